@@ -1,0 +1,89 @@
+"""Reason codes: why a component pays nothing, and what was assumed for a line.
+
+Each code is one bit of the ``reasons`` bitmask the kernels return; the names are stable
+and documented in the README. Row-level reject codes (``MISSING_<COLUMN>``,
+``BAD_<COLUMN>``) live in :mod:`motorsub.records`.
+"""
+
+from __future__ import annotations
+
+import enum
+
+import numpy as np
+
+
+class Reason(enum.IntEnum):
+    """One bit each in the ``reasons`` bitmask (value = bit position)."""
+
+    # eligibility: why a component pays nothing
+    OUT_OF_SCOPE_KW = 0
+    GRADE_NOT_ELIGIBLE = 1
+    OUTSIDE_WINDOW = 2
+    REGION_NOT_ELIGIBLE = 3
+    NO_TRADE_IN = 4
+    REMAN_NO_NATIONAL = 5
+    NO_RATE = 6
+    KIND_NOT_ELIGIBLE = 7
+    TYPE_NOT_ELIGIBLE = 8
+    # data: what was assumed or found on the line
+    EFFICIENCY_BELOW_GRADE = 9
+    ASSUMED_POLES = 10
+    DEFAULT_HOURS = 11
+    DEFAULT_LOAD = 12
+    ASSUMED_ETA_NEW = 13
+    ASSUMED_ETA_OLD = 14
+    NEGATIVE_SAVINGS = 15
+    UNVERIFIED_ETA = 16
+    UNKNOWN_ETA = 17
+
+
+#: What each code means, for the README, ``quote`` and the summary.
+DESCRIPTION: dict[Reason, str] = {
+    Reason.OUT_OF_SCOPE_KW: "the rated power lies outside the component's scope",
+    Reason.GRADE_NOT_ELIGIBLE: "the GB 18613 grade is worse than the component allows",
+    Reason.OUTSIDE_WINDOW: "the sale date lies outside every version of the scheme",
+    Reason.REGION_NOT_ELIGIBLE: "the component is not paid in this region",
+    Reason.NO_TRADE_IN: "the component requires a trade-in of an old motor",
+    Reason.REMAN_NO_NATIONAL: "a remanufactured motor; the component pays new motors only",
+    Reason.NO_RATE: "eligible, but no source gives the rate for this cell: paid 0",
+    Reason.KIND_NOT_ELIGIBLE: "a new motor; the component pays remanufactured motors only",
+    Reason.TYPE_NOT_ELIGIBLE: "the motor type is outside the component's scope",
+    Reason.EFFICIENCY_BELOW_GRADE: "the declared efficiency is below its grade's minimum",
+    Reason.ASSUMED_POLES: "poles neither given nor derivable from speed: 4 assumed",
+    Reason.DEFAULT_HOURS: "operating hours from the savings profile",
+    Reason.DEFAULT_LOAD: "load from the savings profile",
+    Reason.ASSUMED_ETA_NEW: "new-motor efficiency from the grade's minimum, not declared",
+    Reason.ASSUMED_ETA_OLD: "old-motor efficiency from a baseline, not declared",
+    Reason.NEGATIVE_SAVINGS: "the new motor uses more energy than the baseline",
+    Reason.UNVERIFIED_ETA: "an efficiency rests on an unverified table row or assumption",
+    Reason.UNKNOWN_ETA: "an efficiency is unknown: savings left empty",
+}
+
+#: Codes of the per-component outcome array (uint8): PAID, NOT_APPLICABLE, or 1 + a Reason.
+PAID = 0
+NOT_APPLICABLE = 255
+
+
+def component_code(reason: Reason) -> int:
+    """The per-component outcome code of ``reason``."""
+    return int(reason) + 1
+
+
+def reason_strings(bitmask: np.ndarray) -> tuple[np.ndarray, list[str]]:
+    """``;``-joined reason names for a bitmask array, vectorised through its unique values.
+
+    Returns
+    -------
+    indices : array of int32
+        Per row, the index of its string in ``dictionary``.
+    dictionary : list of str
+        One string per distinct bitmask ('' where no bit is set).
+    """
+    uniques, inverse = np.unique(bitmask, return_inverse=True)
+    dictionary = [names(int(u)) for u in uniques]
+    return inverse.astype(np.int32).reshape(-1), dictionary
+
+
+def names(mask: int) -> str:
+    """``;``-joined names of the bits set in ``mask``, in code order."""
+    return ";".join(r.name for r in Reason if mask >> int(r) & 1)

@@ -1,0 +1,299 @@
+"""The subsidy kernel: eligibility, band, rate and amount of every component, per line.
+
+Per component ``c`` of each scheme in force at the line's ``sale_date``::
+
+    amount_c = eligible_c × rate_c × basis_kw_c × units_c   rounded half-up to 0.01 CNY
+
+computed exactly in integers: the rate in fen per kW, the basis power read to the
+milliwatt (1e-6 kW), and the product split so that it never overflows int64 for any
+line that :mod:`motorsub.records` accepts (kW ≤ 100 000, quantities ≤ 1 000 000).
+
+The checks of a component run in a fixed order and the first that fails names the reason:
+``applies_to`` (silent when failed), window (``OUTSIDE_WINDOW``), region
+(``REGION_NOT_ELIGIBLE``), trade-in (``NO_TRADE_IN``), kind (``REMAN_NO_NATIONAL`` for a
+remanufactured motor, ``KIND_NOT_ELIGIBLE`` for a new one), motor type
+(``TYPE_NOT_ELIGIBLE``), power (``OUT_OF_SCOPE_KW``), grade (``GRADE_NOT_ELIGIBLE``),
+rate (``NO_RATE``). Rate bands are looked up on the new motor's kW.
+
+References
+----------
+财建〔2010〕232号, 财建〔2011〕62号 (national programme); 沪府办发〔2011〕62号 (Shanghai).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import numpy as np
+
+from motorsub import vocab
+from motorsub._jit import kernel, prange
+from motorsub.reasons import NOT_APPLICABLE, PAID, Reason, component_code
+from motorsub.schemes import Component, Rate, Scheme, SchemeSet, Version
+
+EPOCH = dt.date(1970, 1, 1)
+NO_END = np.iinfo(np.int32).max
+MICRO = 1_000_000  # basis power is read to 1e-6 kW
+
+# component outcome codes, frozen into the kernel at compile time
+_NA = NOT_APPLICABLE
+_OUTSIDE_WINDOW = component_code(Reason.OUTSIDE_WINDOW)
+_REGION = component_code(Reason.REGION_NOT_ELIGIBLE)
+_NO_TRADE_IN = component_code(Reason.NO_TRADE_IN)
+_REMAN = component_code(Reason.REMAN_NO_NATIONAL)
+_KIND = component_code(Reason.KIND_NOT_ELIGIBLE)
+_TYPE = component_code(Reason.TYPE_NOT_ELIGIBLE)
+_SCOPE_KW = component_code(Reason.OUT_OF_SCOPE_KW)
+_GRADE = component_code(Reason.GRADE_NOT_ELIGIBLE)
+_NO_RATE = component_code(Reason.NO_RATE)
+
+
+def day_number(d: dt.date) -> int:
+    """Days since 1970-01-01, as the kernels see dates."""
+    return (d - EPOCH).days
+
+
+@dataclass(frozen=True)
+class Cell:
+    """Where a rate-table cell comes from, for tracing an amount to its source."""
+
+    scheme: Scheme
+    version: Version
+    component: Component
+    motor_type: str
+    rate: Rate
+
+
+@dataclass(frozen=True)
+class CompiledSchemes:
+    """A :class:`SchemeSet` flattened into the contiguous arrays the kernel reads."""
+
+    schemes: SchemeSet
+    arrays: tuple[np.ndarray, ...]
+    versions: tuple[tuple[Scheme, Version], ...]
+    cells: tuple[Cell, ...]
+
+    @property
+    def n_components(self) -> int:
+        return len(self.schemes.components)
+
+    @property
+    def n_schemes(self) -> int:
+        return len(self.schemes.schemes)
+
+
+def _mask(names: list | None, universe: tuple) -> np.ndarray:
+    return np.array([names is None or u in names for u in universe], dtype=np.bool_)
+
+
+def compile_schemes(schemes: SchemeSet) -> CompiledSchemes:
+    """Flatten validated schemes into kernel arrays (done once per :class:`SchemeSet`)."""
+    regions, kinds, types = vocab.regions(), vocab.KINDS, vocab.MOTOR_TYPES
+    comps = schemes.components
+    n_c, n_k, n_t, n_r = len(comps), len(kinds), len(types), len(regions)
+    comp_scheme = np.array([schemes.schemes.index(s) for s, _ in comps], dtype=np.int64)
+    comp_basis = np.array([c.basis == "old_kw" for _, c in comps], dtype=np.int8)
+    app_kinds = np.stack([_mask(c.applies_to.kinds, kinds) for _, c in comps])
+    app_types = np.stack([_mask(c.applies_to.motor_types, types) for _, c in comps])
+    app_regions = np.stack([_mask(c.applies_to.regions, regions) for _, c in comps])
+    app_trade = np.array(
+        [-1 if c.applies_to.trade_in is None else int(c.applies_to.trade_in) for _, c in comps],
+        dtype=np.int8,
+    )
+    el_regions = np.stack([_mask(c.eligibility.regions, regions) for _, c in comps])
+    el_trade = np.array([c.eligibility.trade_in_required for _, c in comps], dtype=np.bool_)
+    sc_ok = np.zeros((n_c, n_k, n_t), dtype=np.bool_)
+    sc_bounds = np.zeros((n_c, n_k, n_t, 2), dtype=np.float64)
+    sc_closed = np.zeros((n_c, n_k, n_t, 2), dtype=np.bool_)
+    sc_worst = np.zeros((n_c, n_k, n_t), dtype=np.int8)
+    for ci, (_, c) in enumerate(comps):
+        for e in c.eligibility.scope:
+            at = (ci, kinds.index(e.kind), types.index(e.motor_type))
+            sc_ok[at] = True
+            sc_bounds[at] = (e.kw.lo, e.kw.hi)
+            sc_closed[at] = (e.kw.lo_closed, e.kw.hi_closed)
+            sc_worst[at] = e.worst_grade or 0
+
+    versions = tuple((s, v) for s in schemes.schemes for v in s.versions)
+    ver_days = np.array(
+        [
+            (
+                day_number(v.in_force_from),
+                NO_END if v.in_force_until is None else day_number(v.in_force_until),
+            )
+            for _, v in versions
+        ],
+        dtype=np.int32,
+    ).reshape(-1, 2)
+    scheme_vrange = np.zeros((len(schemes.schemes), 2), dtype=np.int64)
+    for si, s in enumerate(schemes.schemes):
+        first = next(i for i, (sv, _) in enumerate(versions) if sv is s)
+        scheme_vrange[si] = (first, first + len(s.versions))
+
+    cells: list[Cell] = []
+    cell_range = np.zeros((len(versions), n_c, n_t, 2), dtype=np.int64)
+    for vi, (s, v) in enumerate(versions):
+        for ci, (cs, c) in enumerate(comps):
+            for ti, mt in enumerate(types):
+                start = len(cells)
+                if cs is s:
+                    for r in v.rates:
+                        if r.component == c.id and r.motor_type in (None, mt):
+                            cells.append(Cell(s, v, c, mt, r))
+                cell_range[vi, ci, ti] = (start, len(cells))
+    cell_bounds = np.array([(x.rate.kw.lo, x.rate.kw.hi) for x in cells], dtype=np.float64)
+    cell_closed = np.array(
+        [(x.rate.kw.lo_closed, x.rate.kw.hi_closed) for x in cells], dtype=np.bool_
+    )
+    cell_grades = np.array(
+        [
+            [x.rate.grades is None or g in x.rate.grades for g in (0, *vocab.GRADES)]
+            for x in cells
+        ],
+        dtype=np.bool_,
+    )
+    cell_fen = np.array(
+        [-1 if x.rate.cny_per_kw is None else round(x.rate.cny_per_kw * 100) for x in cells],
+        dtype=np.int64,
+    )
+    arrays = (
+        comp_scheme, comp_basis, app_kinds, app_types, app_regions, app_trade, el_regions,
+        el_trade, sc_ok, sc_bounds, sc_closed, sc_worst, ver_days, scheme_vrange,
+        cell_range, cell_bounds.reshape(-1, 2), cell_closed.reshape(-1, 2),
+        cell_grades.reshape(-1, 1 + len(vocab.GRADES)), cell_fen,
+    )
+    return CompiledSchemes(schemes, tuple(np.ascontiguousarray(a) for a in arrays),
+                           versions, tuple(cells))
+
+
+@kernel()
+def _inside(x, lo, hi, lo_closed, hi_closed):
+    above = x >= lo if lo_closed else x > lo
+    below = x <= hi if hi_closed else x < hi
+    return above and below
+
+
+@kernel()
+def _amount_fen(rate_fen, basis_kw, units):
+    """rate [fen/kW] × basis [kW, read to 1e-6] × units, rounded half-up to the fen."""
+    basis_micro = np.int64(np.floor(basis_kw * MICRO + 0.5))
+    per_unit = rate_fen * basis_micro  # micro-fen; < 2**63 for accepted lines
+    whole, frac = per_unit // MICRO, per_unit % MICRO
+    rest = frac * units
+    return whole * units + rest // MICRO + (1 if rest % MICRO >= MICRO // 2 else 0)
+
+
+@kernel(parallel=True)
+def _subsidy_kernel(
+    day, region, mtype, kind, grade, trade_in, kw, qty, old_kw, old_qty,
+    comp_scheme, comp_basis, app_kinds, app_types, app_regions, app_trade, el_regions,
+    el_trade, sc_ok, sc_bounds, sc_closed, sc_worst, ver_days, scheme_vrange,
+    cell_range, cell_bounds, cell_closed, cell_grades, cell_fen,
+    out_fen, out_code, out_cell, out_version, out_reasons,
+):  # fmt: skip
+    n = day.shape[0]
+    n_s = scheme_vrange.shape[0]
+    n_c = comp_scheme.shape[0]
+    for i in prange(n):
+        for s in range(n_s):
+            out_version[s, i] = -1
+            for v in range(scheme_vrange[s, 0], scheme_vrange[s, 1]):
+                if ver_days[v, 0] <= day[i] <= ver_days[v, 1]:
+                    out_version[s, i] = v
+                    break
+        reasons = np.uint32(0)
+        k, t, g = kind[i], mtype[i], grade[i]
+        for c in range(n_c):
+            out_fen[c, i] = 0
+            out_cell[c, i] = -1
+            code = PAID
+            v = out_version[comp_scheme[c], i]
+            if not (
+                app_kinds[c, k]
+                and app_types[c, t]
+                and app_regions[c, region[i]]
+                and (app_trade[c] < 0 or app_trade[c] == trade_in[i])
+            ):
+                code = _NA
+            elif v < 0:
+                code = _OUTSIDE_WINDOW
+            elif not el_regions[c, region[i]]:
+                code = _REGION
+            elif el_trade[c] and not trade_in[i]:
+                code = _NO_TRADE_IN
+            elif not (sc_ok[c, k, 0] or sc_ok[c, k, 1] or sc_ok[c, k, 2]):
+                code = _REMAN if k == 1 else _KIND
+            elif not sc_ok[c, k, t]:
+                code = _TYPE
+            elif not _inside(
+                kw[i], sc_bounds[c, k, t, 0], sc_bounds[c, k, t, 1],
+                sc_closed[c, k, t, 0], sc_closed[c, k, t, 1],
+            ):
+                code = _SCOPE_KW
+            elif sc_worst[c, k, t] > 0 and (g == 0 or g > sc_worst[c, k, t]):
+                code = _GRADE
+            else:
+                code = _NO_RATE
+                for j in range(cell_range[v, c, t, 0], cell_range[v, c, t, 1]):
+                    if cell_grades[j, g] and _inside(
+                        kw[i], cell_bounds[j, 0], cell_bounds[j, 1],
+                        cell_closed[j, 0], cell_closed[j, 1],
+                    ):
+                        out_cell[c, i] = j
+                        if cell_fen[j] >= 0:
+                            code = PAID
+                            if comp_basis[c] == 0:
+                                out_fen[c, i] = _amount_fen(cell_fen[j], kw[i], qty[i])
+                            else:
+                                out_fen[c, i] = _amount_fen(cell_fen[j], old_kw[i], old_qty[i])
+                        break
+            out_code[c, i] = code
+            if code != PAID and code != _NA:
+                reasons |= np.uint32(1) << np.uint32(code - 1)
+        out_reasons[i] = reasons
+
+
+@dataclass
+class SubsidyResult:
+    """Per line and component: amount [fen], outcome code, rate cell; per scheme: version."""
+
+    fen: np.ndarray  # int64 [n_components, n]
+    code: np.ndarray  # uint8 [n_components, n]
+    cell: np.ndarray  # int32 [n_components, n], -1 where no cell
+    version: np.ndarray  # int16 [n_schemes, n], global version index or -1
+    reasons: np.ndarray  # uint32 [n]
+
+    @property
+    def total_fen(self) -> np.ndarray:
+        return self.fen.sum(axis=0)
+
+
+def subsidies(compiled: CompiledSchemes, cols: dict[str, np.ndarray]) -> SubsidyResult:
+    """Run the subsidy kernel over validated columns (see :mod:`motorsub.records`).
+
+    Parameters
+    ----------
+    compiled : CompiledSchemes
+        From ``SchemeSet.compiled``.
+    cols : dict of arrays
+        ``day`` (int32, days since 1970-01-01), ``region`` (int16 code), ``motor_type``,
+        ``kind``, ``grade`` (int8; grade 0 = not given), ``trade_in`` (bool), ``kw`` [kW],
+        ``qty``, ``old_kw`` [kW, NaN if none], ``old_qty``.
+    """
+    n = len(cols["day"])
+    n_c, n_s = compiled.n_components, compiled.n_schemes
+    out = SubsidyResult(
+        fen=np.empty((n_c, n), dtype=np.int64),
+        code=np.empty((n_c, n), dtype=np.uint8),
+        cell=np.empty((n_c, n), dtype=np.int32),
+        version=np.empty((n_s, n), dtype=np.int16),
+        reasons=np.empty(n, dtype=np.uint32),
+    )
+    _subsidy_kernel(
+        cols["day"], cols["region"], cols["motor_type"], cols["kind"], cols["grade"],
+        cols["trade_in"], cols["kw"], cols["qty"], cols["old_kw"], cols["old_qty"],
+        *compiled.arrays,
+        out.fen, out.code, out.cell, out.version, out.reasons,
+    )  # fmt: skip
+    return out
