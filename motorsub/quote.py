@@ -123,11 +123,9 @@ def quote(
     table = pa.table({k: pa.array([None if v is None else str(v)], pa.string()) for k, v in line.items()})
     recs = records.validate(table, "quote")
     if recs.reject[0]:
-        problems = records.problem_names(recs.reject[0])
-        detail = ", ".join(
-            f"--{records.problem_column(p).replace('_', '-')} {p}" for p in problems
-        )
-        raise InputError(f"quote: the line cannot be priced: {detail}")
+        raise InputError("quote: the line cannot be priced:\n  " + "\n  ".join(
+            _problem_text(p, line) for p in records.problem_names(recs.reject[0])
+        ))
     cols = recs.take(np.array([0]))
     res = subsidies(schemes.compiled, cols)
     compiled = schemes.compiled
@@ -174,6 +172,18 @@ def quote(
     return out
 
 
+_OPTION = {"sale_date": "date"}
+_NEEDED = {"grade": " for lv_async", "old_kw": " with --trade-in"}
+
+
+def _problem_text(problem: str, line: dict) -> str:
+    col = records.problem_column(problem)
+    option = "--" + _OPTION.get(col, col).replace("_", "-")
+    if problem.startswith("MISSING_"):
+        return f"{option} is required{_NEEDED.get(col, '')} ({problem})"
+    return f"{option} {line.get(col)!r} is not accepted ({problem})"
+
+
 def _filter_text(f) -> str:
     parts = []
     if f.trade_in is not None:
@@ -199,15 +209,15 @@ def render(q: Quote) -> str:
         head += f"; trade-in of {ln.get('old_qty', ln.get('qty', 1))} × {ln.get('old_kw')} kW"
     rows = [("component", "scheme / version", "payee", "CNY/kW", "status", "basis kW", "units", "amount CNY")]
     for c in q.components:
-        rate = "—" if c.rate_cny_per_kw is None else f"{c.rate_cny_per_kw:.2f}"
+        known = c.rate_cny_per_kw is not None
         rows.append(
             (
                 c.component,
                 f"{c.scheme} {c.version or '(not in force)'}",
                 c.payee,
-                rate,
-                c.rate_status or "—",
-                f"{c.basis_kw:g}",
+                f"{c.rate_cny_per_kw:.2f}" if known else "—",
+                c.rate_status if known else "—",
+                f"{c.basis_kw:g}" if c.basis_kw else "—",
                 str(c.units),
                 f"{c.amount:,.2f}",
             )
@@ -229,10 +239,10 @@ def render(q: Quote) -> str:
         lines.append("why a component pays nothing:")
         for c in why:
             lines.append(f"  {c.component}: {c.reason} — {c.explanation}")
-    paid = [c for c in q.components if c.rate_source]
-    if paid:
+    cited = [c for c in q.components if c.rate_source]
+    if cited:
         lines.append("")
-        lines.append("rate sources:")
-        for c in paid:
+        lines.append("sources:")
+        for c in cited:
             lines.append(f"  {c.component}: {c.rate_source} [{c.rate_status}]")
     return "\n".join(lines)

@@ -166,7 +166,10 @@ def parse_scheme(data: dict, source: str = "<memory>") -> Scheme:
     try:
         scheme = Scheme.model_validate(data)
     except pydantic.ValidationError as exc:
-        lines = [f"{source}: {_key(e['loc'])}: {e['msg']}" for e in exc.errors()[:10]]
+        lines = [
+            f"{source}: {_key(e['loc'])}: {e['msg'].removeprefix('Value error, ')}"
+            for e in exc.errors()[:10]
+        ]
         raise SchemeError("invalid scheme\n  " + "\n  ".join(lines)) from None
     problems = list(_check(scheme))
     if problems:

@@ -1,0 +1,173 @@
+"""The command line: quote's hand-worked answers, exit codes, and one real subprocess run."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from motorsub.cli import main
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLE = ROOT / "examples" / "records.csv"
+
+
+def invoke(*args):
+    return CliRunner().invoke(main, [str(a) for a in args], catch_exceptions=False)
+
+
+def quote_json(*args):
+    res = invoke("quote", "--json", *args)
+    assert res.exit_code == 0, res.output
+    q = json.loads(res.output)
+    return q, {c["component"]: c for c in q["components"]}
+
+
+LV15 = ("--motor-type", "lv_async", "--kw", "15", "--grade", "2")
+SH_TRADE = ("--region", "CN-SH", "--date", "2012-05-10", "--trade-in", "--old-kw", "15")
+
+
+def test_quote_jiangsu_2010():
+    # 35 CNY/kW × 15 kW
+    q, c = quote_json(*LV15, "--region", "CN-JS", "--date", "2010-09-01")
+    assert c["national"]["amount"] == 525.00
+    assert c["national"]["rate_cny_per_kw"] == 35
+    assert c["national"]["payee"] == "manufacturer"
+    assert q["total"] == 525.00
+
+
+def test_quote_shanghai_trade_in_new():
+    # buy-back 20 CNY/kW × 15 kW; the 2011 national rate for lv_async is not known
+    q, c = quote_json(*LV15, *SH_TRADE)
+    assert c["sh_buyback"]["amount"] == 300.00
+    assert c["sh_buyback"]["payee"] == "recycler"
+    assert c["national"]["amount"] == 0
+    assert c["national"]["reason"] == "NO_RATE"
+    assert q["total"] == 300.00
+
+
+def test_quote_shanghai_trade_in_reman():
+    # 20 × 15 + 45 × 15 = 300 + 675
+    q, c = quote_json(*LV15, *SH_TRADE, "--kind", "reman")
+    assert c["sh_buyback"]["amount"] == 300.00
+    assert c["sh_reman"]["amount"] == 675.00
+    assert c["national"]["reason"] == "REMAN_NO_NATIONAL"
+    assert q["total"] == 975.00
+
+
+def test_quote_hv_trade_in_two_old_motors():
+    # national 26 × 400 (inferred); buy-back 20 × 200 × 2
+    q, c = quote_json("--motor-type", "hv_async", "--kw", "400", "--region", "CN-SH",
+                      "--date", "2012-05-10", "--trade-in", "--old-kw", "200", "--old-qty", "2")
+    assert c["national"]["amount"] == 10400.00
+    assert c["national"]["rate_status"] == "inferred"
+    assert c["sh_buyback"]["amount"] == 8000.00
+    assert (c["sh_buyback"]["basis_kw"], c["sh_buyback"]["units"]) == (200, 2)
+    assert q["total"] == 18400.00
+
+
+def test_quote_unknown_rate_says_so():
+    q, c = quote_json("--motor-type", "lv_async", "--kw", "30", "--grade", "2",
+                      "--region", "CN-JS", "--date", "2010-09-01")
+    assert c["national"]["amount"] == 0
+    assert c["national"]["reason"] == "NO_RATE"
+    assert c["national"]["rate_cny_per_kw"] is None
+    assert "15-40" in c["national"]["explanation"]
+    text = invoke("quote", "--motor-type", "lv_async", "--kw", "30", "--grade", "2",
+                  "--region", "CN-JS", "--date", "2010-09-01").output
+    assert "national: NO_RATE" in text
+
+
+def test_quote_net_price():
+    # 2 motors × 4200 − 2 × 15 × 35 = 8400 − 1050
+    q, _ = quote_json(*LV15, "--qty", "2", "--region", "CN-JS", "--date", "2010-09-01",
+                      "--price", "4200")
+    assert q["net_price"] == 7350.00
+
+
+def test_quote_bad_value_exit_2():
+    res = invoke("quote", "--motor-type", "lv_async", "--kw", "15", "--region", "CN-JS",
+                 "--date", "2010-09-01")
+    assert res.exit_code == 2
+    assert "--grade is required for lv_async" in res.output
+
+
+def test_compute_exit_codes(tmp_path):
+    res = invoke("compute", EXAMPLE, "-o", tmp_path / "out.csv", "--summary", tmp_path / "s.json")
+    assert res.exit_code == 0, res.output
+    summary = json.loads((tmp_path / "s.json").read_text())
+    assert summary["rows"]["read"] == summary["rows"]["computed"] + summary["rows"]["rejected"]
+    assert summary["rows"]["rejected"] == 2  # the two faulty lines of the example
+    # --strict with rejects: exit 4 and no output
+    res = invoke("compute", EXAMPLE, "-o", tmp_path / "strict.csv", "--strict")
+    assert res.exit_code == 4
+    assert "row 7, column sale_date: '2012/13/01' (BAD_SALE_DATE)" in res.output
+    assert not (tmp_path / "strict.csv").exists()
+    # missing input: exit 2
+    res = invoke("compute", tmp_path / "none.csv", "-o", tmp_path / "o.csv")
+    assert res.exit_code == 2
+    # missing required column: exit 2, names the file and column
+    (tmp_path / "cols.csv").write_text("record_id,sale_date\n1,2010-01-01\n")
+    res = invoke("compute", tmp_path / "cols.csv", "-o", tmp_path / "o.csv")
+    assert res.exit_code == 2
+    assert "cols.csv: missing required columns region, motor_type, kw" in res.output
+    assert not (tmp_path / "o.csv").exists()
+    # invalid scheme: exit 3
+    res = invoke("compute", EXAMPLE, "-o", tmp_path / "o.csv", "--schemes",
+                 ROOT / "tests" / "schemes" / "broken" / "negative_rate.toml")
+    assert res.exit_code == 3
+    assert "negative_rate.toml: versions[0].rates[0].cny_per_kw" in res.output
+    # usage error: exit 2
+    assert invoke("compute", EXAMPLE).exit_code == 2
+
+
+def test_schemes_show_prints_every_rate_with_source_and_status():
+    text = invoke("schemes", "show", "cn_national").output
+    for needle in ("40.00", "35.00", "12.00", "26.00", "inferred", "reported",
+                   "财建〔2010〕232号", "NO RATE", "cells with no rate"):
+        assert needle in text
+    text = invoke("schemes", "show", "cn_sh_tradein").output
+    assert "20.00" in text and "45.00" in text and "沪府办发〔2011〕62号" in text
+    assert invoke("schemes", "show", "nope").exit_code == 3
+
+
+def test_schemes_list_and_validate():
+    res = invoke("schemes", "list")
+    assert "cn_national" in res.output and "cn_sh_tradein" in res.output
+    res = invoke("schemes", "validate", ROOT / "schemes")
+    assert res.exit_code == 0 and res.output.count("ok ") == 2
+    res = invoke("schemes", "validate", ROOT / "tests" / "schemes" / "broken" / "versions_gap.toml")
+    assert res.exit_code == 3
+
+
+def test_synth_is_deterministic(tmp_path):
+    for name in ("a.csv", "b.csv"):
+        assert invoke("synth", "--rows", "500", "--seed", "3", "-o", tmp_path / name).exit_code == 0
+    assert (tmp_path / "a.csv").read_bytes() == (tmp_path / "b.csv").read_bytes()
+    invoke("synth", "--rows", "500", "--seed", "4", "-o", tmp_path / "c.csv")
+    assert (tmp_path / "a.csv").read_bytes() != (tmp_path / "c.csv").read_bytes()
+
+
+def test_real_subprocess_uses_the_installed_package(tmp_path):
+    """``python -m motorsub`` from another folder: the schemes are found wherever it is installed."""
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+    out = subprocess.run(
+        [sys.executable, "-m", "motorsub", "compute", str(EXAMPLE), "-o", str(tmp_path / "o.parquet"),
+         "--json"],
+        cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300,
+    )
+    assert out.returncode == 0, out.stderr
+    summary = json.loads(out.stdout)
+    assert summary["rows"]["reconciles"] is True
+    assert (tmp_path / "o.parquet").exists()
+    assert (tmp_path / "o.rejects.csv").exists()
+
+
+@pytest.mark.parametrize("cmd", [[], ["compute"], ["quote"], ["schemes"], ["synth"]])
+def test_help_has_examples(cmd):
+    res = invoke(*cmd, "--help")
+    assert res.exit_code == 0
+    assert "Example" in res.output or "Exit codes" in res.output

@@ -1,0 +1,199 @@
+"""Bad input: every row-level reason, accepted spellings, encodings, and nothing lost."""
+
+import csv
+import io as stdio
+
+import pyarrow as pa
+import pytest
+
+from motorsub import records
+from motorsub.compute import compute_file, run
+from motorsub.errors import InputError, RejectedRowsError
+
+GOOD = {
+    "record_id": "r1",
+    "sale_date": "2010-09-01",
+    "region": "CN-JS",
+    "motor_type": "lv_async",
+    "kw": "15",
+    "grade": "2",
+}
+
+
+def _table(rows: list[dict]) -> pa.Table:
+    names = sorted({k for r in rows for k in r}, key=lambda k: (k not in GOOD, k))
+    return pa.table({n: pa.array([r.get(n) for r in rows], pa.string()) for n in names})
+
+
+def _problems(**changes) -> list[str]:
+    row = {**GOOD, **changes}
+    recs = records.validate(_table([row]))
+    return records.problem_names(recs.reject[0])
+
+
+@pytest.mark.parametrize(
+    "changes,expected",
+    [
+        ({"record_id": ""}, ["MISSING_RECORD_ID"]),
+        ({"sale_date": None}, ["MISSING_SALE_DATE"]),
+        ({"sale_date": "2010-13-01"}, ["BAD_SALE_DATE"]),
+        ({"sale_date": "01/09/2010"}, ["BAD_SALE_DATE"]),
+        ({"sale_date": "yesterday"}, ["BAD_SALE_DATE"]),
+        ({"region": ""}, ["MISSING_REGION"]),
+        ({"region": "Shanghai"}, ["BAD_REGION"]),
+        ({"motor_type": None}, ["MISSING_MOTOR_TYPE"]),
+        ({"motor_type": "dc"}, ["BAD_MOTOR_TYPE"]),
+        ({"kw": ""}, ["MISSING_KW"]),
+        ({"kw": "abc"}, ["BAD_KW"]),
+        ({"kw": "15 kW"}, ["BAD_KW"]),
+        ({"kw": "0"}, ["BAD_KW"]),
+        ({"kw": "-7.5"}, ["BAD_KW"]),
+        ({"kw": "100001"}, ["BAD_KW"]),
+        ({"kw": "nan"}, ["BAD_KW"]),
+        ({"qty": "0"}, ["BAD_QTY"]),
+        ({"qty": "1.5"}, ["BAD_QTY"]),
+        ({"qty": "two"}, ["BAD_QTY"]),
+        ({"grade": ""}, ["MISSING_GRADE"]),
+        ({"grade": "4"}, ["BAD_GRADE"]),
+        ({"grade": "0"}, ["BAD_GRADE"]),
+        ({"poles": "3"}, ["BAD_POLES"]),
+        ({"speed_rpm": "-1450"}, ["BAD_SPEED_RPM"]),
+        ({"efficiency": "0"}, ["BAD_EFFICIENCY"]),
+        ({"efficiency": "100.1"}, ["BAD_EFFICIENCY"]),
+        ({"kind": "used"}, ["BAD_KIND"]),
+        ({"trade_in": "maybe"}, ["BAD_TRADE_IN"]),
+        ({"trade_in": "yes"}, ["MISSING_OLD_KW"]),
+        ({"trade_in": "yes", "old_kw": "0"}, ["BAD_OLD_KW"]),
+        ({"old_qty": "0"}, ["BAD_OLD_QTY"]),
+        ({"old_efficiency": "101"}, ["BAD_OLD_EFFICIENCY"]),
+        ({"old_poles": "5"}, ["BAD_OLD_POLES"]),
+        ({"hours": "8785"}, ["BAD_HOURS"]),
+        ({"hours": "-1"}, ["BAD_HOURS"]),
+        ({"load": "1.26"}, ["BAD_LOAD"]),
+        ({"load": "-0.1"}, ["BAD_LOAD"]),
+        ({"price": "-1"}, ["BAD_PRICE"]),
+        ({"kw": "x", "region": "", "grade": "9"}, ["MISSING_REGION", "BAD_KW", "BAD_GRADE"]),
+    ],
+)
+def test_row_reasons(changes, expected):
+    assert sorted(_problems(**changes)) == sorted(expected)
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {},
+        {"sale_date": "2010/09/01"},
+        {"region": " cn-js "},
+        {"motor_type": "LV_ASYNC"},
+        {"motor_type": "hv_async", "grade": "", "kw": "400"},  # grade only for lv_async
+        {"trade_in": "是", "old_kw": "15"},
+        {"trade_in": "否"},
+        {"trade_in": "Y", "old_kw": "15"},
+        {"trade_in": "0"},
+        {"trade_in": "TRUE", "old_kw": "7.5", "old_qty": "2"},
+        {"kw": "1.5e1"},
+        {"hours": "8784", "load": "1.25", "efficiency": "100"},
+        {"hours": "0", "load": "0"},
+        {"poles": "8", "old_poles": "2", "qty": "3.0"},
+    ],
+)
+def test_accepted_spellings(changes):
+    assert _problems(**changes) == []
+
+
+def test_missing_required_column_names_file_and_column():
+    table = _table([GOOD]).drop(["kw"])
+    with pytest.raises(InputError, match=r"records.csv: missing required column kw") as info:
+        records.validate(table, "records.csv")
+    assert info.value.exit_code == 2
+
+
+def _write_csv(path, rows, encoding="utf-8"):
+    out = stdio.StringIO()
+    w = csv.DictWriter(out, fieldnames=list(rows[0]))
+    w.writeheader()
+    w.writerows(rows)
+    path.write_bytes(out.getvalue().encode(encoding))
+
+
+def test_rejects_file_keeps_row_number_values_and_reasons(tmp_path):
+    rows = [GOOD, {**GOOD, "record_id": "r2", "kw": "fifteen", "region": "XX"}, {**GOOD, "record_id": "r3"}]
+    _write_csv(tmp_path / "in.csv", rows)
+    summary = compute_file(tmp_path / "in.csv", tmp_path / "out.csv")
+    assert summary["rows"] == {"read": 3, "computed": 2, "rejected": 1, "reconciles": True}
+    with open(tmp_path / "out.rejects.csv", encoding="utf-8-sig") as f:
+        rej = list(csv.DictReader(f))
+    assert rej == [{
+        "source_row": "3", "reasons": "BAD_REGION;BAD_KW", "record_id": "r2",
+        "sale_date": "2010-09-01", "region": "XX", "motor_type": "lv_async", "kw": "fifteen",
+        "grade": "2",
+    }]
+    with open(tmp_path / "out.csv", encoding="utf-8-sig") as f:
+        assert [r["record_id"] for r in csv.DictReader(f)] == ["r1", "r3"]
+
+
+def test_strict_names_file_row_column_and_writes_nothing(tmp_path):
+    rows = [GOOD, {**GOOD, "kw": "abc"}]
+    _write_csv(tmp_path / "in.csv", rows)
+    with pytest.raises(RejectedRowsError) as info:
+        compute_file(tmp_path / "in.csv", tmp_path / "out.csv", strict=True)
+    assert f"{tmp_path / 'in.csv'}: 1 row(s) rejected" in str(info.value)
+    assert "row 3, column kw: 'abc' (BAD_KW)" in str(info.value)
+    assert info.value.exit_code == 4
+    assert not (tmp_path / "out.csv").exists()
+    assert list(tmp_path.iterdir()) == [tmp_path / "in.csv"]
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "gbk", "gb18030"])
+def test_encodings(tmp_path, encoding):
+    rows = [{**GOOD, "manufacturer": "上海电机厂"}]
+    _write_csv(tmp_path / "in.csv", rows, encoding)
+    compute_file(tmp_path / "in.csv", tmp_path / "out.csv")
+    with open(tmp_path / "out.csv", encoding="utf-8-sig") as f:
+        out = list(csv.DictReader(f))
+    assert out[0]["manufacturer"] == "上海电机厂"
+    assert float(out[0]["subsidy_national"]) == 525.0  # 35 CNY/kW × 15 kW
+
+
+def test_forced_wrong_encoding_is_a_clear_error(tmp_path):
+    _write_csv(tmp_path / "in.csv", [{**GOOD, "manufacturer": "上海电机厂"}], "gbk")
+    with pytest.raises(InputError, match="cannot decode as utf-8"):
+        compute_file(tmp_path / "in.csv", tmp_path / "out.csv", encoding="utf-8")
+
+
+def test_unknown_formats_and_missing_file(tmp_path):
+    with pytest.raises(InputError, match="unknown input format '.xlsx'"):
+        (tmp_path / "in.xlsx").write_text("x")
+        compute_file(tmp_path / "in.xlsx", tmp_path / "out.csv")
+    with pytest.raises(InputError, match="unknown output format '.json'"):
+        compute_file(tmp_path / "in.xlsx", tmp_path / "out.json")
+    with pytest.raises(InputError, match="no such file"):
+        compute_file(tmp_path / "nope.csv", tmp_path / "out.csv")
+
+
+def test_parquet_roundtrip_with_typed_columns(tmp_path):
+    import pyarrow.parquet as pq
+
+    table = pa.table({
+        "record_id": ["a", "b"],
+        "sale_date": pa.array([14853, 14853], pa.int32()).cast(pa.date32()),  # 2010-09-01
+        "region": ["CN-JS", "CN-JS"],
+        "motor_type": ["lv_async", "lv_async"],
+        "kw": [15.0, -1.0],
+        "grade": [2, 2],
+        "trade_in": [False, False],
+    })
+    pq.write_table(table, tmp_path / "in.parquet")
+    summary = compute_file(tmp_path / "in.parquet", tmp_path / "out.parquet")
+    out = pq.read_table(tmp_path / "out.parquet")
+    assert out.column("subsidy_national").to_pylist() == [525.0]
+    assert summary["rows"]["rejected"] == 1
+    assert summary["rejects"] == {"BAD_KW": 1}
+
+
+def test_rows_read_equals_computed_plus_rejected_in_summary():
+    rows = [GOOD, {**GOOD, "kw": "x"}, {**GOOD, "grade": ""}, {**GOOD, "record_id": "r9"}]
+    res = run(_table(rows))
+    assert res.summary["rows"] == {"read": 4, "computed": 2, "rejected": 2, "reconciles": True}
+    assert res.output.num_rows + res.rejects.num_rows == 4
