@@ -1,17 +1,28 @@
-"""motorsub: price, project and audit China's high-efficiency motor subsidies."""
+"""motorsub: price, project and audit China's high-efficiency motor subsidies.
 
-from motorsub.compute import compute, compute_file, run
-from motorsub.errors import InputError, MotorsubError, RejectedRowsError, SchemeError
-from motorsub.schemes import load_schemes
+The public API is imported lazily, so that ``motorsub --help`` starts fast:
+:func:`compute`, :func:`compute_file`, :func:`run`, :func:`quote`, :func:`load_schemes`.
+"""
 
-__all__ = [
-    "InputError",
-    "MotorsubError",
-    "RejectedRowsError",
-    "SchemeError",
-    "compute",
-    "compute_file",
-    "load_schemes",
-    "run",
-]
+from importlib import import_module
+
 __version__ = "0.1.0"
+
+_API = {
+    "compute": "motorsub.engine",
+    "compute_file": "motorsub.engine",
+    "run": "motorsub.engine",
+    "quote": "motorsub.quoting",
+    "load_schemes": "motorsub.schemes",
+    "MotorsubError": "motorsub.errors",
+    "InputError": "motorsub.errors",
+    "SchemeError": "motorsub.errors",
+    "RejectedRowsError": "motorsub.errors",
+}
+__all__ = sorted(_API)
+
+
+def __getattr__(name):
+    if name in _API:
+        return getattr(import_module(_API[name]), name)
+    raise AttributeError(f"module 'motorsub' has no attribute {name!r}")

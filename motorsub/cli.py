@@ -78,7 +78,7 @@ def compute(input_path, output_path, scheme_paths, rejects_path, summary_path, s
     Example:
       motorsub compute examples/records.csv -o results.csv --summary summary.json
     """
-    from motorsub.compute import compute_file
+    from motorsub.engine import compute_file
 
     started = time.perf_counter()
     summary = compute_file(
@@ -126,8 +126,8 @@ def quote(motor_type, kw, grade, kind, qty, trade_in, old_kw, old_qty, region, s
       motorsub quote --motor-type lv_async --kw 15 --grade 2 --kind reman --trade-in \\
           --old-kw 15 --region CN-SH --date 2012-05-10 --price 4200
     """
-    from motorsub.quote import quote as make_quote
-    from motorsub.quote import render
+    from motorsub.quoting import quote as make_quote
+    from motorsub.quoting import render
 
     q = make_quote(
         motor_type=motor_type, kw=kw, grade=grade, kind=kind, qty=qty, trade_in=trade_in,

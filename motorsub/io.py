@@ -51,63 +51,13 @@ def _csv_header(path: Path, encoding: str) -> list[str]:
     return first
 
 
-def read_csv(path: str | Path, encoding: str | None = None) -> pa.Table:
-    """Read a CSV file with every column as text (empty cells are null).
-
-    Parameters
-    ----------
-    encoding : str, optional
-        Force an encoding; by default UTF-8 (with or without BOM) is tried, then GB18030
-        (a superset of GBK, what Chinese Excel writes).
-    """
-    path = Path(path)
-    tries = [encoding] if encoding else list(ENCODINGS)
-    last: Exception | None = None
-    for enc in tries:
-        try:
-            names = _csv_header(path, enc)
-            if not names:
-                raise InputError(f"{path}: the file is empty; expected a header row")
-            convert = pacsv.ConvertOptions(
-                column_types={n.strip(): pa.string() for n in names},
-                strings_can_be_null=True,
-                quoted_strings_can_be_null=True,
-                null_values=[""],
-            )
-            read = pacsv.ReadOptions(encoding=enc, block_size=1 << 24)
-            return pacsv.read_csv(path, read_options=read, convert_options=convert)
-        except FileNotFoundError:
-            raise InputError(f"{path}: no such file") from None
-        except (OSError, LookupError) as exc:
-            raise InputError(f"{path}: cannot read: {exc}") from None
-        except pa.ArrowInvalid as exc:
-            last = exc
-            if "UTF8" in str(exc) or "decode" in str(exc).lower():
-                continue
-            raise InputError(f"{path}: not a readable CSV file: {exc}") from None
-    raise InputError(
-        f"{path}: cannot decode as {' or '.join(tries)}; give --encoding "
-        f"(e.g. utf-8, gb18030) ({last})"
-    )
-
-
-def read_parquet(path: str | Path) -> pa.Table:
-    """Read a Parquet file or a folder of Parquet files as one table."""
-    try:
-        return pq.read_table(path)
-    except FileNotFoundError:
-        raise InputError(f"{path}: no such file") from None
-    except (pa.ArrowInvalid, OSError) as exc:
-        raise InputError(f"{path}: not a readable Parquet file: {exc}") from None
-
-
 def read_table(path: str | Path, encoding: str | None = None) -> pa.Table:
-    """Read records from CSV or Parquet, by extension."""
-    if not Path(path).exists():
-        raise InputError(f"{path}: no such file")
-    if file_format(path) == "csv":
-        return read_csv(path, encoding)
-    return read_parquet(path)
+    """Read a whole CSV or Parquet input (file or folder) into memory, by extension.
+
+    CSV columns are text; UTF-8 (with or without BOM) is tried, else GB18030.
+    """
+    reader = BatchReader(path, batch_rows=1 << 62, encoding=encoding)
+    return pa.concat_tables(list(reader))
 
 
 @contextmanager
@@ -135,3 +85,155 @@ def write_table(table: pa.Table, path: str | Path) -> None:
                 pacsv.write_csv(table, f)
         else:
             pq.write_table(table, tmp)
+
+
+# ------------------------------------------------------------------------------------
+# streaming: batches in, batches out
+
+
+def sniff_encoding(path: str | Path, size: int = 1 << 22) -> str:
+    """UTF-8 if the first ``size`` bytes decode as UTF-8, else GB18030."""
+    with open(path, "rb") as f:
+        head = f.read(size)
+    try:
+        head.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        if exc.start < len(head) - 4:  # not just a character cut at the sample's end
+            return "gb18030"
+    return "utf-8"
+
+
+class BatchReader:
+    """Records in batches of at most ``batch_rows`` rows, from CSV or Parquet.
+
+    ``total_rows`` is exact for Parquet and an estimate for CSV (from the bytes read so
+    far); ``rows_read`` counts the rows handed out.
+    """
+
+    def __init__(self, path: str | Path, batch_rows: int, encoding: str | None = None):
+        self.path = Path(path)
+        if not self.path.exists():
+            raise InputError(f"{path}: no such file")
+        self.format = file_format(path)
+        self.batch_rows = batch_rows
+        self.rows_read = 0
+        self._file = None
+        if self.format == "csv":
+            self.encoding = encoding or sniff_encoding(self.path)
+            self._size = self.path.stat().st_size
+            self._exact_total = None
+        else:
+            import pyarrow.dataset as ds
+
+            try:
+                self._dataset = ds.dataset(self.path, format="parquet")
+                self._exact_total = self._dataset.count_rows()
+            except (pa.ArrowInvalid, OSError) as exc:
+                raise InputError(f"{path}: not a readable Parquet file or folder: {exc}") from None
+
+    @property
+    def total_rows(self) -> int | None:
+        if self._exact_total is not None:
+            return self._exact_total
+        if self._file is None or self.rows_read == 0:
+            return None
+        done = max(self._file.tell(), 1)
+        return max(self.rows_read, round(self.rows_read * self._size / done))
+
+    def _csv_batches(self):
+        names = _csv_header(self.path, self.encoding)
+        if not names:
+            raise InputError(f"{self.path}: the file is empty; expected a header row")
+        convert = pacsv.ConvertOptions(
+            column_types={n.strip(): pa.string() for n in names},
+            strings_can_be_null=True,
+            quoted_strings_can_be_null=True,
+            null_values=[""],
+        )
+        read = pacsv.ReadOptions(encoding=self.encoding, block_size=1 << 24)
+        self._file = open(self.path, "rb")
+        try:
+            reader = pacsv.open_csv(self._file, read_options=read, convert_options=convert)
+            while True:
+                try:
+                    yield reader.read_next_batch()
+                except StopIteration:
+                    return
+        except pa.ArrowInvalid as exc:
+            hint = " (give --encoding, e.g. gb18030)" if "UTF8" in str(exc) else ""
+            raise InputError(f"{self.path}: not a readable CSV file: {exc}{hint}") from None
+        finally:
+            self._file.close()
+
+    def __iter__(self) -> Iterator[pa.Table]:
+        if self.format == "csv":
+            source = self._csv_batches()
+        else:
+            source = self._dataset.to_batches(batch_size=self.batch_rows)
+        pending: list[pa.RecordBatch] = []
+        count = 0
+        for batch in source:
+            pending.append(batch)
+            count += batch.num_rows
+            while count >= self.batch_rows:
+                table = pa.Table.from_batches(pending)
+                head, rest = table.slice(0, self.batch_rows), table.slice(self.batch_rows)
+                pending, count = rest.to_batches(), rest.num_rows
+                self.rows_read += head.num_rows
+                yield head
+        if count or self.rows_read == 0:
+            table = pa.Table.from_batches(pending) if pending else self._empty()
+            self.rows_read += table.num_rows
+            yield table
+
+    def _empty(self) -> pa.Table:
+        if self.format == "csv":
+            names = _csv_header(self.path, self.encoding)
+            return pa.table({n.strip(): pa.array([], pa.string()) for n in names})
+        return self._dataset.schema.empty_table()
+
+
+class BatchWriter:
+    """Write tables batch by batch to CSV (UTF-8 with BOM) or Parquet under a temporary
+    name; :meth:`commit` renames the file into place, :meth:`abort` removes it."""
+
+    def __init__(self, path: str | Path):
+        self.path = Path(path)
+        self.format = file_format(path, what="output")
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{self.path.name}.", suffix=".part",
+                                   dir=self.path.parent)
+        os.close(fd)
+        self.tmp = Path(tmp)
+        self._sink = None
+        self._writer = None
+        self.schema: pa.Schema | None = None
+
+    def write(self, table: pa.Table) -> None:
+        if self._writer is None:
+            self.schema = table.schema
+            if self.format == "csv":
+                self._sink = open(self.tmp, "wb")
+                self._sink.write(BOM)
+                self._writer = pacsv.CSVWriter(self._sink, self.schema)
+            else:
+                self._writer = pq.ParquetWriter(self.tmp, self.schema)
+        elif table.schema != self.schema:
+            table = table.cast(self.schema)
+        self._writer.write_table(table)
+
+    def _close(self) -> None:
+        if self._writer is not None:
+            self._writer.close()
+        if self._sink is not None:
+            self._sink.close()
+        self._writer = self._sink = None
+
+    def commit(self) -> None:
+        self._close()
+        os.replace(self.tmp, self.path)
+
+    def abort(self) -> None:
+        self._close()
+        if self.tmp.exists():
+            self.tmp.unlink()

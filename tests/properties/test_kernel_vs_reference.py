@@ -16,11 +16,12 @@ import datetime as dt
 
 import numpy as np
 import pyarrow as pa
-from hypothesis import given, note
+from hypothesis import event, given, note
 from hypothesis import strategies as st
 from reference import NOT_APPLICABLE, PAID, LineOutcome, reference_line
 
-from motorsub import compute, records, vocab
+from motorsub import records, vocab
+from motorsub.engine import run
 from motorsub.reasons import NOT_APPLICABLE as NA_CODE
 from motorsub.reasons import PAID as PAID_CODE
 from motorsub.reasons import Reason, component_code
@@ -78,9 +79,10 @@ def mask_names(mask: int) -> set[str]:
 
 
 @st.composite
-def record_dicts(draw, kws, dates, regions=st.sampled_from(REGIONS)):
+def record_dicts(draw, kws, dates, kind_types=None):
     """One sale line as plain values; ``old_qty`` None means the column is left empty."""
-    mt = draw(st.sampled_from(MOTOR_TYPES))
+    any_pair = st.tuples(st.sampled_from(KINDS), st.sampled_from(MOTOR_TYPES))
+    kind, mt = draw(any_pair if kind_types is None else kind_types | any_pair)
     if mt == "lv_async":
         grade = draw(st.integers(1, 3))  # required for low-voltage motors
     else:
@@ -89,9 +91,9 @@ def record_dicts(draw, kws, dates, regions=st.sampled_from(REGIONS)):
     old_kw = draw(kws) if trade_in else draw(st.none() | kws)
     return {
         "sale_date": draw(dates),
-        "region": draw(regions),
+        "region": draw(st.sampled_from(REGIONS)),
         "motor_type": mt,
-        "kind": draw(st.sampled_from(KINDS)),
+        "kind": kind,
         "grade": grade,
         "trade_in": trade_in,
         "kw": draw(kws),
@@ -171,15 +173,19 @@ def fen_of(cny: float) -> int:
 def check(schemes: SchemeSet, recs: list[dict], table: pa.Table) -> list[LineOutcome]:
     """Kernel (through ``compute.run`` and ``subsidy.subsidies``) == reference, line by line."""
     expected = [reference_line(schemes, as_reference(r)) for r in recs]
+    comps = [c for _, c in schemes.components]
+    for exp in expected:  # what the examples reach (pytest --hypothesis-show-statistics)
+        for c in comps:
+            outcome = exp.components[c.id].outcome
+            event(f"{outcome} on basis {c.basis}" if outcome == PAID else outcome)
 
     # 1. the fast path as users see it: the output table of compute.run
-    result = compute.run(table, schemes)
+    result = run(table, schemes)
     assert result.rejects.num_rows == 0, result.rejects.to_pylist()
     out = result.output
     assert out.num_rows == len(recs)
     assert out.column("record_id").to_pylist() == [f"r{i}" for i in range(len(recs))]
     cols = {name: out.column(name).to_pylist() for name in out.column_names}
-    comps = [c for _, c in schemes.components]
     for i, (rec, exp) in enumerate(zip(recs, expected)):
         where = f"line {i}: {rec}\nreference: {exp}"
         for s in schemes.schemes:
@@ -334,20 +340,25 @@ def component_cells(draw, comp: dict) -> list[dict]:
 
 
 def maybe_list(values):
-    return st.none() | st.lists(st.sampled_from(values), unique=True, max_size=len(values))
+    """Mostly no filter; else mostly a non-empty list (an empty one lets nothing through)."""
+    some = st.lists(st.sampled_from(values), unique=True, min_size=1, max_size=len(values))
+    return st.sampled_from(("none", "none", "none", "some", "some", "empty")).flatmap(
+        lambda k: {"none": st.none(), "some": some, "empty": st.just([])}[k]
+    )
 
 
 @st.composite
 def components(draw, index: int) -> dict:
     trade_in_required = draw(st.booleans())
+    # mostly no filter, else one or several keys (a filtered-out line is silent)
     applies_to = {}
-    for key, values in (("regions", REGIONS), ("kinds", KINDS), ("motor_types", MOTOR_TYPES)):
-        chosen = draw(maybe_list(values))
-        if chosen is not None:
-            applies_to[key] = chosen
-    trade = draw(st.none() | st.booleans())
-    if trade is not None:
-        applies_to["trade_in"] = trade
+    keys = draw(st.sampled_from(((), (), (), ("one",), ("one", "two"))))
+    filters = (("regions", REGIONS), ("kinds", KINDS), ("motor_types", MOTOR_TYPES))
+    for _ in keys:
+        key, values = draw(st.sampled_from(filters))
+        applies_to[key] = draw(maybe_list(values).filter(lambda x: x is not None))
+    if draw(st.integers(0, 3)) == 0:
+        applies_to["trade_in"] = draw(st.booleans())
     pairs = draw(
         st.lists(
             st.tuples(st.sampled_from(KINDS), st.sampled_from(MOTOR_TYPES)),
@@ -365,7 +376,7 @@ def components(draw, index: int) -> dict:
             entry["worst_grade"] = worst
         scope.append(entry)
     eligibility = {"trade_in_required": trade_in_required, "scope": scope}
-    regions = draw(maybe_list(REGIONS))
+    regions = draw(maybe_list(REGIONS)) if draw(st.booleans()) else None
     if regions is not None:
         eligibility["regions"] = regions
     out = {
@@ -435,10 +446,17 @@ def test_generated_schemes_kernel_equals_reference(data):
     first = scheme.versions[0].in_force_from
     last = scheme.versions[-1].in_force_until or first + dt.timedelta(days=3000)
     kws = st.sampled_from(kw_edges) | milli_kw
-    dates = st.sampled_from(day_edges) | st.dates(
-        first - dt.timedelta(days=60), last + dt.timedelta(days=60)
+    dates = (
+        st.sampled_from(day_edges)
+        | st.dates(first, last)
+        | st.dates(first - dt.timedelta(days=60), last + dt.timedelta(days=60))
     )
-    recs = data.draw(st.lists(record_dicts(kws, dates), min_size=1, max_size=25), label="records")
+    pairs = st.sampled_from(
+        sorted({(e.kind, e.motor_type) for c in scheme.components for e in c.eligibility.scope})
+    )
+    recs = data.draw(
+        st.lists(record_dicts(kws, dates, pairs), min_size=1, max_size=25), label="records"
+    )
     expected = check(schemes, recs, data.draw(tables(recs), label="table"))
     note(f"outcomes: {[sorted(e.components.items()) for e in expected]}")
 
@@ -452,6 +470,12 @@ BREAKS = (
     ("motor_type", "dc_brush"), ("sale_date", "2012-13-01"), ("sale_date", ""),
     ("qty", "0"), ("qty", "1.5"), ("grade", "4"), ("kind", "used"), ("trade_in", "maybe"),
     ("old_kw", "-1"), ("old_qty", "0"), ("record_id", ""),
+)  # fmt: skip
+
+
+TEXT_COLUMNS = (
+    "record_id", "sale_date", "region", "motor_type", "kind", "grade", "trade_in", "kw",
+    "qty", "old_kw", "old_qty",
 )  # fmt: skip
 
 
@@ -497,13 +521,8 @@ def rows_with_rejects(draw):
 @given(case=rows_with_rejects())
 def test_summary_reconciles(case):
     rows, valid = case
-    names = list(text_row(next(iter(valid.values()), {
-        "sale_date": dt.date(2012, 1, 1), "region": "CN-SH", "motor_type": "hv_async",
-        "kind": "new", "grade": None, "trade_in": False, "kw": 400.0, "qty": 1,
-        "old_kw": None, "old_qty": None,
-    }), "x"))  # fmt: skip
-    table = pa.table({n: pa.array([r[n] for r in rows], pa.string()) for n in names})
-    result = compute.run(table, SHIPPED)
+    table = pa.table({n: pa.array([r[n] for r in rows], pa.string()) for n in TEXT_COLUMNS})
+    result = run(table, SHIPPED)
     s = result.summary
     n_bad = len(rows) - len(valid)
     assert s["rows"] == {

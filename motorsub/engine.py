@@ -1,0 +1,412 @@
+"""``compute``: subsidies for a table of sale lines, with rejects and a reconciling summary.
+
+:func:`compute` (a DataFrame in, a DataFrame out) and :func:`run` (a pyarrow table in)
+work in memory; :func:`compute_file` (what ``motorsub compute`` runs) streams a file of
+any size through the same per-batch function, :func:`compute_batch`, in bounded memory.
+The summary is accumulated exactly across batches (:class:`Totals`, integer fen).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from motorsub import io, records, vocab
+from motorsub._jit import kernel
+from motorsub.errors import RejectedRowsError
+from motorsub.reasons import PAID, Reason, component_code, reason_strings
+from motorsub.schemes import SchemeSet, load_schemes
+from motorsub.subsidy import SubsidyResult, subsidies
+
+MAX_DETAILS = 20  # rejected rows described in a --strict error
+DEFAULT_BATCH_ROWS = 500_000
+
+
+@dataclass
+class Result:
+    """What :func:`run` produces: the output rows, the rejected rows and the summary."""
+
+    output: pa.Table
+    rejects: pa.Table
+    summary: dict = field(default_factory=dict)
+
+
+def _schemes(schemes: SchemeSet | str | Path | list | None) -> SchemeSet:
+    if isinstance(schemes, SchemeSet):
+        return schemes
+    return load_schemes(schemes)
+
+
+def _take_strings(dictionary: list[str | None], index: np.ndarray) -> pa.Array:
+    """A string column from per-row indices into ``dictionary`` (-1 = null), vectorised."""
+    idx = pa.array(index.astype(np.int32), mask=index < 0)
+    return pa.array(dictionary, type=pa.string()).take(idx)
+
+
+def output_table(
+    schemes: SchemeSet, table: pa.Table, rows: np.ndarray, cols: dict, res: SubsidyResult
+) -> pa.Table:
+    """The output columns of rules.md section 5 for the computed rows."""
+    compiled = schemes.compiled
+    rows_arr = pa.array(rows)
+    record_id = pc.utf8_trim_whitespace(pc.cast(table.column("record_id"), pa.string()))
+    out: dict[str, pa.Array] = {"record_id": record_id.take(rows_arr)}
+    version_ids = [v.id for _, v in compiled.versions]
+    for si, s in enumerate(schemes.schemes):
+        out[f"version_{s.id}"] = _take_strings(version_ids, res.version[si].astype(np.int64))
+    for ci, (_, c) in enumerate(schemes.components):
+        out[f"subsidy_{c.id}"] = pa.array(res.fen[ci] / 100.0)
+    total = res.total_fen
+    out["subsidy_total"] = pa.array(total / 100.0)
+    price = cols["price"]
+    out["net_price"] = pa.array(price * cols["qty"] - total / 100.0, mask=np.isnan(price))
+    idx, dictionary = reason_strings(res.reasons)
+    out["reasons"] = _take_strings(dictionary, idx)
+    for name in table.column_names:
+        if name not in records.COLUMNS:
+            out[name] = table.column(name).take(rows_arr)
+    return pa.table(out)
+
+
+def rejects_table(table: pa.Table, rows: np.ndarray, reject: np.ndarray, offset: int = 0) -> pa.Table:
+    """Rejected rows: spreadsheet row number (header = row 1), every reason, original values."""
+    masks, inverse = np.unique(reject[rows], return_inverse=True)
+    dictionary = [";".join(records.problem_names(int(m))) for m in masks]
+    out = {
+        "source_row": pa.array(rows.astype(np.int64) + offset + 2),
+        "reasons": _take_strings(dictionary, inverse.reshape(-1)),
+    }
+    taken = table.take(pa.array(rows))
+    for name in taken.column_names:
+        out[name] = taken.column(name)
+    return pa.table(out)
+
+
+@kernel()
+def _group_sum(keys, n_groups, fen, out):
+    """Add ``fen[c, i]`` into ``out[keys[i], c]`` (exact int64)."""
+    for i in range(keys.shape[0]):
+        for c in range(fen.shape[0]):
+            out[keys[i], c] += fen[c, i]
+
+
+def _money(fen) -> float:
+    return round(int(fen) / 100.0, 2)
+
+
+class Totals:
+    """The summary's figures, accumulated batch by batch in exact integers."""
+
+    def __init__(self, schemes: SchemeSet):
+        self.schemes = schemes
+        compiled = schemes.compiled
+        n_c, n_v = compiled.n_components, len(compiled.versions)
+        self.read = self.computed = self.rejected = 0
+        self.region = np.zeros((len(vocab.regions()), n_c), dtype=np.int64)
+        self.region_lines = np.zeros(len(vocab.regions()), dtype=np.int64)
+        self.mtype = np.zeros((len(vocab.MOTOR_TYPES), n_c), dtype=np.int64)
+        self.mtype_lines = np.zeros(len(vocab.MOTOR_TYPES), dtype=np.int64)
+        self.status = np.zeros((len(vocab.STATUSES), n_c), dtype=np.int64)
+        self.version = np.zeros((n_v + 1, n_c), dtype=np.int64)  # last row: none in force
+        self.version_lines = np.zeros((compiled.n_schemes, n_v + 1), dtype=np.int64)
+        self.no_rate = np.zeros(n_c, dtype=np.int64)
+        self.reasons = np.zeros(len(Reason), dtype=np.int64)
+        self.rejects = np.zeros(len(records.PROBLEMS), dtype=np.int64)
+        cells = compiled.cells
+        self._cell_status = np.array(
+            [vocab.STATUSES.index(c.rate.status) for c in cells] or [0], dtype=np.int64
+        )
+        self._comp_scheme = compiled.arrays[0]
+
+    def add(self, cols: dict, res: SubsidyResult, reject: np.ndarray) -> None:
+        """Count one batch: ``reject`` holds the reject masks of every row read."""
+        n_ok = res.reasons.shape[0]
+        self.read += reject.shape[0]
+        self.computed += n_ok
+        self.rejected += int(np.count_nonzero(reject))
+        for keys, sums, lines in (
+            (cols["region"], self.region, self.region_lines),
+            (cols["motor_type"], self.mtype, self.mtype_lines),
+        ):
+            keys = keys.astype(np.int64)
+            _group_sum(keys, len(lines), res.fen, sums)
+            lines += np.bincount(keys, minlength=len(lines))
+        n_v = len(self.schemes.compiled.versions)
+        for ci in range(res.fen.shape[0]):
+            paid = res.code[ci] == PAID
+            st = self._cell_status[res.cell[ci][paid]]
+            self.status[:, ci] += _bincount_sum(st, res.fen[ci][paid], len(vocab.STATUSES))
+            ver = res.version[self._comp_scheme[ci]].astype(np.int64)
+            self.version[:, ci] += _bincount_sum(np.where(ver < 0, n_v, ver), res.fen[ci], n_v + 1)
+            self.no_rate[ci] += np.count_nonzero(res.code[ci] == component_code(Reason.NO_RATE))
+        for si in range(res.version.shape[0]):
+            ver = res.version[si].astype(np.int64)
+            self.version_lines[si] += np.bincount(np.where(ver < 0, n_v, ver), minlength=n_v + 1)
+        self.reasons += _bit_counts(res.reasons, len(Reason))
+        self.rejects += _bit_counts(reject[reject != 0], len(records.PROBLEMS))
+
+    def summary(self) -> dict:
+        """The summary of rules.md section 5; every total is an exact sum of line amounts."""
+        schemes, compiled = self.schemes, self.schemes.compiled
+        comps = [c for _, c in schemes.components]
+        per_comp = self.region.sum(axis=0)
+        out: dict = {
+            "rows": {
+                "read": self.read,
+                "computed": self.computed,
+                "rejected": self.rejected,
+                "reconciles": self.read == self.computed + self.rejected,
+            },
+            "totals_cny": {c.id: _money(f) for c, f in zip(comps, per_comp)}
+            | {"total": _money(per_comp.sum())},
+        }
+        for key, attr, names in (("by_payee", "payee", vocab.PAYEES),
+                                 ("by_budget", "budget", vocab.BUDGETS)):
+            out[key] = {
+                name: _money(sum(int(f) for c, f in zip(comps, per_comp) if getattr(c, attr) == name))
+                for name in names
+                if any(getattr(c, attr) == name for c in comps)
+            }
+        for key, sums, lines, names in (
+            ("by_region", self.region, self.region_lines, vocab.regions()),
+            ("by_motor_type", self.mtype, self.mtype_lines, vocab.MOTOR_TYPES),
+        ):
+            out[key] = {
+                names[g]: {"lines": int(lines[g])}
+                | {c.id: _money(sums[g, ci]) for ci, c in enumerate(comps)}
+                | {"total": _money(sums[g].sum())}
+                for g in range(len(names))
+                if lines[g]
+            }
+        out["by_rate_status"] = {
+            c.id: {s: _money(self.status[k, ci]) for k, s in enumerate(vocab.STATUSES)
+                   if self.status[k, ci]}
+            for ci, c in enumerate(comps)
+        }
+        version_names = [v.id for _, v in compiled.versions] + ["none"]
+        out["by_scheme_version"] = {}
+        for si, s in enumerate(schemes.schemes):
+            mine = [ci for ci, (cs, _) in enumerate(schemes.components) if cs is s]
+            out["by_scheme_version"][s.id] = {
+                version_names[v]: {
+                    "lines": int(self.version_lines[si, v]),
+                    "total": _money(self.version[v, mine].sum()),
+                }
+                for v in range(len(version_names))
+                if self.version_lines[si, v]
+            }
+        out["no_rate_lines"] = {c.id: int(self.no_rate[ci]) for ci, c in enumerate(comps)}
+        out["reasons"] = {r.name: int(self.reasons[r]) for r in Reason if self.reasons[r]}
+        out["rejects"] = {p: int(n) for p, n in zip(records.PROBLEMS, self.rejects) if n}
+        out["schemes"] = [{"id": s.id, "file": s.source_file} for s in schemes.schemes]
+        return out
+
+
+def _bincount_sum(keys: np.ndarray, fen: np.ndarray, n: int) -> np.ndarray:
+    out = np.zeros((n, 1), dtype=np.int64)
+    _group_sum(keys.astype(np.int64), n, np.ascontiguousarray(fen).reshape(1, -1), out)
+    return out[:, 0]
+
+
+def _bit_counts(masks: np.ndarray, n_bits: int) -> np.ndarray:
+    """How many of ``masks`` have each bit set, through their unique values."""
+    uniques, counts = np.unique(masks, return_counts=True)
+    out = np.zeros(n_bits, dtype=np.int64)
+    for u, k in zip(uniques.tolist(), counts.tolist()):
+        for b in range(n_bits):
+            if u >> b & 1:
+                out[b] += k
+    return out
+
+
+@dataclass
+class Batch:
+    """One batch computed: its output and rejects tables, and what the summary needs."""
+
+    output: pa.Table
+    rejects: pa.Table
+    cols: dict
+    res: SubsidyResult
+    reject: np.ndarray
+
+
+def compute_batch(
+    table: pa.Table, schemes: SchemeSet, *, source: str, offset: int = 0, strict: bool = False
+) -> Batch:
+    """Validate and compute one batch of records whose first row is row ``offset``."""
+    table = records.normalise_names(table, source)
+    recs = records.validate(table, source)
+    ok = np.flatnonzero(recs.valid)
+    bad = np.flatnonzero(~recs.valid)
+    if strict and len(bad):
+        raise RejectedRowsError(describe_rejects(recs, bad, source, offset))
+    cols = recs.take(ok)
+    res = subsidies(schemes.compiled, cols)
+    return Batch(
+        output=output_table(schemes, table, ok, cols, res),
+        rejects=rejects_table(table, bad, recs.reject, offset),
+        cols=cols,
+        res=res,
+        reject=recs.reject,
+    )
+
+
+def run(
+    table: pa.Table,
+    schemes: SchemeSet | str | Path | list | None = None,
+    *,
+    source: str = "<records>",
+    strict: bool = False,
+) -> Result:
+    """Validate, compute and summarise a table of records in memory.
+
+    Parameters
+    ----------
+    table : pyarrow.Table
+        Records with the columns of rules.md section 1 (text or typed).
+    schemes : SchemeSet, path or list of paths, optional
+        Defaults to the shipped schemes.
+    source : str
+        The input's name, used in messages.
+    strict : bool
+        Raise :class:`~motorsub.errors.RejectedRowsError` if any row is rejected.
+    """
+    schemes = _schemes(schemes)
+    batch = compute_batch(table, schemes, source=source, strict=strict)
+    totals = Totals(schemes)
+    totals.add(batch.cols, batch.res, batch.reject)
+    return Result(batch.output, batch.rejects, totals.summary())
+
+
+def describe_rejects(recs: records.Records, bad: np.ndarray, source: str, offset: int = 0) -> str:
+    """Name the file, row, column and value of the first rejected rows."""
+    lines = [f"{source}: row(s) rejected under --strict, e.g.:"]
+    for i in bad[:MAX_DETAILS]:
+        for problem in records.problem_names(recs.reject[i]):
+            col = records.problem_column(problem)
+            value = (recs.table.column(col)[int(i)].as_py()
+                     if col in recs.table.column_names else None)
+            shown = "empty" if value in (None, "") else repr(value)
+            lines.append(f"  row {offset + i + 2}, column {col}: {shown} ({problem})")
+    if len(bad) > MAX_DETAILS:
+        lines.append(f"  ... and {len(bad) - MAX_DETAILS} more rows in this batch")
+    return "\n".join(lines)
+
+
+def compute(
+    df,
+    schemes: SchemeSet | str | Path | list | None = None,
+    *,
+    strict: bool = False,
+):
+    """Subsidies of every valid line of a DataFrame.
+
+    Parameters
+    ----------
+    df : pandas.DataFrame
+        Records with the columns of rules.md section 1.
+    schemes : SchemeSet, path or list of paths, optional
+        Defaults to the shipped schemes.
+    strict : bool
+        Raise :class:`~motorsub.errors.RejectedRowsError` if any row is rejected.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per valid input row, indexed like ``df``; amounts in [CNY]. The rejected
+        rows (with their reasons) are in ``result.attrs["rejects"]`` (a list of dicts) and
+        the summary in ``result.attrs["summary"]``.
+
+    Examples
+    --------
+    >>> import pandas as pd, motorsub
+    >>> df = pd.DataFrame({"record_id": ["a"], "sale_date": ["2010-09-01"],
+    ...     "region": ["CN-JS"], "motor_type": ["lv_async"], "kw": [15.0], "grade": [2]})
+    >>> float(motorsub.compute(df)["subsidy_national"].iloc[0])
+    525.0
+    """
+    table = pa.Table.from_pandas(df, preserve_index=False)
+    res = run(table, schemes, source="DataFrame", strict=strict)
+    out = res.output.to_pandas()
+    valid = np.ones(len(df), dtype=bool)
+    valid[res.rejects.column("source_row").to_numpy() - 2] = False
+    out.index = df.index[valid]
+    out.attrs["rejects"] = res.rejects.to_pylist()
+    out.attrs["summary"] = res.summary
+    return out
+
+
+def default_rejects_path(output: Path) -> Path:
+    """``results.csv`` → ``results.rejects.csv``, beside the output."""
+    return output.with_name(f"{output.stem}.rejects.csv")
+
+
+def compute_file(
+    input_path: str | Path,
+    output_path: str | Path,
+    schemes: SchemeSet | str | Path | list | None = None,
+    *,
+    rejects_path: str | Path | None = None,
+    summary_path: str | Path | None = None,
+    strict: bool = False,
+    encoding: str | None = None,
+    batch_rows: int = DEFAULT_BATCH_ROWS,
+    progress: Callable[[int, int | None], None] | None = None,
+) -> dict:
+    """Stream records from a file through the engine and write output, rejects and summary.
+
+    Memory is bounded by ``batch_rows``, not by the size of the input. The output and
+    rejects files appear under their names only when the whole run succeeds.
+
+    Parameters
+    ----------
+    progress : callable, optional
+        Called after each batch with (rows done, total rows or an estimate, or None).
+
+    Returns
+    -------
+    dict
+        The summary (as written to ``summary_path``).
+    """
+    output_path = Path(output_path)
+    io.file_format(output_path, what="output")
+    schemes = _schemes(schemes)
+    reader = io.BatchReader(input_path, batch_rows, encoding)
+    rejects_path = Path(rejects_path) if rejects_path else default_rejects_path(output_path)
+    totals = Totals(schemes)
+    out_writer = io.BatchWriter(output_path)
+    rej_writer = io.BatchWriter(rejects_path)
+    try:
+        offset = 0
+        for table in reader:
+            batch = compute_batch(table, schemes, source=str(input_path), offset=offset,
+                                  strict=strict)
+            out_writer.write(batch.output)
+            rej_writer.write(batch.rejects)
+            totals.add(batch.cols, batch.res, batch.reject)
+            offset += table.num_rows
+            if progress:
+                progress(offset, reader.total_rows)
+        summary = totals.summary()
+        summary["files"] = {
+            "input": str(input_path),
+            "output": str(output_path),
+            "rejects": str(rejects_path),
+        }
+        if summary_path:
+            with io.atomic_path(summary_path) as tmp:
+                tmp.write_text(json.dumps(summary, indent=2, ensure_ascii=False) + "\n",
+                               encoding="utf-8")
+        out_writer.commit()
+        rej_writer.commit()
+    except BaseException:
+        out_writer.abort()
+        rej_writer.abort()
+        raise
+    return summary
