@@ -20,7 +20,10 @@ import pyarrow.compute as pc
 from motorsub import io, records, vocab
 from motorsub._jit import kernel
 from motorsub.errors import RejectedRowsError
+from motorsub.profile import Settings, settings
 from motorsub.reasons import PAID, Reason, component_code, reason_strings
+from motorsub.savings import SOURCES, SavingsResult
+from motorsub.savings import savings as line_savings
 from motorsub.schemes import SchemeSet, load_schemes
 from motorsub.subsidy import SubsidyResult, subsidies
 
@@ -49,8 +52,19 @@ def _take_strings(dictionary: list[str | None], index: np.ndarray) -> pa.Array:
     return pa.array(dictionary, type=pa.string()).take(idx)
 
 
+def _floats(x: np.ndarray) -> pa.Array:
+    """A float column with NaN written as null (an empty cell in CSV)."""
+    return pa.array(x, mask=np.isnan(x))
+
+
 def output_table(
-    schemes: SchemeSet, table: pa.Table, rows: np.ndarray, cols: dict, res: SubsidyResult
+    schemes: SchemeSet,
+    table: pa.Table,
+    rows: np.ndarray,
+    cols: dict,
+    res: SubsidyResult,
+    sav: SavingsResult,
+    st: Settings,
 ) -> pa.Table:
     """The output columns of rules.md section 5 for the computed rows."""
     compiled = schemes.compiled
@@ -64,9 +78,23 @@ def output_table(
         out[f"subsidy_{c.id}"] = pa.array(res.fen[ci] / 100.0)
     total = res.total_fen
     out["subsidy_total"] = pa.array(total / 100.0)
-    price = cols["price"]
-    out["net_price"] = pa.array(price * cols["qty"] - total / 100.0, mask=np.isnan(price))
-    idx, dictionary = reason_strings(res.reasons)
+    out["eta_new"] = _floats(sav.eta_new)
+    out["eta_old"] = _floats(sav.eta_old)
+    out["eta_new_source"] = _take_strings(list(SOURCES), sav.eta_new_source.astype(np.int64))
+    out["eta_old_source"] = _take_strings(list(SOURCES), sav.eta_old_source.astype(np.int64))
+    for name in ("kwh", "tce", "tco2"):
+        out[f"{name}_per_year"] = _floats(getattr(sav, f"{name}_per_year"))
+    if not np.isnan(st.life_years):
+        for name in ("kwh", "tce", "tco2"):
+            out[f"{name}_lifetime"] = _floats(getattr(sav, f"{name}_per_year") * st.life_years)
+    net = cols["price"] * cols["qty"] - total / 100.0
+    out["net_price"] = _floats(net)
+    if not np.isnan(st.tariff):
+        bill = sav.kwh_per_year * st.tariff
+        out["bill_saving_per_year"] = _floats(bill)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            out["payback_years"] = _floats(np.where(bill > 0, net / bill, np.nan))
+    idx, dictionary = reason_strings(res.reasons | sav.reasons)
     out["reasons"] = _take_strings(dictionary, idx)
     for name in table.column_names:
         if name not in records.COLUMNS:
@@ -74,7 +102,9 @@ def output_table(
     return pa.table(out)
 
 
-def rejects_table(table: pa.Table, rows: np.ndarray, reject: np.ndarray, offset: int = 0) -> pa.Table:
+def rejects_table(
+    table: pa.Table, rows: np.ndarray, reject: np.ndarray, offset: int = 0
+) -> pa.Table:
     """Rejected rows: spreadsheet row number (header = row 1), every reason, original values."""
     masks, inverse = np.unique(reject[rows], return_inverse=True)
     dictionary = [";".join(records.problem_names(int(m))) for m in masks]
@@ -118,13 +148,17 @@ class Totals:
         self.no_rate = np.zeros(n_c, dtype=np.int64)
         self.reasons = np.zeros(len(Reason), dtype=np.int64)
         self.rejects = np.zeros(len(records.PROBLEMS), dtype=np.int64)
+        self.savings_lines = np.zeros(3, dtype=np.int64)  # lines with kWh, tce, tCO2 known
+        self.energy_region = np.zeros((len(vocab.regions()), 3))  # kWh, tce, tCO2 per year
+        self.energy_mtype = np.zeros((len(vocab.MOTOR_TYPES), 3))
+        self.energy_comp = np.zeros((n_c, 3))
         cells = compiled.cells
         self._cell_status = np.array(
             [vocab.STATUSES.index(c.rate.status) for c in cells] or [0], dtype=np.int64
         )
         self._comp_scheme = compiled.arrays[0]
 
-    def add(self, cols: dict, res: SubsidyResult, reject: np.ndarray) -> None:
+    def add(self, cols: dict, res: SubsidyResult, sav: SavingsResult, reject: np.ndarray) -> None:
         """Count one batch: ``reject`` holds the reject masks of every row read."""
         n_ok = res.reasons.shape[0]
         self.read += reject.shape[0]
@@ -148,7 +182,19 @@ class Totals:
         for si in range(res.version.shape[0]):
             ver = res.version[si].astype(np.int64)
             self.version_lines[si] += np.bincount(np.where(ver < 0, n_v, ver), minlength=n_v + 1)
-        self.reasons += _bit_counts(res.reasons, len(Reason))
+        self.reasons += _bit_counts(res.reasons | sav.reasons, len(Reason))
+        energy = np.stack([sav.kwh_per_year, sav.tce_per_year, sav.tco2_per_year])
+        known = ~np.isnan(energy)
+        self.savings_lines += known.sum(axis=1)
+        energy = np.where(known, energy, 0.0)
+        for keys, sums in (
+            (cols["region"], self.energy_region),
+            (cols["motor_type"], self.energy_mtype),
+        ):
+            for k in range(3):
+                sums[:, k] += np.bincount(keys, weights=energy[k], minlength=len(sums))
+        for ci in range(res.fen.shape[0]):
+            self.energy_comp[ci] += energy[:, res.fen[ci] > 0].sum(axis=1)
         self.rejects += _bit_counts(reject[reject != 0], len(records.PROBLEMS))
 
     def summary(self) -> dict:
@@ -166,10 +212,14 @@ class Totals:
             "totals_cny": {c.id: _money(f) for c, f in zip(comps, per_comp)}
             | {"total": _money(per_comp.sum())},
         }
-        for key, attr, names in (("by_payee", "payee", vocab.PAYEES),
-                                 ("by_budget", "budget", vocab.BUDGETS)):
+        for key, attr, names in (
+            ("by_payee", "payee", vocab.PAYEES),
+            ("by_budget", "budget", vocab.BUDGETS),
+        ):
             out[key] = {
-                name: _money(sum(int(f) for c, f in zip(comps, per_comp) if getattr(c, attr) == name))
+                name: _money(
+                    sum(int(f) for c, f in zip(comps, per_comp) if getattr(c, attr) == name)
+                )
                 for name in names
                 if any(getattr(c, attr) == name for c in comps)
             }
@@ -185,8 +235,11 @@ class Totals:
                 if lines[g]
             }
         out["by_rate_status"] = {
-            c.id: {s: _money(self.status[k, ci]) for k, s in enumerate(vocab.STATUSES)
-                   if self.status[k, ci]}
+            c.id: {
+                s: _money(self.status[k, ci])
+                for k, s in enumerate(vocab.STATUSES)
+                if self.status[k, ci]
+            }
             for ci, c in enumerate(comps)
         }
         version_names = [v.id for _, v in compiled.versions] + ["none"]
@@ -202,10 +255,33 @@ class Totals:
                 if self.version_lines[si, v]
             }
         out["no_rate_lines"] = {c.id: int(self.no_rate[ci]) for ci, c in enumerate(comps)}
+        out["savings_per_year"] = _energy(self.energy_region.sum(axis=0)) | {
+            "lines_with_kwh": int(self.savings_lines[0]),
+            "lines_with_tco2": int(self.savings_lines[2]),
+            "by_region": {
+                vocab.regions()[g]: _energy(self.energy_region[g])
+                for g in range(len(self.region_lines))
+                if self.region_lines[g]
+            },
+            "by_motor_type": {
+                vocab.MOTOR_TYPES[g]: _energy(self.energy_mtype[g])
+                for g in range(len(self.mtype_lines))
+                if self.mtype_lines[g]
+            },
+            "by_component": {c.id: _energy(self.energy_comp[ci]) for ci, c in enumerate(comps)},
+        }
         out["reasons"] = {r.name: int(self.reasons[r]) for r in Reason if self.reasons[r]}
         out["rejects"] = {p: int(n) for p, n in zip(records.PROBLEMS, self.rejects) if n}
         out["schemes"] = [{"id": s.id, "file": s.source_file} for s in schemes.schemes]
         return out
+
+
+def _energy(v: np.ndarray) -> dict:
+    return {
+        "kwh": round(float(v[0]), 3),
+        "tce": round(float(v[1]), 6),
+        "tco2": round(float(v[2]), 6),
+    }
 
 
 def _bincount_sum(keys: np.ndarray, fen: np.ndarray, n: int) -> np.ndarray:
@@ -233,11 +309,18 @@ class Batch:
     rejects: pa.Table
     cols: dict
     res: SubsidyResult
+    sav: SavingsResult
     reject: np.ndarray
 
 
 def compute_batch(
-    table: pa.Table, schemes: SchemeSet, *, source: str, offset: int = 0, strict: bool = False
+    table: pa.Table,
+    schemes: SchemeSet,
+    st: Settings,
+    *,
+    source: str,
+    offset: int = 0,
+    strict: bool = False,
 ) -> Batch:
     """Validate and compute one batch of records whose first row is row ``offset``."""
     table = records.normalise_names(table, source)
@@ -248,11 +331,13 @@ def compute_batch(
         raise RejectedRowsError(describe_rejects(recs, bad, source, offset))
     cols = recs.take(ok)
     res = subsidies(schemes.compiled, cols)
+    sav = line_savings(cols, st)
     return Batch(
-        output=output_table(schemes, table, ok, cols, res),
+        output=output_table(schemes, table, ok, cols, res, sav, st),
         rejects=rejects_table(table, bad, recs.reject, offset),
         cols=cols,
         res=res,
+        sav=sav,
         reject=recs.reject,
     )
 
@@ -263,6 +348,7 @@ def run(
     *,
     source: str = "<records>",
     strict: bool = False,
+    savings: Settings | None = None,
 ) -> Result:
     """Validate, compute and summarise a table of records in memory.
 
@@ -276,12 +362,16 @@ def run(
         The input's name, used in messages.
     strict : bool
         Raise :class:`~motorsub.errors.RejectedRowsError` if any row is rejected.
+    savings : Settings, optional
+        Savings assumptions (:func:`motorsub.profile.settings`); the default profile if
+        not given.
     """
     schemes = _schemes(schemes)
-    batch = compute_batch(table, schemes, source=source, strict=strict)
+    st = savings if savings is not None else settings()
+    batch = compute_batch(table, schemes, st, source=source, strict=strict)
     totals = Totals(schemes)
-    totals.add(batch.cols, batch.res, batch.reject)
-    return Result(batch.output, batch.rejects, totals.summary())
+    totals.add(batch.cols, batch.res, batch.sav, batch.reject)
+    return Result(batch.output, batch.rejects, totals.summary() | {"assumptions": st.describe()})
 
 
 def describe_rejects(recs: records.Records, bad: np.ndarray, source: str, offset: int = 0) -> str:
@@ -290,8 +380,9 @@ def describe_rejects(recs: records.Records, bad: np.ndarray, source: str, offset
     for i in bad[:MAX_DETAILS]:
         for problem in records.problem_names(recs.reject[i]):
             col = records.problem_column(problem)
-            value = (recs.table.column(col)[int(i)].as_py()
-                     if col in recs.table.column_names else None)
+            value = (
+                recs.table.column(col)[int(i)].as_py() if col in recs.table.column_names else None
+            )
             shown = "empty" if value in (None, "") else repr(value)
             lines.append(f"  row {offset + i + 2}, column {col}: {shown} ({problem})")
     if len(bad) > MAX_DETAILS:
@@ -304,8 +395,9 @@ def compute(
     schemes: SchemeSet | str | Path | list | None = None,
     *,
     strict: bool = False,
+    savings: Settings | None = None,
 ):
-    """Subsidies of every valid line of a DataFrame.
+    """Subsidies and savings of every valid line of a DataFrame.
 
     Parameters
     ----------
@@ -315,6 +407,9 @@ def compute(
         Defaults to the shipped schemes.
     strict : bool
         Raise :class:`~motorsub.errors.RejectedRowsError` if any row is rejected.
+    savings : Settings, optional
+        Savings assumptions (:func:`motorsub.profile.settings`), e.g.
+        ``settings(hours=4000, load=0.75, tariff=0.8)``.
 
     Returns
     -------
@@ -332,7 +427,7 @@ def compute(
     525.0
     """
     table = pa.Table.from_pandas(df, preserve_index=False)
-    res = run(table, schemes, source="DataFrame", strict=strict)
+    res = run(table, schemes, source="DataFrame", strict=strict, savings=savings)
     out = res.output.to_pandas()
     valid = np.ones(len(df), dtype=bool)
     valid[res.rejects.column("source_row").to_numpy() - 2] = False
@@ -358,6 +453,7 @@ def compute_file(
     encoding: str | None = None,
     batch_rows: int = DEFAULT_BATCH_ROWS,
     progress: Callable[[int, int | None], None] | None = None,
+    savings: Settings | None = None,
 ) -> dict:
     """Stream records from a file through the engine and write output, rejects and summary.
 
@@ -377,6 +473,7 @@ def compute_file(
     output_path = Path(output_path)
     io.file_format(output_path, what="output")
     schemes = _schemes(schemes)
+    st = savings if savings is not None else settings()
     reader = io.BatchReader(input_path, batch_rows, encoding)
     rejects_path = Path(rejects_path) if rejects_path else default_rejects_path(output_path)
     totals = Totals(schemes)
@@ -385,15 +482,16 @@ def compute_file(
     try:
         offset = 0
         for table in reader:
-            batch = compute_batch(table, schemes, source=str(input_path), offset=offset,
-                                  strict=strict)
+            batch = compute_batch(
+                table, schemes, st, source=str(input_path), offset=offset, strict=strict
+            )
             out_writer.write(batch.output)
             rej_writer.write(batch.rejects)
-            totals.add(batch.cols, batch.res, batch.reject)
+            totals.add(batch.cols, batch.res, batch.sav, batch.reject)
             offset += table.num_rows
             if progress:
                 progress(offset, reader.total_rows)
-        summary = totals.summary()
+        summary = totals.summary() | {"assumptions": st.describe()}
         summary["files"] = {
             "input": str(input_path),
             "output": str(output_path),
@@ -401,8 +499,9 @@ def compute_file(
         }
         if summary_path:
             with io.atomic_path(summary_path) as tmp:
-                tmp.write_text(json.dumps(summary, indent=2, ensure_ascii=False) + "\n",
-                               encoding="utf-8")
+                tmp.write_text(
+                    json.dumps(summary, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
+                )
         out_writer.commit()
         rej_writer.commit()
     except BaseException:

@@ -6,9 +6,7 @@ import math
 import re
 from dataclasses import dataclass
 
-_PATTERN = re.compile(
-    r"^\s*([\[(])\s*([0-9.eE+-]+|inf)\s*,\s*([0-9.eE+-]+|inf)\s*([\])])\s*$"
-)
+_PATTERN = re.compile(r"^\s*([\[(])\s*([0-9.eE+-]+|inf)\s*,\s*([0-9.eE+-]+|inf)\s*([\])])\s*$")
 
 
 @dataclass(frozen=True)

@@ -137,6 +137,8 @@ class BatchReader:
             return self._exact_total
         if self._file is None or self.rows_read == 0:
             return None
+        if self._file.closed:  # the whole file has been read
+            return self.rows_read
         done = max(self._file.tell(), 1)
         return max(self.rows_read, round(self.rows_read * self._size / done))
 
@@ -201,8 +203,9 @@ class BatchWriter:
         self.path = Path(path)
         self.format = file_format(path, what="output")
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{self.path.name}.", suffix=".part",
-                                   dir=self.path.parent)
+        fd, tmp = tempfile.mkstemp(
+            prefix=f".{self.path.name}.", suffix=".part", dir=self.path.parent
+        )
         os.close(fd)
         self.tmp = Path(tmp)
         self._sink = None

@@ -16,7 +16,10 @@ import pyarrow as pa
 
 from motorsub import records
 from motorsub.errors import InputError
-from motorsub.reasons import DESCRIPTION, NOT_APPLICABLE, PAID, Reason
+from motorsub.profile import Settings, settings
+from motorsub.reasons import DESCRIPTION, NOT_APPLICABLE, PAID, Reason, names
+from motorsub.savings import SOURCES
+from motorsub.savings import savings as line_savings
 from motorsub.schemes import SchemeSet, load_schemes
 from motorsub.subsidy import subsidies
 
@@ -42,13 +45,33 @@ class ComponentQuote:
 
 
 @dataclass
+class SavingsQuote:
+    """What the line saves per year, and what was assumed (flags)."""
+
+    eta_new: float | None  # [%]
+    eta_new_source: str
+    eta_old: float | None  # [%]
+    eta_old_source: str
+    efficiency_at: str  # 'rated' or 'part_load'
+    kwh_per_year: float | None
+    tce_per_year: float | None
+    tco2_per_year: float | None
+    coal_factor: dict
+    grid_factor: str
+    bill_saving_per_year: float | None  # [CNY/yr] at the tariff
+    payback_years: float | None  # net price / bill saving
+    flags: list[str]
+
+
+@dataclass
 class Quote:
-    """The subsidies of one sale line."""
+    """The subsidies and savings of one sale line."""
 
     line: dict
     components: list[ComponentQuote] = field(default_factory=list)
     total: float = 0.0
     net_price: float | None = None
+    savings: SavingsQuote | None = None
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -67,9 +90,17 @@ def quote(
     old_kw: float | None = None,
     old_qty: int | None = None,
     price: float | None = None,
+    poles: int | None = None,
+    efficiency: float | None = None,
+    old_efficiency: float | None = None,
+    old_series: str | None = None,
+    old_poles: int | None = None,
+    hours: float | None = None,
+    load: float | None = None,
     schemes: SchemeSet | str | Path | list | None = None,
+    savings: Settings | None = None,
 ) -> Quote:
-    """Price one sale line.
+    """Price one sale line and say what it saves.
 
     Parameters
     ----------
@@ -93,6 +124,11 @@ def quote(
         Old motors handed in; defaults to ``qty``.
     price : float, optional
         List price of one new motor before any subsidy [CNY].
+    poles, efficiency, old_efficiency, old_series, old_poles, hours, load : optional
+        As the record columns of the same names ([%], [h/yr], fraction of rating).
+    savings : Settings, optional
+        Savings assumptions (:func:`motorsub.profile.settings`): coal and grid factors,
+        part load, tariff [CNY/kWh].
 
     Raises
     ------
@@ -119,13 +155,23 @@ def quote(
         "old_kw": old_kw,
         "old_qty": old_qty,
         "price": price,
+        "poles": poles,
+        "efficiency": efficiency,
+        "old_efficiency": old_efficiency,
+        "old_series": old_series,
+        "old_poles": old_poles,
+        "hours": hours,
+        "load": load,
     }
-    table = pa.table({k: pa.array([None if v is None else str(v)], pa.string()) for k, v in line.items()})
+    table = pa.table(
+        {k: pa.array([None if v is None else str(v)], pa.string()) for k, v in line.items()}
+    )
     recs = records.validate(table, "quote")
     if recs.reject[0]:
-        raise InputError("quote: the line cannot be priced:\n  " + "\n  ".join(
-            _problem_text(p, line) for p in records.problem_names(recs.reject[0])
-        ))
+        raise InputError(
+            "quote: the line cannot be priced:\n  "
+            + "\n  ".join(_problem_text(p, line) for p in records.problem_names(recs.reject[0]))
+        )
     cols = recs.take(np.array([0]))
     res = subsidies(schemes.compiled, cols)
     compiled = schemes.compiled
@@ -169,6 +215,80 @@ def quote(
     out.total = total_fen / 100.0
     if price is not None:
         out.net_price = round(float(price) * int(cols["qty"][0]) - out.total, 2)
+    st = savings if savings is not None else settings()
+    sav = line_savings(cols, st)
+    out.savings = _savings_quote(sav, st, out.net_price, cols)
+    return out
+
+
+def _num(x) -> float | None:
+    x = float(x)
+    return None if x != x else x
+
+
+def _edition_name(day) -> str:
+    from motorsub.efficiency import Edition, edition_at
+
+    e = int(edition_at(np.asarray([day]))[0])
+    return "no GB 18613 edition" if e < 0 else Edition(e).name.replace("GB18613_", "GB 18613-")
+
+
+def _savings_quote(sav, st: Settings, net_price: float | None, cols: dict) -> SavingsQuote:
+    kwh = _num(sav.kwh_per_year[0])
+    bill = None if kwh is None or st.tariff != st.tariff else kwh * st.tariff
+    payback = net_price / bill if bill and bill > 0 and net_price is not None else None
+    described = st.describe()
+    edition = _edition_name(cols["day"][0])
+    src_new, src_old = SOURCES[sav.eta_new_source[0]], SOURCES[sav.eta_old_source[0]]
+    if src_new == "grade_minimum":
+        src_new = f"{edition} grade {cols['grade'][0]} minimum"
+    if src_old == "minimum_allowed":
+        src_old = f"{edition} grade 3, the minimum allowed"
+    grid = _num(st.grid_by_region[cols["region"][0]])
+    return SavingsQuote(
+        eta_new=_num(sav.eta_new[0]),
+        eta_new_source=src_new or "unknown",
+        eta_old=_num(sav.eta_old[0]),
+        eta_old_source=src_old or "unknown",
+        efficiency_at=described["efficiency_at"],
+        kwh_per_year=kwh,
+        tce_per_year=_num(sav.tce_per_year[0]),
+        tco2_per_year=_num(sav.tco2_per_year[0]),
+        coal_factor=described["coal_factor"],
+        grid_factor=(
+            f"{st.grid_name}: unknown" if grid is None else f"{st.grid_name}, {grid} kgCO2/kWh"
+        ),
+        bill_saving_per_year=bill,
+        payback_years=payback,
+        flags=[x for x in names(int(sav.reasons[0])).split(";") if x],
+    )
+
+
+def _savings_lines(s: SavingsQuote, net_price: float | None) -> list[str]:
+    def pct(x):
+        return "unknown" if x is None else f"{x:.2f} %"
+
+    def val(x, fmt, unit):
+        return "unknown" if x is None else f"{x:{fmt}} {unit}"
+
+    coal = s.coal_factor
+    out = [
+        f"savings ({'at part load' if s.efficiency_at == 'part_load' else 'at rated load'}):",
+        f"  efficiency new {pct(s.eta_new)} ({s.eta_new_source}), "
+        f"old {pct(s.eta_old)} ({s.eta_old_source})",
+        f"  energy saved   {val(s.kwh_per_year, ',.1f', 'kWh/yr')}",
+        f"  standard coal  {val(s.tce_per_year, ',.4f', 'tce/yr')} "
+        f"(at {coal['kgce_per_kwh']} kgce/kWh, {coal['name']})",
+        f"  CO2            {val(s.tco2_per_year, ',.4f', 't/yr')} ({s.grid_factor})",
+    ]
+    if s.bill_saving_per_year is not None:
+        out.append(f"  bill saving    {s.bill_saving_per_year:,.2f} CNY/yr")
+    if net_price is not None:
+        out.append(f"  net cost       {net_price:,.2f} CNY")
+    if s.payback_years is not None:
+        out.append(f"  payback        {s.payback_years:.2f} years")
+    if s.flags:
+        out.append("  flags: " + ", ".join(s.flags))
     return out
 
 
@@ -203,11 +323,23 @@ def render(q: Quote) -> str:
     head = (
         f"{ln['motor_type']} {ln['kw']:g} kW"
         + (f", grade {ln['grade']}" if "grade" in ln else "")
-        + f", {ln.get('kind', 'new')}, qty {ln.get('qty', 1)}; {ln['region']}, sold {ln['sale_date']}"
+        + f", {ln.get('kind', 'new')}, qty {ln.get('qty', 1)}"
+        + f"; {ln['region']}, sold {ln['sale_date']}"
     )
     if ln.get("trade_in"):
         head += f"; trade-in of {ln.get('old_qty', ln.get('qty', 1))} × {ln.get('old_kw')} kW"
-    rows = [("component", "scheme / version", "payee", "CNY/kW", "status", "basis kW", "units", "amount CNY")]
+    rows = [
+        (
+            "component",
+            "scheme / version",
+            "payee",
+            "CNY/kW",
+            "status",
+            "basis kW",
+            "units",
+            "amount CNY",
+        )
+    ]
     for c in q.components:
         known = c.rate_cny_per_kw is not None
         rows.append(
@@ -233,6 +365,8 @@ def render(q: Quote) -> str:
     lines.append(f"{'total':<{sum(widths) + 2 * (len(widths) - 1) - 12}}{q.total:>12,.2f}")
     if q.net_price is not None:
         lines.append(f"net price to the buyer: {q.net_price:,.2f} CNY (list price × qty − total)")
+    if q.savings is not None:
+        lines += ["", *_savings_lines(q.savings, q.net_price)]
     why = [c for c in q.components if c.reason]
     if why:
         lines.append("")

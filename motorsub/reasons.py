@@ -35,6 +35,8 @@ class Reason(enum.IntEnum):
     NEGATIVE_SAVINGS = 15
     UNVERIFIED_ETA = 16
     UNKNOWN_ETA = 17
+    NO_HOURS = 18
+    NO_LOAD = 19
 
 
 #: What each code means, for the README, ``quote`` and the summary.
@@ -57,6 +59,8 @@ DESCRIPTION: dict[Reason, str] = {
     Reason.NEGATIVE_SAVINGS: "the new motor uses more energy than the baseline",
     Reason.UNVERIFIED_ETA: "an efficiency rests on an unverified table row or assumption",
     Reason.UNKNOWN_ETA: "an efficiency is unknown: savings left empty",
+    Reason.NO_HOURS: "no operating hours on the line and none by default: savings left empty",
+    Reason.NO_LOAD: "no load on the line and none by default: savings left empty",
 }
 
 #: Codes of the per-component outcome array (uint8): PAID, NOT_APPLICABLE, or 1 + a Reason.

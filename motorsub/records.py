@@ -259,11 +259,13 @@ def validate(table: pa.Table, source: str = "<records>") -> Records:
     trade, miss, bad = _bool(col("trade_in"))
     flag("trade_in", miss, bad)
     cols["trade_in"] = np.asarray(trade, dtype=np.bool_)
-    cols["old_kw"], _ = number(
-        "old_kw", 0.0, MAX_KW, lo_open=True, required=cols["trade_in"]
-    )
+    cols["old_kw"], _ = number("old_kw", 0.0, MAX_KW, lo_open=True, required=cols["trade_in"])
     old_qty, miss, bad = _integer(col("old_qty"))
     bad |= ~miss & ~bad & ((old_qty < 1) | (old_qty > MAX_QTY))
     flag("old_qty", miss, bad)
     cols["old_qty"] = np.where(miss | bad, cols["qty"], old_qty).astype(np.int64)
+    from motorsub.efficiency import BASELINE_SERIES
+
+    series, _, _ = _choice(col("old_series"), BASELINE_SERIES, upper=True)
+    cols["old_series"] = series.astype(np.int8)  # -1: not given or no table for it
     return Records(cols, reject, table)

@@ -20,6 +20,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cached_property
 from importlib.resources import files
+from itertools import pairwise
 from pathlib import Path
 from typing import Annotated, Literal
 
@@ -221,8 +222,9 @@ def _check(s: Scheme):
         seen = set()
         for j, e in enumerate(c.eligibility.scope):
             if (e.kind, e.motor_type) in seen:
-                yield f"{key}.eligibility.scope[{j}]", (
-                    f"({e.kind}, {e.motor_type}) appears twice in the scope"
+                yield (
+                    f"{key}.eligibility.scope[{j}]",
+                    (f"({e.kind}, {e.motor_type}) appears twice in the scope"),
                 )
             seen.add((e.kind, e.motor_type))
     for i, v in enumerate(s.versions):
@@ -234,24 +236,34 @@ def _check(s: Scheme):
             if v.in_force_until is None:
                 yield f"{key}.until", "only the last version may be open-ended"
             elif nxt.in_force_from <= v.in_force_until:
-                yield f"versions[{i + 1}].from", (
-                    f"{nxt.in_force_from} is not after the previous version's until "
-                    f"{v.in_force_until}: versions must be in order without overlap"
+                yield (
+                    f"versions[{i + 1}].from",
+                    (
+                        f"{nxt.in_force_from} is not after the previous version's until "
+                        f"{v.in_force_until}: versions must be in order without overlap"
+                    ),
                 )
             elif nxt.in_force_from != v.in_force_until + dt.timedelta(days=1):
-                yield f"versions[{i + 1}].from", (
-                    f"a gap between {v.in_force_until} and {nxt.in_force_from}: "
-                    "versions must follow each other day by day"
+                yield (
+                    f"versions[{i + 1}].from",
+                    (
+                        f"a gap between {v.in_force_until} and {nxt.in_force_from}: "
+                        "versions must follow each other day by day"
+                    ),
                 )
         for d in v.documents:
             if d not in doc_ids:
                 yield f"{key}.documents", f"unknown document {d!r} (known: {sorted(doc_ids)})"
         for j, r in enumerate(v.rates):
             if r.component not in comp:
-                yield f"{key}.rates[{j}].component", (
-                    f"unknown component {r.component!r} (known: {sorted(comp)})"
+                yield (
+                    f"{key}.rates[{j}].component",
+                    (f"unknown component {r.component!r} (known: {sorted(comp)})"),
                 )
-            elif r.cny_per_kw is not None and abs(r.cny_per_kw * 100 - round(r.cny_per_kw * 100)) > 1e-6:
+            elif (
+                r.cny_per_kw is not None
+                and abs(r.cny_per_kw * 100 - round(r.cny_per_kw * 100)) > 1e-6
+            ):
                 yield f"{key}.rates[{j}].cny_per_kw", "a rate must be a whole number of fen per kW"
             elif r.cny_per_kw is not None and r.cny_per_kw > 100_000:
                 yield f"{key}.rates[{j}].cny_per_kw", "a rate above 100000 CNY/kW is not credible"
@@ -295,25 +307,36 @@ def _check_bands(key: str, v: Version, comp: dict[str, Component]):
                 band = [(j, r) for j, r in mine if r.grades is None or (g in r.grades)]
                 band.sort(key=lambda jr: (jr[1].kw.lo, not jr[1].kw.lo_closed))
                 label = f"{cid} {mt}" + (f" grade {g}" if g else "")
-                for (ja, a), (jb, b) in zip(band, band[1:]):
+                for (ja, a), (jb, b) in pairwise(band):
                     if a.kw.overlaps(b.kw):
-                        yield f"{key}.rates[{jb}].kw", (
-                            f"band {b.kw} overlaps {a.kw} of rates[{ja}] for {label}"
+                        yield (
+                            f"{key}.rates[{jb}].kw",
+                            (f"band {b.kw} overlaps {a.kw} of rates[{ja}] for {label}"),
                         )
                     elif not a.kw.meets(b.kw):
-                        yield f"{key}.rates[{jb}].kw", (
-                            f"a gap between {a.kw} (rates[{ja}]) and {b.kw} for {label}: "
-                            "bands must meet end to end"
+                        yield (
+                            f"{key}.rates[{jb}].kw",
+                            (
+                                f"a gap between {a.kw} (rates[{ja}]) and {b.kw} for {label}: "
+                                "bands must meet end to end"
+                            ),
                         )
                 if not band:
                     yield f"{key}.rates", f"no rate cell (even an unknown one) for {label}"
                 elif not (
-                    Interval(band[0][1].kw.lo, band[-1][1].kw.hi,
-                             band[0][1].kw.lo_closed, band[-1][1].kw.hi_closed).covers(hull)
+                    Interval(
+                        band[0][1].kw.lo,
+                        band[-1][1].kw.hi,
+                        band[0][1].kw.lo_closed,
+                        band[-1][1].kw.hi_closed,
+                    ).covers(hull)
                 ):
-                    yield f"{key}.rates", (
-                        f"the bands of {label} do not cover its scope {hull}; write the "
-                        "missing cells without cny_per_kw if no source gives their rate"
+                    yield (
+                        f"{key}.rates",
+                        (
+                            f"the bands of {label} do not cover its scope {hull}; write the "
+                            "missing cells without cny_per_kw if no source gives their rate"
+                        ),
                     )
 
 

@@ -91,7 +91,7 @@ def compile_schemes(schemes: SchemeSet) -> CompiledSchemes:
     """Flatten validated schemes into kernel arrays (done once per :class:`SchemeSet`)."""
     regions, kinds, types = vocab.regions(), vocab.KINDS, vocab.MOTOR_TYPES
     comps = schemes.components
-    n_c, n_k, n_t, n_r = len(comps), len(kinds), len(types), len(regions)
+    n_c, n_k, n_t = len(comps), len(kinds), len(types)
     comp_scheme = np.array([schemes.schemes.index(s) for s, _ in comps], dtype=np.int64)
     comp_basis = np.array([c.basis == "old_kw" for _, c in comps], dtype=np.int8)
     app_kinds = np.stack([_mask(c.applies_to.kinds, kinds) for _, c in comps])
@@ -147,10 +147,7 @@ def compile_schemes(schemes: SchemeSet) -> CompiledSchemes:
         [(x.rate.kw.lo_closed, x.rate.kw.hi_closed) for x in cells], dtype=np.bool_
     )
     cell_grades = np.array(
-        [
-            [x.rate.grades is None or g in x.rate.grades for g in (0, *vocab.GRADES)]
-            for x in cells
-        ],
+        [[x.rate.grades is None or g in x.rate.grades for g in (0, *vocab.GRADES)] for x in cells],
         dtype=np.bool_,
     )
     cell_fen = np.array(
@@ -158,13 +155,29 @@ def compile_schemes(schemes: SchemeSet) -> CompiledSchemes:
         dtype=np.int64,
     )
     arrays = (
-        comp_scheme, comp_basis, app_kinds, app_types, app_regions, app_trade, el_regions,
-        el_trade, sc_ok, sc_bounds, sc_closed, sc_worst, ver_days, scheme_vrange,
-        cell_range, cell_bounds.reshape(-1, 2), cell_closed.reshape(-1, 2),
-        cell_grades.reshape(-1, 1 + len(vocab.GRADES)), cell_fen,
+        comp_scheme,
+        comp_basis,
+        app_kinds,
+        app_types,
+        app_regions,
+        app_trade,
+        el_regions,
+        el_trade,
+        sc_ok,
+        sc_bounds,
+        sc_closed,
+        sc_worst,
+        ver_days,
+        scheme_vrange,
+        cell_range,
+        cell_bounds.reshape(-1, 2),
+        cell_closed.reshape(-1, 2),
+        cell_grades.reshape(-1, 1 + len(vocab.GRADES)),
+        cell_fen,
     )
-    return CompiledSchemes(schemes, tuple(np.ascontiguousarray(a) for a in arrays),
-                           versions, tuple(cells))
+    return CompiledSchemes(
+        schemes, tuple(np.ascontiguousarray(a) for a in arrays), versions, tuple(cells)
+    )
 
 
 @kernel()
@@ -227,8 +240,11 @@ def _subsidy_kernel(
             elif not sc_ok[c, k, t]:
                 code = _TYPE
             elif not _inside(
-                kw[i], sc_bounds[c, k, t, 0], sc_bounds[c, k, t, 1],
-                sc_closed[c, k, t, 0], sc_closed[c, k, t, 1],
+                kw[i],
+                sc_bounds[c, k, t, 0],
+                sc_bounds[c, k, t, 1],
+                sc_closed[c, k, t, 0],
+                sc_closed[c, k, t, 1],
             ):
                 code = _SCOPE_KW
             elif sc_worst[c, k, t] > 0 and (g == 0 or g > sc_worst[c, k, t]):
@@ -237,8 +253,11 @@ def _subsidy_kernel(
                 code = _NO_RATE
                 for j in range(cell_range[v, c, t, 0], cell_range[v, c, t, 1]):
                     if cell_grades[j, g] and _inside(
-                        kw[i], cell_bounds[j, 0], cell_bounds[j, 1],
-                        cell_closed[j, 0], cell_closed[j, 1],
+                        kw[i],
+                        cell_bounds[j, 0],
+                        cell_bounds[j, 1],
+                        cell_closed[j, 0],
+                        cell_closed[j, 1],
                     ):
                         out_cell[c, i] = j
                         if cell_fen[j] >= 0:

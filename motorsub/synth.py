@@ -23,12 +23,66 @@ from motorsub import io
 CHUNK_ROWS = 1_000_000
 
 # standard IEC ratings [kW]; 0.37 and above 315 fall outside the low-voltage scope
-LV_RATINGS = np.array([0.37, 0.55, 0.75, 1.1, 1.5, 2.2, 3, 4, 5.5, 7.5, 11, 15, 18.5, 22,
-                       30, 37, 45, 55, 75, 90, 110, 132, 160, 200, 250, 315, 355, 400])
-HV_RATINGS = np.array([250, 355, 400, 450, 500, 560, 630, 710, 800, 1000, 1250, 1600,
-                       2000, 2500, 3150, 4000, 5600, 8000, 12500, 25000, 28000])
-REGIONS = np.array(["CN-SH", "CN-JS", "CN-ZJ", "CN-GD", "CN-SD", "CN-AH", "CN-HB",
-                    "CN-BJ", "CN-SC", "CN-LN"])
+LV_RATINGS = np.array(
+    [
+        0.37,
+        0.55,
+        0.75,
+        1.1,
+        1.5,
+        2.2,
+        3,
+        4,
+        5.5,
+        7.5,
+        11,
+        15,
+        18.5,
+        22,
+        30,
+        37,
+        45,
+        55,
+        75,
+        90,
+        110,
+        132,
+        160,
+        200,
+        250,
+        315,
+        355,
+        400,
+    ]
+)
+HV_RATINGS = np.array(
+    [
+        250,
+        355,
+        400,
+        450,
+        500,
+        560,
+        630,
+        710,
+        800,
+        1000,
+        1250,
+        1600,
+        2000,
+        2500,
+        3150,
+        4000,
+        5600,
+        8000,
+        12500,
+        25000,
+        28000,
+    ]
+)
+REGIONS = np.array(
+    ["CN-SH", "CN-JS", "CN-ZJ", "CN-GD", "CN-SD", "CN-AH", "CN-HB", "CN-BJ", "CN-SC", "CN-LN"]
+)
 REGION_WEIGHTS = np.array([30, 15, 12, 10, 8, 6, 6, 5, 4, 4], dtype=float)
 SPEEDS = {2: 2950.0, 4: 1460.0, 6: 970.0, 8: 735.0}
 SERIES = np.array(["Y", "Y2", "JO2"])

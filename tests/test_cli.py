@@ -60,8 +60,21 @@ def test_quote_shanghai_trade_in_reman():
 
 def test_quote_hv_trade_in_two_old_motors():
     # national 26 × 400 (inferred); buy-back 20 × 200 × 2
-    q, c = quote_json("--motor-type", "hv_async", "--kw", "400", "--region", "CN-SH",
-                      "--date", "2012-05-10", "--trade-in", "--old-kw", "200", "--old-qty", "2")
+    q, c = quote_json(
+        "--motor-type",
+        "hv_async",
+        "--kw",
+        "400",
+        "--region",
+        "CN-SH",
+        "--date",
+        "2012-05-10",
+        "--trade-in",
+        "--old-kw",
+        "200",
+        "--old-qty",
+        "2",
+    )
     assert c["national"]["amount"] == 10400.00
     assert c["national"]["rate_status"] == "inferred"
     assert c["sh_buyback"]["amount"] == 8000.00
@@ -70,27 +83,58 @@ def test_quote_hv_trade_in_two_old_motors():
 
 
 def test_quote_unknown_rate_says_so():
-    q, c = quote_json("--motor-type", "lv_async", "--kw", "30", "--grade", "2",
-                      "--region", "CN-JS", "--date", "2010-09-01")
+    _, c = quote_json(
+        "--motor-type",
+        "lv_async",
+        "--kw",
+        "30",
+        "--grade",
+        "2",
+        "--region",
+        "CN-JS",
+        "--date",
+        "2010-09-01",
+    )
     assert c["national"]["amount"] == 0
     assert c["national"]["reason"] == "NO_RATE"
     assert c["national"]["rate_cny_per_kw"] is None
     assert "15-40" in c["national"]["explanation"]
-    text = invoke("quote", "--motor-type", "lv_async", "--kw", "30", "--grade", "2",
-                  "--region", "CN-JS", "--date", "2010-09-01").output
+    text = invoke(
+        "quote",
+        "--motor-type",
+        "lv_async",
+        "--kw",
+        "30",
+        "--grade",
+        "2",
+        "--region",
+        "CN-JS",
+        "--date",
+        "2010-09-01",
+    ).output
     assert "national: NO_RATE" in text
 
 
 def test_quote_net_price():
     # 2 motors × 4200 − 2 × 15 × 35 = 8400 − 1050
-    q, _ = quote_json(*LV15, "--qty", "2", "--region", "CN-JS", "--date", "2010-09-01",
-                      "--price", "4200")
+    q, _ = quote_json(
+        *LV15, "--qty", "2", "--region", "CN-JS", "--date", "2010-09-01", "--price", "4200"
+    )
     assert q["net_price"] == 7350.00
 
 
 def test_quote_bad_value_exit_2():
-    res = invoke("quote", "--motor-type", "lv_async", "--kw", "15", "--region", "CN-JS",
-                 "--date", "2010-09-01")
+    res = invoke(
+        "quote",
+        "--motor-type",
+        "lv_async",
+        "--kw",
+        "15",
+        "--region",
+        "CN-JS",
+        "--date",
+        "2010-09-01",
+    )
     assert res.exit_code == 2
     assert "--grade is required for lv_async" in res.output
 
@@ -116,8 +160,14 @@ def test_compute_exit_codes(tmp_path):
     assert "cols.csv: missing required columns region, motor_type, kw" in res.output
     assert not (tmp_path / "o.csv").exists()
     # invalid scheme: exit 3
-    res = invoke("compute", EXAMPLE, "-o", tmp_path / "o.csv", "--schemes",
-                 ROOT / "tests" / "schemes" / "broken" / "negative_rate.toml")
+    res = invoke(
+        "compute",
+        EXAMPLE,
+        "-o",
+        tmp_path / "o.csv",
+        "--schemes",
+        ROOT / "tests" / "schemes" / "broken" / "negative_rate.toml",
+    )
     assert res.exit_code == 3
     assert "negative_rate.toml: versions[0].rates[0].cny_per_kw" in res.output
     # usage error: exit 2
@@ -126,8 +176,17 @@ def test_compute_exit_codes(tmp_path):
 
 def test_schemes_show_prints_every_rate_with_source_and_status():
     text = invoke("schemes", "show", "cn_national").output
-    for needle in ("40.00", "35.00", "12.00", "26.00", "inferred", "reported",
-                   "财建〔2010〕232号", "NO RATE", "cells with no rate"):
+    for needle in (
+        "40.00",
+        "35.00",
+        "12.00",
+        "26.00",
+        "inferred",
+        "reported",
+        "财建〔2010〕232号",
+        "NO RATE",
+        "cells with no rate",
+    ):
         assert needle in text
     text = invoke("schemes", "show", "cn_sh_tradein").output
     assert "20.00" in text and "45.00" in text and "沪府办发〔2011〕62号" in text
@@ -152,12 +211,24 @@ def test_synth_is_deterministic(tmp_path):
 
 
 def test_real_subprocess_uses_the_installed_package(tmp_path):
-    """``python -m motorsub`` from another folder: the schemes are found wherever it is installed."""
+    """``python -m motorsub`` from another folder finds the schemes where it is installed."""
     env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
     out = subprocess.run(
-        [sys.executable, "-m", "motorsub", "compute", str(EXAMPLE), "-o", str(tmp_path / "o.parquet"),
-         "--json"],
-        cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300,
+        [
+            sys.executable,
+            "-m",
+            "motorsub",
+            "compute",
+            str(EXAMPLE),
+            "-o",
+            str(tmp_path / "o.parquet"),
+            "--json",
+        ],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
     assert out.returncode == 0, out.stderr
     summary = json.loads(out.stdout)

@@ -118,17 +118,28 @@ def _write_csv(path, rows, encoding="utf-8"):
 
 
 def test_rejects_file_keeps_row_number_values_and_reasons(tmp_path):
-    rows = [GOOD, {**GOOD, "record_id": "r2", "kw": "fifteen", "region": "XX"}, {**GOOD, "record_id": "r3"}]
+    rows = [
+        GOOD,
+        {**GOOD, "record_id": "r2", "kw": "fifteen", "region": "XX"},
+        {**GOOD, "record_id": "r3"},
+    ]
     _write_csv(tmp_path / "in.csv", rows)
     summary = compute_file(tmp_path / "in.csv", tmp_path / "out.csv")
     assert summary["rows"] == {"read": 3, "computed": 2, "rejected": 1, "reconciles": True}
     with open(tmp_path / "out.rejects.csv", encoding="utf-8-sig") as f:
         rej = list(csv.DictReader(f))
-    assert rej == [{
-        "source_row": "3", "reasons": "BAD_REGION;BAD_KW", "record_id": "r2",
-        "sale_date": "2010-09-01", "region": "XX", "motor_type": "lv_async", "kw": "fifteen",
-        "grade": "2",
-    }]
+    assert rej == [
+        {
+            "source_row": "3",
+            "reasons": "BAD_REGION;BAD_KW",
+            "record_id": "r2",
+            "sale_date": "2010-09-01",
+            "region": "XX",
+            "motor_type": "lv_async",
+            "kw": "fifteen",
+            "grade": "2",
+        }
+    ]
     with open(tmp_path / "out.csv", encoding="utf-8-sig") as f:
         assert [r["record_id"] for r in csv.DictReader(f)] == ["r1", "r3"]
 
@@ -163,10 +174,10 @@ def test_forced_wrong_encoding_is_a_clear_error(tmp_path):
 
 
 def test_unknown_formats_and_missing_file(tmp_path):
-    with pytest.raises(InputError, match="unknown input format '.xlsx'"):
+    with pytest.raises(InputError, match=r"unknown input format '\.xlsx'"):
         (tmp_path / "in.xlsx").write_text("x")
         compute_file(tmp_path / "in.xlsx", tmp_path / "out.csv")
-    with pytest.raises(InputError, match="unknown output format '.json'"):
+    with pytest.raises(InputError, match=r"unknown output format '\.json'"):
         compute_file(tmp_path / "in.xlsx", tmp_path / "out.json")
     with pytest.raises(InputError, match="no such file"):
         compute_file(tmp_path / "nope.csv", tmp_path / "out.csv")
@@ -175,15 +186,17 @@ def test_unknown_formats_and_missing_file(tmp_path):
 def test_parquet_roundtrip_with_typed_columns(tmp_path):
     import pyarrow.parquet as pq
 
-    table = pa.table({
-        "record_id": ["a", "b"],
-        "sale_date": pa.array([14853, 14853], pa.int32()).cast(pa.date32()),  # 2010-09-01
-        "region": ["CN-JS", "CN-JS"],
-        "motor_type": ["lv_async", "lv_async"],
-        "kw": [15.0, -1.0],
-        "grade": [2, 2],
-        "trade_in": [False, False],
-    })
+    table = pa.table(
+        {
+            "record_id": ["a", "b"],
+            "sale_date": pa.array([14853, 14853], pa.int32()).cast(pa.date32()),  # 2010-09-01
+            "region": ["CN-JS", "CN-JS"],
+            "motor_type": ["lv_async", "lv_async"],
+            "kw": [15.0, -1.0],
+            "grade": [2, 2],
+            "trade_in": [False, False],
+        }
+    )
     pq.write_table(table, tmp_path / "in.parquet")
     summary = compute_file(tmp_path / "in.parquet", tmp_path / "out.parquet")
     out = pq.read_table(tmp_path / "out.parquet")

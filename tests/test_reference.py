@@ -75,7 +75,10 @@ def test_shanghai_trade_in_reman_motor(shipped):
     line = reference_line(
         shipped,
         rec(
-            sale_date=dt.date(2012, 5, 10), region="CN-SH", kind="reman", trade_in=True,
+            sale_date=dt.date(2012, 5, 10),
+            region="CN-SH",
+            kind="reman",
+            trade_in=True,
             old_kw=15.0,
         ),
     )
@@ -92,8 +95,14 @@ def test_high_voltage_trade_in_of_two(shipped):
     line = reference_line(
         shipped,
         rec(
-            sale_date=dt.date(2012, 5, 10), region="CN-SH", motor_type="hv_async",
-            grade=None, kw=400.0, trade_in=True, old_kw=200.0, old_qty=2,
+            sale_date=dt.date(2012, 5, 10),
+            region="CN-SH",
+            motor_type="hv_async",
+            grade=None,
+            kw=400.0,
+            trade_in=True,
+            old_kw=200.0,
+            old_qty=2,
         ),
     )
     assert outcomes(line) == {
@@ -149,9 +158,9 @@ def test_shanghai_refusals(shipped):
     assert line.components["sh_reman"].outcome == "NO_TRADE_IN"
     assert line.reasons == {"REMAN_NO_NATIONAL", "NO_TRADE_IN"}
     # after the window (2015-12-31 in force, 2016-01-01 not)
-    assert reference_line(
-        shipped, rec(**{**sh, "sale_date": dt.date(2015, 12, 31)})
-    ).components["sh_buyback"].amount == D("220.00")
+    assert reference_line(shipped, rec(**{**sh, "sale_date": dt.date(2015, 12, 31)})).components[
+        "sh_buyback"
+    ].amount == D("220.00")
     line = reference_line(shipped, rec(**{**sh, "sale_date": dt.date(2016, 1, 1)}))
     assert line.components["sh_buyback"].outcome == "OUTSIDE_WINDOW"
     assert line.versions["cn_sh_tradein"] is None
@@ -214,8 +223,10 @@ def _tiny_scheme() -> SchemeSet:
         ({"kind": "reman", "motor_type": "pm_sync", "kw": 4.999, "qty": 2}, (D("15.00"), "PAID")),
         ({"kind": "reman", "motor_type": "pm_sync", "kw": 5.0}, (D("0.00"), "NO_RATE")),
         ({"sale_date": dt.date(2019, 12, 31)}, (D("0.00"), "OUTSIDE_WINDOW")),
-        ({"sale_date": dt.date(2099, 1, 1), "kind": "reman", "motor_type": "pm_sync",
-          "kw": 2.0}, (D("3.00"), "PAID")),
+        (
+            {"sale_date": dt.date(2099, 1, 1), "kind": "reman", "motor_type": "pm_sync", "kw": 2.0},
+            (D("3.00"), "PAID"),
+        ),
     ],
 )
 def test_tiny_scheme(changes, expected):

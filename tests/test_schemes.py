@@ -69,7 +69,9 @@ def test_shipped_schemes(shipped):
     ]
     sh = shipped.scheme("cn_sh_tradein")
     assert (str(sh.versions[0].in_force_from), str(sh.versions[0].in_force_until)) == (
-        "2012-01-01", "2015-12-31")
+        "2012-01-01",
+        "2015-12-31",
+    )
     assert sh.versions[0].status == "inferred"  # the window end is our inference
 
 
@@ -80,8 +82,9 @@ def test_every_shipped_rate_has_source_and_status(shipped):
             for r in v.rates:
                 assert r.source.strip() and r.status in ("official", "reported", "inferred")
                 if r.cny_per_kw is not None:
-                    known[(s.id, v.id, r.component, r.motor_type, str(r.kw),
-                           tuple(r.grades or ()))] = (r.cny_per_kw, r.status)
+                    known[
+                        (s.id, v.id, r.component, r.motor_type, str(r.kw), tuple(r.grades or ()))
+                    ] = (r.cny_per_kw, r.status)
     # exactly the rates domain.md gives, nothing more
     assert known == {
         ("cn_national", "2010-06-01", "national", "lv_async", "[0.55, 22]", (1,)): (40, "reported"),
@@ -95,8 +98,9 @@ def test_every_shipped_rate_has_source_and_status(shipped):
 
 def test_user_scheme_overrides_shipped_one(tmp_path):
     text = (default_scheme_dir() / "cn_sh_tradein.toml").read_text(encoding="utf-8")
-    (tmp_path / "sh.toml").write_text(text.replace("cny_per_kw = 20", "cny_per_kw = 25"),
-                                      encoding="utf-8")
+    (tmp_path / "sh.toml").write_text(
+        text.replace("cny_per_kw = 20", "cny_per_kw = 25"), encoding="utf-8"
+    )
     loaded = load_schemes(tmp_path)
     sh = loaded.scheme("cn_sh_tradein")
     assert sh.versions[0].rates[0].cny_per_kw == 25

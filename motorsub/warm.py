@@ -1,0 +1,39 @@
+"""Compile every numba kernel once (``motorsub warmup``), filling numba's on-disk cache."""
+
+from __future__ import annotations
+
+import pyarrow as pa
+
+
+def warm_all() -> None:
+    """Run the engine on a few lines that reach every kernel, with and without part load."""
+    from motorsub.engine import run
+    from motorsub.profile import settings
+    from motorsub.quoting import quote
+
+    table = pa.table(
+        {
+            "record_id": ["a", "b", "c"],
+            "sale_date": ["2010-09-01", "2012-05-10", "2013-06-01"],
+            "region": ["CN-JS", "CN-SH", "CN-SH"],
+            "motor_type": ["lv_async", "hv_async", "lv_async"],
+            "kw": ["15", "400", "11"],
+            "grade": ["2", None, "2"],
+            "kind": ["new", "new", "reman"],
+            "trade_in": ["false", "true", "true"],
+            "old_kw": [None, "200", "11"],
+            "old_qty": [None, "2", None],
+            "speed_rpm": ["1460", None, None],
+            "old_series": [None, None, "Y"],
+        }
+    )
+    for part_load in (False, True):
+        run(table, savings=settings(hours=4000, load=0.75, part_load=part_load, tariff=0.8))
+    quote(motor_type="lv_async", kw=15, grade=2, region="CN-JS", date="2010-09-01")
+    from motorsub import efficiency as ef
+
+    ef.min_efficiency(1, 2, 4, 11.0)
+    ef.ie_efficiency(3, 4, 11.0)
+    ef.baseline_efficiency("Y", 4, 11.0)
+    ef.partload_ratio("PREMIUM", 4, 11.0, 0.75)
+    ef.ie_polynomial(3, 4, 11.0)
