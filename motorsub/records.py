@@ -141,19 +141,29 @@ def _bool(arr):
 
 
 def _date(arr):
-    """Days since 1970-01-01 (int32); YYYY-MM-DD or YYYY/MM/DD, or a typed date."""
+    """Days since 1970-01-01 (int32); YYYY-MM-DD or YYYY/MM/DD, or a typed date.
+
+    A calendar date that does not exist (2012-02-30) is bad, not rolled over.
+    """
     if pa.types.is_date(arr.type) or pa.types.is_timestamp(arr.type):
         d = pc.cast(pc.cast(arr, pa.date32()), pa.int32())
         miss = _missing(d)
         return pc.fill_null(d, 0).to_numpy(zero_copy_only=False), miss, np.zeros_like(miss)
     text = _text(arr)
     miss = _missing(text)
-    ok = pc.fill_null(pc.match_substring_regex(text, r"^\d{4}[-/]\d{1,2}[-/]\d{1,2}$"), False)
-    norm = pc.replace_substring(pc.if_else(ok, text, pa.scalar(None, pa.string())), "/", "-")
-    ts = pc.strptime(norm, format="%Y-%m-%d", unit="s", error_is_null=True)
-    d = pc.cast(pc.cast(ts, pa.date32()), pa.int32())
-    days_missing = _missing(d)
-    return pc.fill_null(d, 0).to_numpy(zero_copy_only=False), miss, ~miss & days_missing
+    parts = pc.extract_regex(text, r"^(?P<y>\d{4})[-/](?P<m>\d{1,2})[-/](?P<d>\d{1,2})$")
+    y, m, d = (pc.cast(pc.struct_field(parts, k), pa.int32()) for k in ("y", "m", "d"))
+    iso = pc.binary_join_element_wise(
+        pc.cast(y, pa.string()),
+        pc.utf8_lpad(pc.cast(m, pa.string()), 2, "0"),
+        pc.utf8_lpad(pc.cast(d, pa.string()), 2, "0"),
+        "-",
+    )
+    ts = pc.strptime(iso, format="%Y-%m-%d", unit="s", error_is_null=True)
+    exists = pc.and_(pc.equal(pc.month(ts), m), pc.equal(pc.day(ts), d))
+    days = pc.cast(pc.cast(ts, pa.date32()), pa.int32())
+    ok = np.asarray(pc.fill_null(exists, False).to_numpy(zero_copy_only=False), dtype=np.bool_)
+    return pc.fill_null(days, 0).to_numpy(zero_copy_only=False), miss, ~miss & ~ok
 
 
 # ------------------------------------------------------------------------------------

@@ -39,6 +39,8 @@ def _problems(**changes) -> list[str]:
         ({"sale_date": "2010-13-01"}, ["BAD_SALE_DATE"]),
         ({"sale_date": "01/09/2010"}, ["BAD_SALE_DATE"]),
         ({"sale_date": "yesterday"}, ["BAD_SALE_DATE"]),
+        ({"sale_date": "2012-02-30"}, ["BAD_SALE_DATE"]),  # no such day: not rolled over
+        ({"sale_date": "2011-02-29"}, ["BAD_SALE_DATE"]),
         ({"region": ""}, ["MISSING_REGION"]),
         ({"region": "Shanghai"}, ["BAD_REGION"]),
         ({"motor_type": None}, ["MISSING_MOTOR_TYPE"]),
@@ -84,6 +86,8 @@ def test_row_reasons(changes, expected):
     [
         {},
         {"sale_date": "2010/09/01"},
+        {"sale_date": "2012-02-29"},
+        {"sale_date": "2010/9/1"},
         {"region": " cn-js "},
         {"motor_type": "LV_ASYNC"},
         {"motor_type": "hv_async", "grade": "", "kw": "400"},  # grade only for lv_async

@@ -1,0 +1,132 @@
+"""Streaming compute: batches change nothing, memory does not grow with rows, no half files."""
+
+import json
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.csv as pacsv
+import pyarrow.parquet as pq
+import pytest
+
+from motorsub import synth
+from motorsub.engine import compute_file
+from motorsub.errors import RejectedRowsError
+
+
+@pytest.fixture(scope="module")
+def records_csv(tmp_path_factory):
+    """2 003 synthetic lines plus 3 faulty ones at known places."""
+    path = tmp_path_factory.mktemp("in") / "records.csv"
+    synth.synth(2003, 11, path)
+    names = synth.chunk(np.random.default_rng(0), 0, 0).column_names
+    table = pacsv.read_csv(
+        path, convert_options=pacsv.ConvertOptions(column_types={n: pa.string() for n in names})
+    )
+    rows = table.to_pylist()
+    for i, col, bad in ((0, "kw", "abc"), (999, "region", "XX"), (2002, "sale_date", "2012-02-30")):
+        rows[i][col] = bad
+    pacsv.write_csv(pa.Table.from_pylist(rows, schema=table.schema), path)
+    return path
+
+
+def _read(path):
+    return pq.read_table(path) if str(path).endswith(".parquet") else pacsv.read_csv(path)
+
+
+@pytest.mark.parametrize("batch_rows", [1000, 1337])
+def test_batches_give_the_same_result_as_one_batch(tmp_path, records_csv, batch_rows):
+    whole = compute_file(records_csv, tmp_path / "whole.parquet", batch_rows=10_000)
+    parts = compute_file(records_csv, tmp_path / "parts.parquet", batch_rows=batch_rows)
+    for key in (
+        "rows",
+        "totals_cny",
+        "by_region",
+        "by_motor_type",
+        "by_rate_status",
+        "by_scheme_version",
+        "reasons",
+        "rejects",
+        "no_rate_lines",
+    ):
+        assert parts[key] == whole[key], key
+    assert _read(tmp_path / "parts.parquet").equals(_read(tmp_path / "whole.parquet"))
+    rej = pacsv.read_csv(tmp_path / "parts.rejects.csv").to_pydict()
+    assert rej["source_row"] == [2, 1001, 2004]  # header is row 1
+    assert rej["reasons"] == ["BAD_KW", "BAD_REGION", "BAD_SALE_DATE"]
+
+
+def test_summary_reconciles_with_the_output_to_the_fen(tmp_path, records_csv):
+    s = compute_file(
+        records_csv, tmp_path / "o.parquet", batch_rows=700, summary_path=tmp_path / "s.json"
+    )
+    assert json.loads((tmp_path / "s.json").read_text(encoding="utf-8"))["rows"] == s["rows"]
+    assert s["rows"] == {"read": 2003, "computed": 2000, "rejected": 3, "reconciles": True}
+    out = _read(tmp_path / "o.parquet")
+    for comp in ("national", "sh_buyback", "sh_reman"):
+        fen = sum(round(x * 100) for x in out.column(f"subsidy_{comp}").to_pylist())
+        assert round(s["totals_cny"][comp] * 100) == fen
+    total = sum(round(x * 100) for x in out.column("subsidy_total").to_pylist())
+    assert round(s["totals_cny"]["total"] * 100) == total
+
+
+def test_folder_of_parquet_files_is_one_input(tmp_path, records_csv):
+    table = pacsv.read_csv(
+        records_csv,
+        convert_options=pacsv.ConvertOptions(
+            column_types={"kw": pa.string(), "sale_date": pa.string(), "region": pa.string()}
+        ),
+    )
+    folder = tmp_path / "dataset"
+    folder.mkdir()
+    pq.write_table(table.slice(0, 900), folder / "part-0.parquet")
+    pq.write_table(table.slice(900), folder / "part-1.parquet")
+    s = compute_file(folder, tmp_path / "o.csv", batch_rows=500)
+    assert s["rows"] == {"read": 2003, "computed": 2000, "rejected": 3, "reconciles": True}
+
+
+def test_strict_failure_mid_stream_leaves_no_file(tmp_path, records_csv):
+    text = records_csv.read_text(encoding="utf-8-sig").splitlines(keepends=True)
+    text[1] = text[1].replace('"abc"', '"15"')  # the first bad row is now in batch 2
+    (tmp_path / "in.csv").write_text("".join(text), encoding="utf-8")
+    with pytest.raises(RejectedRowsError, match="row 1001, column region: 'XX'"):
+        compute_file(
+            tmp_path / "in.csv",
+            tmp_path / "o.csv",
+            batch_rows=500,
+            strict=True,
+            rejects_path=tmp_path / "r.csv",
+        )
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["in.csv"]
+
+
+def test_interrupted_run_leaves_no_half_written_output(tmp_path, records_csv):
+    calls = []
+
+    def interrupt(done, total):
+        calls.append(done)
+        if len(calls) == 2:
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        compute_file(records_csv, tmp_path / "o.csv", batch_rows=500, progress=interrupt)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_progress_reports_rows_and_total(tmp_path, records_csv):
+    seen = []
+    compute_file(
+        records_csv,
+        tmp_path / "o.parquet",
+        batch_rows=500,
+        progress=lambda done, total: seen.append((done, total)),
+    )
+    assert [d for d, _ in seen] == [500, 1000, 1500, 2000, 2003]
+    assert seen[-1][1] == 2003
+
+
+def test_empty_input_writes_headers_only(tmp_path):
+    (tmp_path / "in.csv").write_text("record_id,sale_date,region,motor_type,kw\n")
+    s = compute_file(tmp_path / "in.csv", tmp_path / "o.csv")
+    assert s["rows"] == {"read": 0, "computed": 0, "rejected": 0, "reconciles": True}
+    header = (tmp_path / "o.csv").read_text(encoding="utf-8-sig").splitlines()[0]
+    assert header.startswith('"record_id","version_cn_national"')
