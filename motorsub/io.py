@@ -60,13 +60,22 @@ def read_table(path: str | Path, encoding: str | None = None) -> pa.Table:
     return pa.concat_tables(list(reader))
 
 
+def _temporary_beside(path: Path) -> Path:
+    """An empty file beside ``path``, with the permissions a new file would get."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
+    os.close(fd)
+    umask = os.umask(0)
+    os.umask(umask)
+    os.chmod(tmp, 0o666 & ~umask)
+    return Path(tmp)
+
+
 @contextmanager
 def atomic_path(path: str | Path) -> Iterator[Path]:
     """Yield a temporary path beside ``path``; rename it into place only on success."""
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
-    os.close(fd)
+    tmp = _temporary_beside(path)
     try:
         yield Path(tmp)
         os.replace(tmp, path)
@@ -202,12 +211,7 @@ class BatchWriter:
     def __init__(self, path: str | Path):
         self.path = Path(path)
         self.format = file_format(path, what="output")
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(
-            prefix=f".{self.path.name}.", suffix=".part", dir=self.path.parent
-        )
-        os.close(fd)
-        self.tmp = Path(tmp)
+        self.tmp = _temporary_beside(self.path)
         self._sink = None
         self._writer = None
         self.schema: pa.Schema | None = None

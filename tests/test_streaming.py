@@ -130,3 +130,14 @@ def test_empty_input_writes_headers_only(tmp_path):
     assert s["rows"] == {"read": 0, "computed": 0, "rejected": 0, "reconciles": True}
     header = (tmp_path / "o.csv").read_text(encoding="utf-8-sig").splitlines()[0]
     assert header.startswith('"record_id","version_cn_national"')
+
+
+def test_outputs_get_ordinary_file_permissions(tmp_path, records_csv):
+    import os
+    import stat
+
+    compute_file(records_csv, tmp_path / "o.csv")
+    umask = os.umask(0)
+    os.umask(umask)
+    for name in ("o.csv", "o.rejects.csv"):
+        assert stat.S_IMODE((tmp_path / name).stat().st_mode) == 0o666 & ~umask
