@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -52,6 +53,12 @@ def _take_strings(dictionary: list[str | None], index: np.ndarray) -> pa.Array:
     return pa.array(dictionary, type=pa.string()).take(idx)
 
 
+def _dictionary(values: list[str], index: np.ndarray) -> pa.Array:
+    """A dictionary-encoded text column (-1 = null): no string is copied per row."""
+    idx = pa.array(index.astype(np.int32), mask=index < 0)
+    return pa.DictionaryArray.from_arrays(idx, pa.array(values, type=pa.string()))
+
+
 def _floats(x: np.ndarray) -> pa.Array:
     """A float column with NaN written as null (an empty cell in CSV)."""
     return pa.array(x, mask=np.isnan(x))
@@ -68,20 +75,24 @@ def output_table(
 ) -> pa.Table:
     """The output columns of rules.md section 5 for the computed rows."""
     compiled = schemes.compiled
-    rows_arr = pa.array(rows)
+    every_row = len(rows) == table.num_rows
+
+    def rows_of(column):
+        return column if every_row else column.take(pa.array(rows))
+
     record_id = pc.utf8_trim_whitespace(pc.cast(table.column("record_id"), pa.string()))
-    out: dict[str, pa.Array] = {"record_id": record_id.take(rows_arr)}
+    out: dict[str, pa.Array] = {"record_id": rows_of(record_id)}
     version_ids = [v.id for _, v in compiled.versions]
     for si, s in enumerate(schemes.schemes):
-        out[f"version_{s.id}"] = _take_strings(version_ids, res.version[si].astype(np.int64))
+        out[f"version_{s.id}"] = _dictionary(version_ids, res.version[si])
     for ci, (_, c) in enumerate(schemes.components):
         out[f"subsidy_{c.id}"] = pa.array(res.fen[ci] / 100.0)
     total = res.total_fen
     out["subsidy_total"] = pa.array(total / 100.0)
     out["eta_new"] = _floats(sav.eta_new)
     out["eta_old"] = _floats(sav.eta_old)
-    out["eta_new_source"] = _take_strings(list(SOURCES), sav.eta_new_source.astype(np.int64))
-    out["eta_old_source"] = _take_strings(list(SOURCES), sav.eta_old_source.astype(np.int64))
+    out["eta_new_source"] = _dictionary(list(SOURCES), sav.eta_new_source)
+    out["eta_old_source"] = _dictionary(list(SOURCES), sav.eta_old_source)
     for name in ("kwh", "tce", "tco2"):
         out[f"{name}_per_year"] = _floats(getattr(sav, f"{name}_per_year"))
     if not np.isnan(st.life_years):
@@ -95,10 +106,10 @@ def output_table(
         with np.errstate(divide="ignore", invalid="ignore"):
             out["payback_years"] = _floats(np.where(bill > 0, net / bill, np.nan))
     idx, dictionary = reason_strings(res.reasons | sav.reasons)
-    out["reasons"] = _take_strings(dictionary, idx)
+    out["reasons"] = _dictionary(dictionary, idx)
     for name in table.column_names:
         if name not in records.COLUMNS:
-            out[name] = table.column(name).take(rows_arr)
+            out[name] = rows_of(table.column(name))
     return pa.table(out)
 
 
@@ -119,11 +130,51 @@ def rejects_table(
 
 
 @kernel()
-def _group_sum(keys, n_groups, fen, out):
-    """Add ``fen[c, i]`` into ``out[keys[i], c]`` (exact int64)."""
-    for i in range(keys.shape[0]):
+def _accumulate(
+    region, mtype, fen, code, cell, version, reasons, kwh, tce, tco2,
+    comp_scheme, cell_status, no_rate_code,
+    region_fen, region_lines, mtype_fen, mtype_lines, status_fen, version_fen,
+    version_lines, no_rate, reason_lines, energy_region, energy_mtype, energy_comp,
+    savings_lines,
+):  # fmt: skip
+    """One pass over a batch adding into every total of :class:`Totals` (money in int64)."""
+    n_none = version_fen.shape[0] - 1
+    for i in range(region.shape[0]):
+        r, t = region[i], mtype[i]
+        region_lines[r] += 1
+        mtype_lines[t] += 1
+        for s in range(version.shape[0]):
+            v = version[s, i]
+            version_lines[s, v if v >= 0 else n_none] += 1
+        e0, e1, e2 = kwh[i], tce[i], tco2[i]
         for c in range(fen.shape[0]):
-            out[keys[i], c] += fen[c, i]
+            f = fen[c, i]
+            region_fen[r, c] += f
+            mtype_fen[t, c] += f
+            v = version[comp_scheme[c], i]
+            version_fen[v if v >= 0 else n_none, c] += f
+            if code[c, i] == PAID:
+                status_fen[cell_status[cell[c, i]], c] += f
+            elif code[c, i] == no_rate_code:
+                no_rate[c] += 1
+            if f > 0:
+                if e0 == e0:
+                    energy_comp[c, 0] += e0
+                if e1 == e1:
+                    energy_comp[c, 1] += e1
+                if e2 == e2:
+                    energy_comp[c, 2] += e2
+        for k, e in enumerate((e0, e1, e2)):
+            if e == e:
+                savings_lines[k] += 1
+                energy_region[r, k] += e
+                energy_mtype[t, k] += e
+        m, b = reasons[i], 0
+        while m:
+            if m & 1:
+                reason_lines[b] += 1
+            m >>= 1
+            b += 1
 
 
 def _money(fen) -> float:
@@ -160,42 +211,20 @@ class Totals:
 
     def add(self, cols: dict, res: SubsidyResult, sav: SavingsResult, reject: np.ndarray) -> None:
         """Count one batch: ``reject`` holds the reject masks of every row read."""
-        n_ok = res.reasons.shape[0]
         self.read += reject.shape[0]
-        self.computed += n_ok
+        self.computed += res.reasons.shape[0]
         self.rejected += int(np.count_nonzero(reject))
-        for keys, sums, lines in (
-            (cols["region"], self.region, self.region_lines),
-            (cols["motor_type"], self.mtype, self.mtype_lines),
-        ):
-            keys = keys.astype(np.int64)
-            _group_sum(keys, len(lines), res.fen, sums)
-            lines += np.bincount(keys, minlength=len(lines))
-        n_v = len(self.schemes.compiled.versions)
-        for ci in range(res.fen.shape[0]):
-            paid = res.code[ci] == PAID
-            st = self._cell_status[res.cell[ci][paid]]
-            self.status[:, ci] += _bincount_sum(st, res.fen[ci][paid], len(vocab.STATUSES))
-            ver = res.version[self._comp_scheme[ci]].astype(np.int64)
-            self.version[:, ci] += _bincount_sum(np.where(ver < 0, n_v, ver), res.fen[ci], n_v + 1)
-            self.no_rate[ci] += np.count_nonzero(res.code[ci] == component_code(Reason.NO_RATE))
-        for si in range(res.version.shape[0]):
-            ver = res.version[si].astype(np.int64)
-            self.version_lines[si] += np.bincount(np.where(ver < 0, n_v, ver), minlength=n_v + 1)
-        self.reasons += _bit_counts(res.reasons | sav.reasons, len(Reason))
-        energy = np.stack([sav.kwh_per_year, sav.tce_per_year, sav.tco2_per_year])
-        known = ~np.isnan(energy)
-        self.savings_lines += known.sum(axis=1)
-        energy = np.where(known, energy, 0.0)
-        for keys, sums in (
-            (cols["region"], self.energy_region),
-            (cols["motor_type"], self.energy_mtype),
-        ):
-            for k in range(3):
-                sums[:, k] += np.bincount(keys, weights=energy[k], minlength=len(sums))
-        for ci in range(res.fen.shape[0]):
-            self.energy_comp[ci] += energy[:, res.fen[ci] > 0].sum(axis=1)
-        self.rejects += _bit_counts(reject[reject != 0], len(records.PROBLEMS))
+        _accumulate(
+            cols["region"], cols["motor_type"], res.fen, res.code, res.cell, res.version,
+            res.reasons | sav.reasons, sav.kwh_per_year, sav.tce_per_year, sav.tco2_per_year,
+            self._comp_scheme, self._cell_status, component_code(Reason.NO_RATE),
+            self.region, self.region_lines, self.mtype, self.mtype_lines, self.status,
+            self.version, self.version_lines, self.no_rate, self.reasons, self.energy_region,
+            self.energy_mtype, self.energy_comp, self.savings_lines,
+        )  # fmt: skip
+        bad = reject[reject != 0]
+        if bad.size:
+            self.rejects += _bit_counts(bad, len(records.PROBLEMS))
 
     def summary(self) -> dict:
         """The summary of rules.md section 5; every total is an exact sum of line amounts."""
@@ -282,12 +311,6 @@ def _energy(v: np.ndarray) -> dict:
         "tce": round(float(v[1]), 6),
         "tco2": round(float(v[2]), 6),
     }
-
-
-def _bincount_sum(keys: np.ndarray, fen: np.ndarray, n: int) -> np.ndarray:
-    out = np.zeros((n, 1), dtype=np.int64)
-    _group_sum(keys.astype(np.int64), n, np.ascontiguousarray(fen).reshape(1, -1), out)
-    return out[:, 0]
 
 
 def _bit_counts(masks: np.ndarray, n_bits: int) -> np.ndarray:
@@ -428,7 +451,11 @@ def compute(
     """
     table = pa.Table.from_pandas(df, preserve_index=False)
     res = run(table, schemes, source="DataFrame", strict=strict, savings=savings)
-    out = res.output.to_pandas()
+    output = res.output
+    for i, f in enumerate(output.schema):  # plain text columns, not categoricals
+        if pa.types.is_dictionary(f.type):
+            output = output.set_column(i, f.name, pc.cast(output.column(i), pa.string()))
+    out = output.to_pandas()
     valid = np.ones(len(df), dtype=bool)
     valid[res.rejects.column("source_row").to_numpy() - 2] = False
     out.index = df.index[valid]
@@ -479,18 +506,28 @@ def compute_file(
     totals = Totals(schemes)
     out_writer = io.BatchWriter(output_path)
     rej_writer = io.BatchWriter(rejects_path)
+
+    def write(batch: Batch) -> None:
+        out_writer.write(batch.output)
+        rej_writer.write(batch.rejects)
+
+    # batch k is written in a background thread while batch k + 1 is computed
+    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="motorsub-writer")
     try:
-        offset = 0
+        offset, writing = 0, None
         for table in reader:
             batch = compute_batch(
                 table, schemes, st, source=str(input_path), offset=offset, strict=strict
             )
-            out_writer.write(batch.output)
-            rej_writer.write(batch.rejects)
+            if writing is not None:
+                writing.result()
+            writing = pool.submit(write, batch)
             totals.add(batch.cols, batch.res, batch.sav, batch.reject)
             offset += table.num_rows
             if progress:
                 progress(offset, reader.total_rows)
+        if writing is not None:
+            writing.result()
         summary = totals.summary() | {"assumptions": st.describe()}
         summary["files"] = {
             "input": str(input_path),
@@ -499,13 +536,15 @@ def compute_file(
         }
         if summary_path:
             with io.atomic_path(summary_path) as tmp:
-                tmp.write_text(
-                    json.dumps(summary, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
-                )
+                text = json.dumps(summary, indent=2, ensure_ascii=False) + "\n"
+                tmp.write_text(text, encoding="utf-8")
         out_writer.commit()
         rej_writer.commit()
     except BaseException:
+        pool.shutdown(wait=True, cancel_futures=True)
         out_writer.abort()
         rej_writer.abort()
         raise
+    finally:
+        pool.shutdown(wait=True)
     return summary

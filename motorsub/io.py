@@ -180,7 +180,9 @@ class BatchReader:
         if self.format == "csv":
             source = self._csv_batches()
         else:
-            source = self._dataset.to_batches(batch_size=self.batch_rows)
+            source = self._dataset.to_batches(
+                batch_size=self.batch_rows, batch_readahead=1, fragment_readahead=1
+            )
         pending: list[pa.RecordBatch] = []
         count = 0
         for batch in source:

@@ -91,14 +91,56 @@ def _missing(arr) -> np.ndarray:
     return np.asarray(pc.is_null(arr).to_numpy(zero_copy_only=False), dtype=np.bool_)
 
 
+def _is_text(arr) -> bool:
+    t = arr.type
+    if pa.types.is_dictionary(t):
+        t = t.value_type
+    return pa.types.is_string(t) or pa.types.is_large_string(t)
+
+
+def _per_value(arr: pa.ChunkedArray, parse) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Parse each distinct text once and spread the results over the rows.
+
+    Sale lines repeat a few thousand dates, ratings and codes millions of times, so
+    dictionary-encoding a column and parsing its dictionary is far cheaper than parsing
+    every row. The last entry parsed is a null, for the rows with no value.
+    """
+    if _mostly_distinct(arr):
+        return parse(arr)
+    outs = []
+    for chunk in arr.chunks:
+        enc = chunk if pa.types.is_dictionary(chunk.type) else chunk.dictionary_encode()
+        values = pa.concat_arrays([enc.dictionary, pa.nulls(1, enc.dictionary.type)])
+        parsed = parse(pa.chunked_array([values]))
+        idx = pc.fill_null(enc.indices, len(enc.dictionary)).to_numpy(zero_copy_only=False)
+        outs.append([np.asarray(x)[idx] for x in parsed])
+    if len(outs) == 1:
+        return tuple(outs[0])
+    if not outs:
+        return parse(pa.chunked_array([], pa.string()))
+    return tuple(np.concatenate(parts) for parts in zip(*outs))
+
+
+def _mostly_distinct(arr: pa.ChunkedArray, sample: int = 10_000) -> bool:
+    """Whether a sample of the column is mostly distinct values (prices, ids)."""
+    if pa.types.is_dictionary(arr.type) or len(arr) < 4 * sample:
+        return False
+    return len(pc.unique(arr.slice(0, sample))) > sample // 2
+
+
 def _float(arr: pa.ChunkedArray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     if pa.types.is_floating(arr.type) or pa.types.is_integer(arr.type):
-        values = pc.cast(arr, pa.float64())
-        miss = _missing(values) | np.isnan(values.to_numpy(zero_copy_only=False))
-        out = values.to_numpy(zero_copy_only=False).astype(np.float64)
-        return np.where(miss, np.nan, out), miss, np.zeros(len(arr), dtype=np.bool_)
+        out = pc.cast(arr, pa.float64()).to_numpy(zero_copy_only=False)  # null → NaN
+        miss = np.isnan(out)
+        return out, miss, np.zeros(len(out), dtype=np.bool_)
     if pa.types.is_boolean(arr.type):
         return _float(pc.cast(arr, pa.int8()))
+    if _is_text(arr):
+        return _per_value(arr, _float_text)
+    return _float_text(arr)
+
+
+def _float_text(arr: pa.ChunkedArray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     text = _text(arr)
     miss = _missing(text)
     try:
@@ -108,9 +150,11 @@ def _float(arr: pa.ChunkedArray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         ok = pc.match_substring_regex(text, _NUMBER)
         bad = ~miss & ~np.asarray(pc.fill_null(ok, False).to_numpy(zero_copy_only=False))
         values = pc.cast(pc.if_else(ok, text, pa.scalar(None, pa.string())), pa.float64())
-    out = values.to_numpy(zero_copy_only=False).astype(np.float64)
-    bad |= ~miss & ~np.isfinite(np.where(miss, 0.0, out))
-    return np.where(miss | bad, np.nan, out), miss, bad
+    out = values.to_numpy(zero_copy_only=False)  # null → NaN
+    bad |= ~miss & ~np.isfinite(out)  # 'nan', 'inf'
+    if bad.any():
+        out = np.where(bad, np.nan, out)
+    return out, miss, bad
 
 
 def _integer(arr) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -121,6 +165,12 @@ def _integer(arr) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 
 
 def _choice(arr, choices: tuple[str, ...], upper: bool = False):
+    if _is_text(arr):
+        return _per_value(arr, lambda a: _choice_text(a, choices, upper))
+    return _choice_text(arr, choices, upper)
+
+
+def _choice_text(arr, choices: tuple[str, ...], upper: bool):
     text = _text(arr)
     miss = _missing(text)
     text = pc.utf8_upper(text) if upper else pc.utf8_lower(text)
@@ -149,6 +199,10 @@ def _date(arr):
         d = pc.cast(pc.cast(arr, pa.date32()), pa.int32())
         miss = _missing(d)
         return pc.fill_null(d, 0).to_numpy(zero_copy_only=False), miss, np.zeros_like(miss)
+    return _per_value(arr, _date_text) if _is_text(arr) else _date_text(arr)
+
+
+def _date_text(arr):
     text = _text(arr)
     miss = _missing(text)
     parts = pc.extract_regex(text, r"^(?P<y>\d{4})[-/](?P<m>\d{1,2})[-/](?P<d>\d{1,2})$")
@@ -205,18 +259,18 @@ def validate(table: pa.Table, source: str = "<records>") -> Records:
     n = table.num_rows
     reject = np.zeros(n, dtype=np.uint64)
 
+    absent_column = pa.chunked_array([pa.nulls(n, pa.string())])
+
     def col(name):
-        if name in table.column_names:
-            return table.column(name)
-        return pa.chunked_array([pa.nulls(n, pa.string())])
+        return table.column(name) if name in table.column_names else absent_column
 
     def flag(name, miss, bad, required=False):
-        nonlocal reject
         if required is True:
-            reject |= np.where(miss, _bit(f"MISSING_{name.upper()}"), np.uint64(0))
+            np.bitwise_or(reject, _bit(f"MISSING_{name.upper()}"), out=reject, where=miss)
         elif required is not False:
-            reject |= np.where(miss & required, _bit(f"MISSING_{name.upper()}"), np.uint64(0))
-        reject |= np.where(bad, _bit(f"BAD_{name.upper()}"), np.uint64(0))
+            np.bitwise_or(reject, _bit(f"MISSING_{name.upper()}"), out=reject,
+                          where=miss & required)
+        np.bitwise_or(reject, _bit(f"BAD_{name.upper()}"), out=reject, where=bad)
 
     def number(name, lo, hi, lo_open=False, required=False):
         x, miss, bad = _float(col(name))
