@@ -16,6 +16,7 @@ import click
 
 from motorsub.errors import MotorsubError
 
+DEFAULT_BATCH_ROWS = 250_000  # the engine's default (motorsub.engine), without importing it
 EPILOG = "Exit codes: 0 done, 2 bad usage or input, 3 invalid scheme, 4 rejects under --strict."
 
 
@@ -145,7 +146,7 @@ def main():
 @click.option(
     "--batch-rows",
     type=click.IntRange(min=1000),
-    default=500_000,
+    default=DEFAULT_BATCH_ROWS,
     show_default=True,
     help="Lines per batch; memory grows with it, not with the input.",
 )

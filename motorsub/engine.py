@@ -29,7 +29,7 @@ from motorsub.schemes import SchemeSet, load_schemes
 from motorsub.subsidy import SubsidyResult, subsidies
 
 MAX_DETAILS = 20  # rejected rows described in a --strict error
-DEFAULT_BATCH_ROWS = 500_000
+DEFAULT_BATCH_ROWS = 250_000  # lines per batch: about 0.8 GB peak with the kernels' arrays
 
 
 @dataclass

@@ -135,8 +135,11 @@ class BatchReader:
             import pyarrow.dataset as ds
 
             try:
-                self._dataset = ds.dataset(self.path, format="parquet")
-                self._exact_total = self._dataset.count_rows()
+                dataset = ds.dataset(self.path, format="parquet")
+                self._schema = dataset.schema
+                # pre_buffer would keep every range read until the file is closed
+                self._files = [pq.ParquetFile(f, pre_buffer=False) for f in sorted(dataset.files)]
+                self._exact_total = sum(f.metadata.num_rows for f in self._files)
             except (pa.ArrowInvalid, OSError) as exc:
                 raise InputError(f"{path}: not a readable Parquet file or folder: {exc}") from None
 
@@ -180,9 +183,7 @@ class BatchReader:
         if self.format == "csv":
             source = self._csv_batches()
         else:
-            source = self._dataset.to_batches(
-                batch_size=self.batch_rows, batch_readahead=1, fragment_readahead=1
-            )
+            source = self._parquet_batches()
         pending: list[pa.RecordBatch] = []
         count = 0
         for batch in source:
@@ -199,11 +200,19 @@ class BatchReader:
             self.rows_read += table.num_rows
             yield table
 
+    def _parquet_batches(self):
+        """File by file, row group by row group: far leaner than a dataset scan."""
+        for f in self._files:
+            for batch in f.iter_batches(batch_size=self.batch_rows):
+                if batch.schema != self._schema:
+                    batch = pa.Table.from_batches([batch]).cast(self._schema).to_batches()[0]
+                yield batch
+
     def _empty(self) -> pa.Table:
         if self.format == "csv":
             names = _csv_header(self.path, self.encoding)
             return pa.table({n.strip(): pa.array([], pa.string()) for n in names})
-        return self._dataset.schema.empty_table()
+        return self._schema.empty_table()
 
 
 class BatchWriter:
