@@ -98,7 +98,26 @@ def _settings(
     )
 
 
-@click.group(epilog=EPILOG, context_settings={"help_option_names": ["-h", "--help"]})
+class _LazyGroup(click.Group):
+    """A group whose larger commands are imported only when asked for (click's pattern)."""
+
+    lazy = {"audit": "motorsub.cli_audit:audit", "project": "motorsub.cli_project:project"}
+
+    def list_commands(self, ctx):
+        return sorted([*super().list_commands(ctx), *self.lazy])
+
+    def get_command(self, ctx, name):
+        if name in self.lazy:
+            from importlib import import_module
+
+            module, attr = self.lazy[name].split(":")
+            return getattr(import_module(module), attr)
+        return super().get_command(ctx, name)
+
+
+@click.group(
+    cls=_LazyGroup, epilog=EPILOG, context_settings={"help_option_names": ["-h", "--help"]}
+)
 @click.version_option(package_name="motorsub")
 def main():
     """Price, project and audit China's high-efficiency motor subsidies.
@@ -383,3 +402,4 @@ def synth(rows, seed, output_path):
     click.echo(
         f"{rows:,} rows written to {output_path} in {time.perf_counter() - started:.1f} s", err=True
     )
+

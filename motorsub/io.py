@@ -56,7 +56,7 @@ def read_table(path: str | Path, encoding: str | None = None) -> pa.Table:
 
     CSV columns are text; UTF-8 (with or without BOM) is tried, else GB18030.
     """
-    reader = BatchReader(path, batch_rows=1 << 62, encoding=encoding)
+    reader = BatchReader(path, batch_rows=1 << 30, encoding=encoding)
     return pa.concat_tables(list(reader))
 
 

@@ -37,3 +37,6 @@ def warm_all() -> None:
     ef.baseline_efficiency("Y", 4, 11.0)
     ef.partload_ratio("PREMIUM", 4, 11.0, 0.75)
     ef.ie_polynomial(3, 4, 11.0)
+    from motorsub.plan import montecarlo
+
+    montecarlo.warm()

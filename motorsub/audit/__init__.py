@@ -1,0 +1,275 @@
+"""``audit``: reconcile subsidy claims against the rules, the catalogue, buy-backs and quotas.
+
+:func:`audit` takes the claims and the reference data (paths, pyarrow Tables or pandas
+DataFrames) and returns an :class:`AuditResult`; :func:`audit_files` also writes the
+findings, the rejects, the summary, the report and the inspection sample, as
+``motorsub audit`` does. Inputs, reason codes, statuses and exit codes are documented in
+``motorsub/audit/README.md``.
+
+References
+----------
+财建〔2010〕232号 (the national programme: listed models, manufacturers' claims,
+settlement after verification); 沪府办发〔2011〕62号 and its implementing rules (Shanghai's
+trade-in records: contract, equipment number, buy-back date, new motor's serial).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from motorsub import io
+from motorsub.audit import report
+from motorsub.audit.codes import REJECTED
+from motorsub.audit.inputs import (
+    Source,
+    join_keys,
+    key,
+    read_buybacks,
+    read_catalogue,
+    read_claims,
+    read_quotas,
+)
+from motorsub.audit.ledger import Ledger
+from motorsub.audit.pipeline import References, audit_batch
+from motorsub.audit.rules import codes
+from motorsub.audit.sample import draw
+from motorsub.audit.summary import combine, lines_table, summarise
+from motorsub.errors import RejectedRowsError
+from motorsub.schemes import SchemeSet, load_schemes
+
+__all__ = ["AuditResult", "audit", "audit_files"]
+
+#: Defaults of the parameters (CLI options) — figures of the audit, not subsidy rates.
+SAMPLE_VALUE_SHARE = 0.10  # share of the claimed value the inspection sample covers
+HIGH_VALUE_CNY = 50_000.0  # a line claiming more is always inspected [CNY]
+MAX_DETAILS = 20
+
+
+@dataclass
+class AuditResult:
+    """What :func:`audit` produces."""
+
+    lines: pa.Table  # every audited line
+    rejects: pa.Table  # claim rows that could not be audited, with reasons
+    summary: dict = field(default_factory=dict)
+
+    @property
+    def findings(self) -> pa.Table:
+        """The lines with a finding: status adjusted or rejected, or any audit code."""
+        return self.lines.filter(self.lines.column("finding"))
+
+    @property
+    def sample(self) -> pa.Table:
+        """The lines to inspect, with why."""
+        return self.lines.filter(self.lines.column("inspect"))
+
+
+def _schemes(schemes) -> SchemeSet:
+    return schemes if isinstance(schemes, SchemeSet) else load_schemes(schemes)
+
+
+def audit(
+    claims: Source,
+    catalogue: Source | None = None,
+    buybacks: Source | None = None,
+    quotas: Source | None = None,
+    *,
+    schemes: SchemeSet | str | Path | list | None = None,
+    ledger: Ledger | str | Path | None = None,
+    sample_value_share: float = SAMPLE_VALUE_SHARE,
+    high_value: float = HIGH_VALUE_CNY,
+    seed: int = 0,
+    strict: bool = False,
+    encoding: str | None = None,
+) -> AuditResult:
+    """Audit claim lines, batch by batch, and record the accepted lines in a ledger.
+
+    Parameters
+    ----------
+    claims : path, pyarrow.Table or pandas.DataFrame
+        Sale lines (rules.md section 1) with ``claimant``, ``batch_id``, the checklist
+        columns and ``claimed_<component>`` [CNY] or ``claimed_total`` [CNY]. A file may
+        hold several batches; they are audited in the order they first appear.
+    catalogue, buybacks, quotas : path, Table or DataFrame, optional
+        Approved models, recyclers' buy-back lines, yearly quotas [kW]. A check whose
+        data is not given is not run (the summary lists the inputs used).
+    schemes : SchemeSet, path or list of paths, optional
+        Defaults to the shipped schemes.
+    ledger : Ledger or path, optional
+        SQLite ledger of earlier batches (created if absent); in memory by default.
+    sample_value_share : float
+        Share of the claimed value the inspection sample covers, 0–1.
+    high_value : float
+        A line claiming more than this [CNY] is always inspected.
+    seed : int
+        Seed of the inspection sample.
+    strict : bool
+        Raise :class:`~motorsub.errors.RejectedRowsError` if a claim row cannot be audited.
+    encoding : str, optional
+        Force the CSV encoding of every input.
+
+    Returns
+    -------
+    AuditResult
+        ``lines`` (one row per audited line: status, reasons, claimed / entitled /
+        approved / disallowed per component and in total [CNY], inspection flag),
+        ``rejects`` and ``summary``.
+
+    Raises
+    ------
+    InputError
+        A missing column, bad reference data, a changed batch already in the ledger.
+    SchemeError
+        An invalid scheme file.
+    """
+    schemes = _schemes(schemes)
+    engine = tuple(c.id for _, c in schemes.components)
+    cat = read_catalogue(catalogue, encoding) if catalogue is not None else None
+    refs = References(
+        catalogue=cat,
+        buybacks=read_buybacks(buybacks, encoding) if buybacks is not None else None,
+        quotas=read_quotas(quotas, cat, encoding) if quotas is not None else None,
+    )
+    table, rejects, n_read = read_claims(claims, engine, encoding)
+    if strict and rejects.num_rows:
+        raise RejectedRowsError(_describe_rejects(rejects, claims))
+    own = not isinstance(ledger, Ledger)
+    book = Ledger(ledger) if own else ledger
+    try:
+        results = [audit_batch(part, refs, schemes, book, name) for name, part in _batches(table)]
+    finally:
+        if own:
+            book.close()
+    lines = combine(results, table.components, table.take(np.zeros(0, np.int64)))
+    stratum_key = join_keys(
+        lines.keys["claimant"], pc.fill_null(key(lines.table, "motor_type"), "")
+    )
+    stratum, _ = codes(stratum_key)
+    sample = draw(
+        lines.totals("claimed"),
+        np.maximum(stratum, 0),
+        lines.status == REJECTED,
+        share=sample_value_share,
+        high_value_fen=round(high_value * 100),
+        seed=seed,
+    )
+    summary = summarise(lines, sample, n_read, rejects.num_rows)
+    summary["batches"] = [r.ledger for r in results]
+    if book.path == ":memory:":
+        for b in summary["batches"]:
+            b["ledger"] = "not kept (no ledger file)"
+    summary["inputs"] = {
+        "claims": _name(claims, "claims"),
+        "catalogue": cat.source if cat else "not given: catalogue checks not run",
+        "buy-backs": refs.buybacks.source
+        if refs.buybacks
+        else "not given: buy-back checks not run",
+        "quotas": refs.quotas.source if refs.quotas else "not given: quota checks not run",
+        "ledger": book.path,
+        "schemes": ", ".join(s.id for s in schemes.schemes),
+    }
+    if rejects.num_rows:
+        summary["rejects"] = _count_rejects(rejects)
+    return AuditResult(lines=lines_table(lines, sample), rejects=rejects, summary=summary)
+
+
+def _batches(claims):
+    """(batch_id, lines) per batch, in the order batches first appear."""
+    batch, names = codes(claims.keys["batch_id"])
+    if len(names) == 1:
+        return [(names[0].as_py(), claims)]
+    order = np.argsort(batch, kind="stable")
+    bounds = np.searchsorted(batch[order], np.arange(len(names) + 1))
+    return [
+        (name, claims.take(order[bounds[b] : bounds[b + 1]]))
+        for b, name in enumerate(names.to_pylist())
+    ]
+
+
+def _name(source, what: str) -> str:
+    return str(source) if isinstance(source, (str, Path)) else f"<{what}>"
+
+
+def _count_rejects(rejects: pa.Table) -> dict:
+    counts: dict[str, int] = {}
+    for r in rejects.column("reasons").to_pylist():
+        for p in r.split(";"):
+            counts[p] = counts.get(p, 0) + 1
+    return dict(sorted(counts.items()))
+
+
+def _describe_rejects(rejects: pa.Table, source) -> str:
+    lines = [
+        f"{_name(source, 'claims')}: {rejects.num_rows} claim row(s) cannot be audited "
+        f"under --strict:"
+    ]
+    rows = rejects.select(["source_row", "reasons"]).to_pylist()
+    for r in rows[:MAX_DETAILS]:
+        lines.append(f"  row {r['source_row']}: {r['reasons']}")
+    if len(rows) > MAX_DETAILS:
+        lines.append(f"  ... and {len(rows) - MAX_DETAILS} more rows")
+    return "\n".join(lines)
+
+
+def default_rejects_path(findings: Path) -> Path:
+    """``findings.csv`` → ``findings.rejects.csv``, beside the findings."""
+    return findings.with_name(f"{findings.stem}.rejects.csv")
+
+
+def audit_files(
+    claims: str | Path,
+    findings_path: str | Path,
+    *,
+    catalogue: str | Path | None = None,
+    buybacks: str | Path | None = None,
+    quotas: str | Path | None = None,
+    rejects_path: str | Path | None = None,
+    summary_path: str | Path | None = None,
+    report_path: str | Path | None = None,
+    sample_path: str | Path | None = None,
+    lines_path: str | Path | None = None,
+    **options,
+) -> dict:
+    """Audit files and write the findings, rejects, summary, report and sample.
+
+    Every output is written under a temporary name and renamed into place; nothing is
+    written when an error is raised. ``options`` are those of :func:`audit`. Returns the
+    summary.
+    """
+    findings_path = Path(findings_path)
+    for p, what in ((findings_path, "findings"), (sample_path, "sample"), (lines_path, "lines")):
+        if p:
+            io.file_format(p, what=what)
+    if report_path:
+        report.check_path(report_path)
+    res = audit(claims, catalogue, buybacks, quotas, **options)
+    rejects_path = Path(rejects_path) if rejects_path else default_rejects_path(findings_path)
+    res.summary["files"] = {
+        "findings": str(findings_path),
+        "rejects": str(rejects_path),
+        "summary": str(summary_path) if summary_path else None,
+        "report": str(report_path) if report_path else None,
+        "sample": str(sample_path) if sample_path else None,
+        "lines": str(lines_path) if lines_path else None,
+    }
+    io.write_table(res.findings, findings_path)
+    io.write_table(res.rejects, rejects_path)
+    if lines_path:
+        io.write_table(res.lines, lines_path)
+    if sample_path:
+        io.write_table(res.sample, sample_path)
+    if summary_path:
+        with io.atomic_path(summary_path) as tmp:
+            tmp.write_text(
+                json.dumps(res.summary, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
+            )
+    if report_path:
+        with io.atomic_path(report_path) as tmp:
+            tmp.write_text(report.render(res.summary, report_path), encoding="utf-8")
+    return res.summary

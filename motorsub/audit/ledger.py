@@ -1,0 +1,293 @@
+"""The ledger: what earlier batches paid, in an embedded SQLite database.
+
+One file (``--ledger FILE``; in memory when none is given) holds every batch audited
+against it, numbered in the order it was first audited (``seq``), and its accepted lines:
+
+- ``batches``: ``seq``, ``batch_id``, the digest of its claim lines and of its results,
+  counts and totals [fen];
+- ``lines``: one row per accepted line (status approved or adjusted): record id,
+  claimant, manufacturer serial key, the old motor's equipment id when the trade-in was
+  recognised, the components paid on it (``;``-joined; the key of ``DUPLICATE_SERIAL``)
+  and the approved amount [fen];
+- ``quota_used``: per batch and (manufacturer, year), the watts its paid lines used of
+  the manufacturer's quota.
+
+A batch is audited against the batches numbered before it only, so auditing it again
+gives the same answer whatever was audited since. Each batch is written in one
+transaction (``BEGIN IMMEDIATE`` … ``COMMIT``): a run killed half-way leaves the ledger as
+it was (SQLite rolls the journal back on the next open) and a rerun finishes the work. A
+batch already recorded with the same claim lines is not written again; one recorded with
+different claim lines is refused.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import sqlite3
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from motorsub.errors import InputError
+
+SCHEMA_VERSION = "1"
+CHUNK = 100_000  # rows per executemany call
+NO_SEQ = 1 << 62  # "after every recorded batch"
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS batches (
+    seq INTEGER PRIMARY KEY,
+    batch_id TEXT NOT NULL UNIQUE,
+    input_digest TEXT NOT NULL,
+    result_digest TEXT NOT NULL,
+    lines INTEGER NOT NULL,
+    accepted INTEGER NOT NULL,
+    claimed_fen INTEGER NOT NULL,
+    approved_fen INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS lines (
+    seq INTEGER NOT NULL,
+    record_id TEXT NOT NULL,
+    claimant TEXT NOT NULL,
+    serial_key TEXT,
+    equipment_id TEXT,
+    paid TEXT NOT NULL,
+    approved_fen INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS quota_used (
+    seq INTEGER NOT NULL,
+    quota_key TEXT NOT NULL,
+    watts INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS lines_serial ON lines (serial_key) WHERE serial_key IS NOT NULL;
+CREATE INDEX IF NOT EXISTS lines_equipment ON lines (equipment_id)
+    WHERE equipment_id IS NOT NULL;
+"""
+
+
+def digest_strings(*arrays: pa.Array) -> str:
+    """SHA-256 of string arrays taken row by row (nulls distinct from empty strings)."""
+    h = hashlib.sha256()
+    for a in arrays:
+        if isinstance(a, pa.ChunkedArray):
+            a = a.combine_chunks()
+        a = pc.fill_null(pc.cast(a, pa.large_string()), "\x00")
+        if not len(a):
+            continue
+        _, off_buf, data = a.buffers()
+        offsets = np.frombuffer(off_buf, dtype=np.int64)[a.offset : a.offset + len(a) + 1]
+        h.update(np.diff(offsets).tobytes())
+        if data is not None:
+            h.update(memoryview(data)[offsets[0] : offsets[-1]])
+    return h.hexdigest()
+
+
+def digest_arrays(h: str, *arrays: np.ndarray) -> str:
+    """Extend a digest with numeric arrays (dtype and bytes)."""
+    d = hashlib.sha256(h.encode())
+    for a in arrays:
+        a = np.ascontiguousarray(a)
+        d.update(str(a.dtype).encode() + str(a.shape).encode())
+        d.update(a.tobytes())
+    return d.hexdigest()
+
+
+@dataclass
+class BatchState:
+    """Where a batch stands in the ledger when its audit begins."""
+
+    batch_id: str
+    seq: int  # audit against batches numbered below this
+    recorded: bool  # already in the ledger (with the same claim lines)
+    result_digest: str | None
+    new_seq: int  # the number the batch gets if it is recorded now
+
+
+def _insert(con: sqlite3.Connection, sql: str, rows: list[tuple]) -> None:
+    """Insert rows in chunks (one place, so tests can interrupt a batch half-way)."""
+    for start in range(0, len(rows), CHUNK):
+        con.executemany(sql, rows[start : start + CHUNK])
+
+
+class Ledger:
+    """An SQLite ledger of accepted lines; ``path=None`` keeps it in memory.
+
+    Raises
+    ------
+    InputError
+        The file is not a SQLite database or not a motorsub ledger.
+    """
+
+    def __init__(self, path: str | Path | None = None):
+        self.path = str(path) if path else ":memory:"
+        if path:
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        try:
+            self.con = sqlite3.connect(self.path, isolation_level=None)
+            self.con.execute("PRAGMA temp_store = MEMORY")
+            tables = {r[0] for r in self.con.execute("SELECT name FROM sqlite_master")}
+            if tables and "meta" not in tables:
+                raise InputError(f"{self.path}: not a motorsub ledger (no meta table)")
+            self.con.executescript(_SCHEMA)
+            self.con.execute(
+                "INSERT OR IGNORE INTO meta VALUES ('schema_version', ?)", (SCHEMA_VERSION,)
+            )
+            (version,) = self.con.execute(
+                "SELECT value FROM meta WHERE key = 'schema_version'"
+            ).fetchone()
+        except sqlite3.DatabaseError as exc:
+            raise InputError(f"{self.path}: not a usable SQLite ledger: {exc}") from None
+        if version != SCHEMA_VERSION:
+            raise InputError(
+                f"{self.path}: ledger schema version {version}; "
+                f"this motorsub reads {SCHEMA_VERSION}"
+            )
+        self._in_batch = False
+
+    def close(self) -> None:
+        if self._in_batch:
+            self.rollback()
+        self.con.close()
+
+    def __enter__(self) -> Ledger:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    # --------------------------------------------------------------------------------
+    def begin(self, batch_id: str, input_digest: str) -> BatchState:
+        """Open the batch's transaction (holding the write lock until :meth:`commit`)."""
+        self.con.execute("BEGIN IMMEDIATE")
+        self._in_batch = True
+        row = self.con.execute(
+            "SELECT seq, input_digest, result_digest FROM batches WHERE batch_id = ?",
+            (batch_id,),
+        ).fetchone()
+        (new_seq,) = self.con.execute("SELECT COALESCE(MAX(seq), 0) + 1 FROM batches").fetchone()
+        if row is None:
+            return BatchState(batch_id, NO_SEQ, False, None, new_seq)
+        seq, recorded_digest, result_digest = row
+        if recorded_digest != input_digest:
+            self.rollback()
+            raise InputError(
+                f"{self.path}: batch {batch_id!r} is already in the ledger with different "
+                f"claim lines; a recorded batch cannot change: give the new lines a new "
+                f"batch_id, or audit against another ledger"
+            )
+        return BatchState(batch_id, seq, True, result_digest, seq)
+
+    def rollback(self) -> None:
+        if self._in_batch:
+            self.con.execute("ROLLBACK")
+            self._in_batch = False
+
+    def _keys_table(self, name: str, keys: list) -> None:
+        self.con.execute(f"CREATE TEMP TABLE IF NOT EXISTS {name} (i INTEGER PRIMARY KEY, k TEXT)")
+        self.con.execute(f"DELETE FROM {name}")
+        _insert(
+            self.con,
+            f"INSERT INTO {name} VALUES (?, ?)",
+            [(i, k) for i, k in enumerate(keys) if k is not None],
+        )
+
+    def _any(self, table: str, seq: int) -> bool:
+        return self.con.execute(f"SELECT 1 FROM {table} WHERE seq < ? LIMIT 1", (seq,)).fetchone()
+
+    def prior_paid(self, state: BatchState, serial_key: pa.Array, components) -> np.ndarray:
+        """bool [C, n]: (serial, component) paid by a batch numbered before this one."""
+        out = np.zeros((len(components), len(serial_key)), dtype=np.bool_)
+        if not self._any("lines", state.seq):
+            return out
+        self._keys_table("q_serial", serial_key.to_pylist())
+        index = {c: k for k, c in enumerate(components)}
+        for i, paid in self.con.execute(
+            "SELECT q.i, l.paid FROM q_serial q JOIN lines l ON l.serial_key = q.k "
+            "WHERE l.seq < ? AND l.serial_key IS NOT NULL",
+            (state.seq,),
+        ):
+            for comp in paid.split(";"):
+                if comp in index:
+                    out[index[comp], i] = True
+        return out
+
+    def prior_equipment(
+        self, state: BatchState, equipment: pa.Array, serial_key: pa.Array
+    ) -> np.ndarray:
+        """bool [n]: the equipment id backed another serial in a batch numbered before."""
+        out = np.zeros(len(equipment), dtype=np.bool_)
+        if not self._any("lines", state.seq):
+            return out
+        self._keys_table("q_equipment", equipment.to_pylist())
+        serials = serial_key.to_pylist()
+        for i, owner in self.con.execute(
+            "SELECT q.i, l.serial_key FROM q_equipment q JOIN lines l ON l.equipment_id = q.k "
+            "WHERE l.seq < ? AND l.equipment_id IS NOT NULL",
+            (state.seq,),
+        ):
+            if owner != serials[i] or owner is None:
+                out[i] = True
+        return out
+
+    def prior_quota(self, state: BatchState, quota_keys: list[str]) -> np.ndarray:
+        """int64 [G]: watts of each (manufacturer, year) paid by earlier batches."""
+        out = np.zeros(len(quota_keys), dtype=np.int64)
+        if not quota_keys or not self._any("quota_used", state.seq):
+            return out
+        index = {k: g for g, k in enumerate(quota_keys)}
+        for k, w in self.con.execute(
+            "SELECT quota_key, SUM(watts) FROM quota_used WHERE seq < ? GROUP BY quota_key",
+            (state.seq,),
+        ):
+            if k in index:
+                out[index[k]] = w
+        return out
+
+    def commit(
+        self,
+        state: BatchState,
+        input_digest: str,
+        results_digest: str,
+        lines: list[tuple],
+        quota: list[tuple],
+        totals: dict,
+    ) -> str:
+        """Write the batch's accepted lines and close its transaction.
+
+        ``lines`` rows: (seq, record_id, claimant, serial_key, equipment_id, paid,
+        approved_fen) with ``seq = state.new_seq``; ``quota`` rows: (quota_key, watts).
+        Returns ``"recorded"`` or, for a batch recorded before, ``"unchanged"`` (nothing
+        is written).
+        """
+        if state.recorded:
+            self.rollback()
+            return "unchanged"
+        seq = state.new_seq
+        self.con.execute(
+            "INSERT INTO batches VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                seq,
+                state.batch_id,
+                input_digest,
+                results_digest,
+                totals["lines"],
+                len(lines),
+                totals["claimed_fen"],
+                totals["approved_fen"],
+            ),
+        )
+        _insert(self.con, "INSERT INTO quota_used VALUES (?, ?, ?)", [(seq, *r) for r in quota])
+        _insert(self.con, "INSERT INTO lines VALUES (?, ?, ?, ?, ?, ?, ?)", lines)
+        self.con.execute("COMMIT")
+        self._in_batch = False
+        return "recorded"
+
+    def batches(self) -> list[dict]:
+        """Every recorded batch, in audit order."""
+        cols = ("seq", "batch_id", "lines", "accepted", "claimed_fen", "approved_fen")
+        rows = self.con.execute(f"SELECT {', '.join(cols)} FROM batches ORDER BY seq")
+        return [dict(zip(cols, r)) for r in rows]

@@ -1,0 +1,291 @@
+"""One batch through the audit: checks, the engine's entitlement, the ledger, settlement.
+
+The steps, each vectorised (joins in pyarrow, rules in :mod:`motorsub.audit.rules`):
+
+1. the checklist (``INCOMPLETE``) and the records validation (``INVALID_RECORD``);
+2. the catalogue: listed model, listing dates, and the listed type, kW and grade;
+3. the buy-backs: the recycler's record of each trade-in, its old kW and quantity;
+4. the ledger and the batch itself: ``DUPLICATE_EQUIPMENT``;
+5. the engine (:func:`motorsub.engine.run`, what ``compute`` runs) on the verified facts;
+6. ``DUPLICATE_SERIAL`` per component, then ``QUOTA_EXCEEDED`` in sale-date order;
+7. settlement: approved and disallowed per component, ``OVER_CLAIM``/``UNDER_CLAIM``, status;
+8. the ledger: the batch's accepted lines, in one transaction.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from motorsub import vocab
+from motorsub.audit import rules
+from motorsub.audit.codes import ELIGIBILITY, REJECTED, Code, bit
+from motorsub.audit.inputs import Buybacks, Catalogue, Claims, Quotas, join_keys, present
+from motorsub.audit.ledger import Ledger, digest_arrays, digest_strings
+from motorsub.engine import run
+from motorsub.schemes import SchemeSet
+
+
+@dataclass
+class References:
+    """The reference data a batch is checked against (``None`` = that check is not run)."""
+
+    catalogue: Catalogue | None = None
+    buybacks: Buybacks | None = None
+    quotas: Quotas | None = None
+
+
+@dataclass
+class BatchResult:
+    """Per line of one batch: codes, amounts [fen] per claim component, status."""
+
+    claims: Claims
+    flags: np.ndarray  # uint32 audit codes
+    eligibility: np.ndarray  # uint32 engine Reason bits (eligibility codes only)
+    entitled: np.ndarray  # int64 [C, n]
+    claimed: np.ndarray  # int64 [C, n], 0 where not claimed
+    approved: np.ndarray  # int64 [C, n]
+    disallowed: np.ndarray  # int64 [C, n]
+    status: np.ndarray  # uint8
+    versions: dict[str, pa.Array]
+    ledger: dict = field(default_factory=dict)
+
+
+def batch_digest(c: Claims) -> str:
+    """A digest of a batch's claim lines as the audit reads them (format-independent)."""
+    h = digest_strings(*(c.keys[k] for k in sorted(c.keys)))
+    typed = [c.cols[k] for k in sorted(c.cols)]
+    return digest_arrays(h, *typed, c.reject, c.claimed_fen, c.claimed_given, c.invoice_ok)
+
+
+def _years(day: np.ndarray) -> np.ndarray:
+    return day.astype("datetime64[D]").astype("datetime64[Y]").astype(np.int64) + 1970
+
+
+def _strings(values: tuple[str, ...], codes: np.ndarray) -> pa.Array:
+    return pa.array(values, pa.string()).take(pa.array(codes.astype(np.int32)))
+
+
+def _engine_table(c: Claims, idx: np.ndarray, v: dict[str, np.ndarray]) -> pa.Table:
+    """The verified facts of the valid lines, typed, as the engine reads records."""
+    grade = v["grade"][idx]
+    trade = v["trade_in"][idx]
+    old_kw = v["old_kw"][idx]
+    return pa.table(
+        {
+            "record_id": c.keys["record_id"].take(pa.array(idx)),
+            "sale_date": pa.array(c.cols["day"][idx], pa.date32()),
+            "region": _strings(vocab.regions(), c.cols["region"][idx]),
+            "motor_type": _strings(vocab.MOTOR_TYPES, v["motor_type"][idx]),
+            "kw": pa.array(v["kw"][idx]),
+            "qty": pa.array(c.cols["qty"][idx]),
+            "grade": pa.array(grade.astype(np.int64), mask=grade == 0),
+            "kind": _strings(vocab.KINDS, c.cols["kind"][idx]),
+            "trade_in": pa.array(trade),
+            "old_kw": pa.array(old_kw, mask=~trade | np.isnan(old_kw)),
+            "old_qty": pa.array(v["old_qty"][idx], mask=~trade),
+        }
+    )
+
+
+_ELIGIBILITY_NAMES = {r.name: r for r in ELIGIBILITY}
+
+
+def _eligibility_mask(reasons: pa.ChunkedArray) -> np.ndarray:
+    enc = pc.dictionary_encode(reasons).combine_chunks()
+    masks = np.array(
+        [
+            sum(
+                1 << int(_ELIGIBILITY_NAMES[n])
+                for n in (s or "").split(";")
+                if n in _ELIGIBILITY_NAMES
+            )
+            for s in enc.dictionary.to_pylist()
+        ]
+        or [0],
+        dtype=np.uint32,
+    )
+    idx = pc.fill_null(enc.indices, 0).to_numpy(zero_copy_only=False)
+    return masks[idx] if len(idx) else np.zeros(0, np.uint32)
+
+
+def entitlement(
+    schemes: SchemeSet, c: Claims, valid: np.ndarray, v: dict[str, np.ndarray], flags: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, dict[str, pa.Array]]:
+    """The engine's amounts [fen] per engine component on the verified facts.
+
+    Returns ``fen`` [K, n] (0 on invalid lines), the eligibility bits and the version
+    columns. A line the engine rejects (it should not: every fact it gets was validated)
+    is flagged ``INVALID_RECORD``.
+    """
+    comps = [comp.id for _, comp in schemes.components]
+    n = c.n
+    fen = np.zeros((len(comps), n), dtype=np.int64)
+    elig = np.zeros(n, dtype=np.uint32)
+    pos = np.full(n, -1, dtype=np.int64)
+    idx = np.flatnonzero(valid)
+    if len(idx):
+        res = run(_engine_table(c, idx, v), schemes, source="audit")
+        bad = res.rejects.column("source_row").to_numpy() - 2
+        flags[idx[bad]] |= np.uint32(bit(Code.INVALID_RECORD))
+        idx = np.delete(idx, bad)
+        out = res.output
+        for k, name in enumerate(comps):
+            fen[k, idx] = np.round(out.column(f"subsidy_{name}").to_numpy() * 100).astype(np.int64)
+        elig[idx] = _eligibility_mask(out.column("reasons"))
+        pos[idx] = np.arange(len(idx))
+    take = pa.array(np.maximum(pos, 0), mask=pos < 0)
+    versions = {}
+    for s in schemes.schemes:
+        col = f"version_{s.id}"
+        versions[col] = out.column(col).take(take) if len(idx) else pa.nulls(n, pa.string())
+    return fen, elig, versions
+
+
+def audit_batch(
+    c: Claims, refs: References, schemes: SchemeSet, ledger: Ledger, batch_id: str
+) -> BatchResult:
+    """Audit one batch's lines and record its accepted lines in ``ledger``."""
+    n = c.n
+    flags = np.zeros(n, dtype=np.uint32)
+    valid = c.reject == 0
+    flags[~valid] |= np.uint32(bit(Code.INVALID_RECORD))
+    incomplete = ~present(c.keys["serial"]) | ~c.invoice_ok
+    flags[incomplete] |= np.uint32(bit(Code.INCOMPLETE))
+
+    v = {k: c.cols[k] for k in ("motor_type", "kw", "grade")}
+    if refs.catalogue is not None:
+        v = rules.catalogue_check(
+            c.cols, valid, c.keys["manufacturer"], c.keys["model"], refs.catalogue, flags
+        )
+    v |= rules.buyback_check(c.cols, c.keys, refs.buybacks, flags)
+
+    digest = batch_digest(c)
+    state = ledger.begin(batch_id, digest)
+    try:
+        serial_key = join_keys(pc.fill_null(c.keys["manufacturer"], ""), c.keys["serial"])
+        active = c.cols["trade_in"] & present(c.keys["equipment"])
+        equipment = pc.if_else(pa.array(active), c.keys["equipment"], pa.scalar(None, pa.string()))
+        prior_eq = ledger.prior_equipment(state, equipment, serial_key)
+        dup_eq = rules.first_equipment(equipment, serial_key, active, prior_eq)
+        flags[dup_eq] |= np.uint32(bit(Code.DUPLICATE_EQUIPMENT))
+        v["trade_in"] = v["trade_in"] & ~dup_eq
+
+        engine_fen, elig, versions = entitlement(schemes, c, valid, v, flags)
+        result = _settle_batch(c, refs, schemes, ledger, state, serial_key, flags, v, engine_fen)
+        result.eligibility, result.versions = elig, versions
+        result.ledger = _record(c, ledger, state, digest, result, serial_key, equipment, v)
+    except BaseException:
+        ledger.rollback()
+        raise
+    return result
+
+
+def _settle_batch(c, refs, schemes, ledger, state, serial_key, flags, v, engine_fen):
+    """Duplicates, quotas and settlement; returns a :class:`BatchResult` (no ledger yet)."""
+    engine = [comp.id for _, comp in schemes.components]
+    manu = np.array([comp.payee == "manufacturer" for _, comp in schemes.components])
+    total_mode = c.components == ("total",)
+    if total_mode:
+        entitled = engine_fen.sum(axis=0, keepdims=True)
+        manu_claim = np.array([False])
+    else:
+        rows = [engine.index(x) for x in c.components]
+        entitled = np.ascontiguousarray(engine_fen[rows])
+        manu_claim = manu[rows]
+    claimed = np.where(c.claimed_given, c.claimed_fen, 0)
+    claiming = c.claimed_given & (claimed > 0)
+    prior = ledger.prior_paid(state, serial_key, c.components)
+    dup = rules.first_claims(serial_key, claiming, prior)
+    flags[dup.any(axis=0)] |= np.uint32(bit(Code.DUPLICATE_SERIAL))
+    allowed = np.where(dup, 0, entitled)
+
+    watts = np.round(np.nan_to_num(v["kw"]) * 1000).astype(np.int64) * c.cols["qty"]
+    v["quota_w"] = np.zeros(c.n, dtype=np.int64)
+    v["quota_key"] = pa.nulls(c.n, pa.string())
+    if refs.quotas is not None:
+        line_ok = (flags & rules.LINE_REJECTING_MASK) == 0
+        if total_mode:
+            manu_fen = (engine_fen * manu[:, None]).sum(axis=0)
+            counted = line_ok & claiming[0] & ~dup[0] & (manu_fen > 0)
+        else:
+            counted = line_ok & (claiming & (allowed > 0) & manu_claim[:, None]).any(axis=0)
+        year = pc.cast(pa.array(_years(c.cols["day"])), pa.string())
+        qkey = join_keys(c.keys["manufacturer"], year)
+        group, groups = rules.codes(qkey)
+        gq = rules.lookup(groups, refs.quotas.key)
+        quota = np.full(len(groups), -1, dtype=np.int64)
+        quota[gq >= 0] = refs.quotas.quota_w[gq[gq >= 0]]
+        used = ledger.prior_quota(state, groups.to_pylist())
+        exceeded = rules.quota_check(group, c.cols["day"], counted, watts, used, quota)
+        flags[exceeded] |= np.uint32(bit(Code.QUOTA_EXCEEDED))
+        if total_mode:
+            allowed[0] = np.where(exceeded, allowed[0] - manu_fen, allowed[0])
+        else:
+            allowed[np.ix_(manu_claim, exceeded)] = 0
+        v["quota_w"] = np.where(counted & ~exceeded, watts, 0)
+        v["quota_key"] = qkey
+
+    known = (flags & np.uint32(bit(Code.INVALID_RECORD))) == 0
+    approved, disallowed, status = rules.settle(
+        claimed, c.claimed_given, entitled, allowed, known, flags
+    )
+    return BatchResult(c, flags, np.zeros(0), entitled, claimed, approved, disallowed, status, {})
+
+
+def _paid(c: Claims, approved: np.ndarray) -> pa.Array:
+    """Per line, the ``;``-joined components with an approved amount > 0."""
+    mask = np.zeros(approved.shape[1], dtype=np.int64)
+    for ci in range(approved.shape[0]):
+        mask |= (approved[ci] > 0).astype(np.int64) << ci
+    uniq, inverse = np.unique(mask, return_inverse=True)
+    names = [";".join(x for k, x in enumerate(c.components) if int(u) >> k & 1) for u in uniq]
+    return pa.array(names, pa.string()).take(pa.array(inverse.reshape(-1).astype(np.int32)))
+
+
+def _record(c, ledger, state, digest, r: BatchResult, serial_key, equipment, v) -> dict:
+    """The batch's accepted lines into the ledger (one transaction); what was done."""
+    acc = np.flatnonzero(r.status != REJECTED)
+    take = pa.array(acc, pa.int64())
+    eq = pc.if_else(
+        pa.array(v["trade_in"][acc]), equipment.take(take), pa.scalar(None, pa.string())
+    )
+    rid, skey = c.keys["record_id"].take(take), serial_key.take(take)
+    paid = _paid(c, r.approved[:, acc])
+    approved = r.approved[:, acc].sum(axis=0)
+    lines = list(
+        zip(
+            [state.new_seq] * len(acc),
+            rid.to_pylist(),
+            c.keys["claimant"].take(take).to_pylist(),
+            skey.to_pylist(),
+            eq.to_pylist(),
+            paid.to_pylist(),
+            approved.tolist(),
+        )
+    )
+    used = v["quota_w"][acc]
+    quota: list[tuple] = []
+    if used.any():
+        qk, names = rules.codes(v["quota_key"].take(take))
+        sums = np.zeros(len(names), dtype=np.int64)
+        np.add.at(sums, np.maximum(qk, 0), np.where(qk >= 0, used, 0))
+        quota = [(k, int(w)) for k, w in zip(names.to_pylist(), sums) if w > 0]
+    results = digest_arrays(
+        digest_strings(rid, skey, eq, paid),
+        approved,
+        np.array(sorted(quota), dtype=object).astype(str),
+    )
+    totals = {
+        "lines": c.n,
+        "claimed_fen": int(r.claimed.sum()),
+        "approved_fen": int(r.approved.sum()),
+    }
+    action = ledger.commit(state, digest, results, lines, quota, totals)
+    out = {"batch_id": state.batch_id, "lines": c.n, "accepted": len(acc), "ledger": action}
+    if state.recorded:
+        out["matches_ledger"] = state.result_digest == results
+    return out

@@ -1,0 +1,358 @@
+"""The audit's results: the per-line table and a summary that reconciles to the fen.
+
+Money is summed in int64 fen and shown in CNY. For every claimant, every claimed
+component and overall, ``claimed = approved + disallowed`` is checked on the integer sums
+and the summary says whether it holds.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+
+from motorsub import records
+from motorsub.audit import codes
+from motorsub.audit.codes import STATUSES, Code
+from motorsub.audit.inputs import Claims
+from motorsub.audit.pipeline import BatchResult
+from motorsub.audit.rules import group_sum
+from motorsub.audit.sample import WHY, Sample
+from motorsub.reasons import Reason
+
+#: Original claim columns repeated in the per-line output, when present.
+ECHO = (
+    "manufacturer",
+    "model",
+    "serial",
+    "invoice_no",
+    "invoice_date",
+    "sale_date",
+    "region",
+    "motor_type",
+    "kind",
+    "kw",
+    "qty",
+    "grade",
+    "trade_in",
+    "old_equipment_id",
+    "old_kw",
+    "old_qty",
+    "contract_no",
+)
+
+
+def cny(fen) -> float:
+    """Fen as CNY, exactly as the integer reads (e.g. 52500 → 525.0)."""
+    return int(fen) / 100
+
+
+@dataclass
+class Lines:
+    """Every audited line of a run, in input order."""
+
+    table: pa.Table  # original values
+    source_row: np.ndarray
+    keys: dict[str, pa.Array]
+    components: tuple[str, ...]
+    flags: np.ndarray
+    eligibility: np.ndarray
+    reject: np.ndarray
+    status: np.ndarray
+    entitled: np.ndarray
+    claimed: np.ndarray
+    given: np.ndarray
+    approved: np.ndarray
+    disallowed: np.ndarray
+    versions: dict[str, pa.Array]
+    _combos: tuple | None = None
+
+    @property
+    def n(self) -> int:
+        return len(self.source_row)
+
+    @property
+    def finding(self) -> np.ndarray:
+        """A line with a finding: not approved as claimed, or any audit code."""
+        return (self.status != codes.APPROVED) | (self.flags != 0)
+
+    def totals(self, what: str) -> np.ndarray:
+        """Per line total of ``claimed``/``approved``/``disallowed``; ``entitled`` counts
+        only the components the line claims."""
+        if what == "entitled":
+            return np.where(self.given, self.entitled, 0).sum(axis=0)
+        return getattr(self, what).sum(axis=0)
+
+
+def combine(results: list[BatchResult], components: tuple[str, ...], empty: Claims) -> Lines:
+    """The batches' lines as one set, in input order."""
+    parts = [r.claims for r in results] or [empty]
+
+    def cat(get, axis=0):
+        arrays = [get(r) for r in results]
+        return np.concatenate(arrays, axis=axis) if arrays else None
+
+    source_row = np.concatenate([p.source_row for p in parts])
+    order = np.argsort(source_row, kind="stable")
+    identity = bool(np.array_equal(order, np.arange(len(order))))
+    take = pa.array(order, pa.int64())
+
+    def reorder(x):
+        return x if identity else x.take(take)
+
+    n_c = len(components)
+    zeros2 = np.zeros((n_c, 0), dtype=np.int64)
+
+    def mat(get):
+        m = cat(get, axis=1)
+        return (zeros2 if m is None else m)[:, order]
+
+    def vec(get, dtype):
+        v = cat(get)
+        return (np.zeros(0, dtype) if v is None else v)[order]
+
+    versions: dict[str, pa.Array] = {}
+    if results:
+        for name in results[0].versions:
+            versions[name] = reorder(
+                pa.concat_arrays(
+                    [
+                        r.versions[name].combine_chunks()
+                        if isinstance(r.versions[name], pa.ChunkedArray)
+                        else r.versions[name]
+                        for r in results
+                    ]
+                )
+            )
+    return Lines(
+        table=reorder(pa.concat_tables([p.table for p in parts])),
+        source_row=source_row[order],
+        keys={k: reorder(pa.concat_arrays([p.keys[k] for p in parts])) for k in parts[0].keys},
+        components=components,
+        flags=vec(lambda r: r.flags, np.uint32),
+        eligibility=vec(lambda r: r.eligibility, np.uint32),
+        reject=vec(lambda r: r.claims.reject, np.uint64),
+        status=vec(lambda r: r.status, np.uint8),
+        entitled=mat(lambda r: r.entitled),
+        claimed=mat(lambda r: r.claimed),
+        given=mat(lambda r: r.claims.claimed_given).astype(np.bool_),
+        approved=mat(lambda r: r.approved),
+        disallowed=mat(lambda r: r.disallowed),
+        versions=versions,
+    )
+
+
+def reason_combos(lines: Lines) -> tuple[np.ndarray, np.ndarray]:
+    """Distinct (audit, records, eligibility) masks [u, 3] and each line's index into them.
+
+    Hash-based (``pandas.factorize``), computed once per :class:`Lines`.
+    """
+    if lines._combos is None:
+        first = lines.flags.astype(np.uint64) | (lines.eligibility.astype(np.uint64) << 32)
+        c1, u1 = pd.factorize(first)
+        c2, u2 = pd.factorize(lines.reject)
+        inverse, uc = pd.factorize(c1.astype(np.int64) * max(len(u2), 1) + c2)
+        a, b = uc // max(len(u2), 1), uc % max(len(u2), 1)
+        u1, u2 = np.asarray(u1, np.uint64), np.asarray(u2, np.uint64)
+        uniq = np.stack([u1[a] & np.uint64(0xFFFFFFFF), u2[b], u1[a] >> np.uint64(32)], axis=1)
+        lines._combos = (uniq.reshape(-1, 3), inverse.astype(np.int64))
+    return lines._combos
+
+
+def combo_codes(audit: int, reject: int, eligibility: int) -> list[str]:
+    """Every code of one combination, in output order."""
+    return (
+        codes.names(audit)
+        + records.problem_names(reject)
+        + [r.name for r in Reason if eligibility >> int(r) & 1]
+    )
+
+
+def lines_table(lines: Lines, sample: Sample) -> pa.Table:
+    """The per-line output: identity, status, reasons, amounts [CNY], versions, originals."""
+    uniq, inverse = reason_combos(lines)
+    strings = [";".join(combo_codes(int(a), int(r), int(e))) for a, r, e in uniq]
+    idx = pa.array(inverse.astype(np.int32))
+    disallowed_total = lines.totals("disallowed")
+    primary = np.array([codes.primary(int(a)) for a, _, _ in uniq] or [""], dtype=object)
+    primary_line = np.where(disallowed_total > 0, primary[inverse] if lines.n else "", "")
+    out: dict[str, pa.Array] = {
+        "source_row": pa.array(lines.source_row),
+        "batch_id": lines.keys["batch_id"],
+        "record_id": lines.keys["record_id"],
+        "claimant": lines.keys["claimant"],
+        "status": pa.array(STATUSES, pa.string()).take(pa.array(lines.status.astype(np.int32))),
+        "finding": pa.array(lines.finding),
+        "primary_reason": pa.array(primary_line.astype(str), pa.string()),
+        "reasons": pa.array(strings, pa.string()).take(idx),
+    }
+    if lines.components != ("total",):
+        for ci, c in enumerate(lines.components):
+            out[f"claimed_{c}"] = pa.array(lines.claimed[ci] / 100, mask=~lines.given[ci])
+            out[f"entitled_{c}"] = pa.array(lines.entitled[ci] / 100)
+            out[f"approved_{c}"] = pa.array(lines.approved[ci] / 100)
+            out[f"disallowed_{c}"] = pa.array(lines.disallowed[ci] / 100)
+    claimed, entitled = lines.totals("claimed"), lines.totals("entitled")
+    out["claimed_total"] = pa.array(claimed / 100)
+    out["entitled_total"] = pa.array(entitled / 100)
+    out["approved_total"] = pa.array(lines.totals("approved") / 100)
+    out["disallowed_total"] = pa.array(disallowed_total / 100)
+    out["variance_total"] = pa.array((claimed - entitled) / 100)
+    out.update(lines.versions)
+    out["inspect"] = pa.array(sample.selected)
+    out["inspect_reason"] = pa.array(WHY, pa.string()).take(pa.array(sample.why.astype(np.int32)))
+    for name in ECHO:
+        if name in lines.table.column_names and name not in out:
+            out[name] = lines.table.column(name)
+    return pa.table(out)
+
+
+# ------------------------------------------------------------------------------------
+# summary
+
+
+def _money_block(claimed: int, approved: int, disallowed: int) -> dict:
+    return {
+        "claimed": cny(claimed),
+        "approved": cny(approved),
+        "disallowed": cny(disallowed),
+        "reconciles": int(claimed) == int(approved) + int(disallowed),
+    }
+
+
+def summarise(lines: Lines, sample: Sample, n_read: int, n_rejected: int) -> dict:
+    """Counts and amounts by component, claimant, status and reason; every total exact."""
+    comps = lines.components
+    claimed, approved = lines.totals("claimed"), lines.totals("approved")
+    disallowed, entitled = lines.totals("disallowed"), lines.totals("entitled")
+    under = np.where(lines.given, np.maximum(lines.entitled - lines.claimed, 0), 0).sum()
+    over = np.where(lines.given, np.maximum(lines.claimed - lines.entitled, 0), 0).sum()
+    overall = _money_block(claimed.sum(), approved.sum(), disallowed.sum())
+    by_component = {
+        c: _money_block(
+            lines.claimed[ci].sum(), lines.approved[ci].sum(), lines.disallowed[ci].sum()
+        )
+        for ci, c in enumerate(comps)
+    }
+    by_claimant = _by_claimant(lines)
+    reconciles = (
+        overall["reconciles"]
+        and all(v["reconciles"] for v in by_component.values())
+        and all(v["reconciles"] for v in by_claimant.values())
+        and int(claimed.sum()) == sum(int(lines.claimed[ci].sum()) for ci in range(len(comps)))
+    )
+    by_status = {}
+    for k, s in enumerate(STATUSES):
+        m = lines.status == k
+        by_status[s] = {"lines": int(m.sum())} | _money_block(
+            claimed[m].sum(), approved[m].sum(), disallowed[m].sum()
+        )
+    return {
+        "rows": {
+            "read": n_read,
+            "audited": lines.n,
+            "rejected": n_rejected,
+            "reconciles": n_read == lines.n + n_rejected,
+        },
+        "components": list(comps),
+        "totals_cny": {
+            "claimed": cny(claimed.sum()),
+            "entitled": cny(entitled.sum()),
+            "approved": cny(approved.sum()),
+            "disallowed": cny(disallowed.sum()),
+            "over_claimed": cny(over),
+            "under_claimed": cny(under),
+        },
+        "reconciliation": {
+            "reconciles": bool(reconciles),
+            "overall": overall,
+            "by_component": by_component,
+            "by_claimant": by_claimant,
+        },
+        "findings": int(lines.finding.sum()),
+        "by_status": by_status,
+        **_by_reason(lines, claimed, disallowed),
+        "sample": _sample_summary(sample, claimed, lines.status),
+    }
+
+
+def _by_claimant(lines: Lines) -> dict:
+    from motorsub.audit.rules import codes as dense
+
+    key, names = dense(lines.keys["claimant"])
+    n_c = len(lines.components)
+    if not lines.n:
+        return {}
+    stacked = np.concatenate([lines.claimed, lines.approved, lines.disallowed], axis=0)
+    sums = group_sum(key, len(names), np.ascontiguousarray(stacked))
+    counts = np.bincount(key, minlength=len(names))
+    out = {}
+    for g, name in enumerate(names.to_pylist()):
+        c, a, d = sums[g, :n_c], sums[g, n_c : 2 * n_c], sums[g, 2 * n_c :]
+        block = {"lines": int(counts[g])} | _money_block(c.sum(), a.sum(), d.sum())
+        block["by_component"] = {
+            comp: _money_block(c[k], a[k], d[k]) for k, comp in enumerate(lines.components)
+        }
+        block["reconciles"] = block["reconciles"] and all(
+            v["reconciles"] for v in block["by_component"].values()
+        )
+        out[name] = block
+    return dict(sorted(out.items(), key=lambda kv: (-kv[1]["disallowed"], kv[0])))
+
+
+def _by_reason(lines: Lines, claimed: np.ndarray, disallowed: np.ndarray) -> dict:
+    """Per code: lines, claimed and disallowed of the lines carrying it (codes overlap);
+    per primary reason: the same, additive (sums to the total disallowed)."""
+    uniq, inverse = reason_combos(lines)
+    if not lines.n:
+        return {"by_reason": {}, "by_primary_reason": {}}
+    sums = group_sum(inverse, len(uniq), np.stack([claimed, disallowed]))
+    counts = np.bincount(inverse, minlength=len(uniq))
+    by: dict[str, list[int]] = {}
+    for u, (a, r, e) in enumerate(uniq):
+        for name in combo_codes(int(a), int(r), int(e)):
+            acc = by.setdefault(name, [0, 0, 0])
+            acc[0] += int(counts[u])
+            acc[1] += int(sums[u, 0])
+            acc[2] += int(sums[u, 1])
+    by_reason = {
+        k: {"lines": v[0], "claimed": cny(v[1]), "disallowed": cny(v[2])}
+        for k, v in sorted(by.items(), key=lambda kv: (-kv[1][2], -kv[1][0], kv[0]))
+    }
+    losing = np.bincount(inverse[disallowed > 0], minlength=len(uniq))
+    primary: dict[str, list[int]] = {}
+    for u, (a, _, _) in enumerate(uniq):
+        if not losing[u]:
+            continue
+        acc = primary.setdefault(codes.primary(int(a)), [0, 0])
+        acc[0] += int(losing[u])
+        acc[1] += int(sums[u, 1])
+    by_primary = {
+        k: {"lines": v[0], "disallowed": cny(v[1])}
+        for k, v in sorted(primary.items(), key=lambda kv: (-kv[1][1], kv[0]))
+    }
+    return {"by_reason": by_reason, "by_primary_reason": by_primary}
+
+
+def _sample_summary(sample: Sample, claimed: np.ndarray, status: np.ndarray) -> dict:
+    sel = sample.selected
+    total = int(claimed.sum())
+    value = int(claimed[sel].sum())
+    return {
+        "lines": int(sel.sum()),
+        "claimed": cny(value),
+        "share_of_claimed": (value / total) if total else 0.0,
+        "target_share": sample.share_ppm / 1_000_000,
+        "by_why": {w: int((sample.why == k).sum()) for k, w in enumerate(WHY) if k},
+        "high_value_over_cny": cny(sample.high_value_fen),
+        "seed": sample.seed,
+        "strata": "claimant × motor_type",
+        "rejected_lines_all_sampled": bool(sel[status == codes.REJECTED].all()),
+    }
+
+
+def code_legend() -> list[tuple[str, str, str]]:
+    """(code, meaning, effect) of every audit code, for the report."""
+    return [(c.name, codes.DESCRIPTION[c], codes.EFFECT[c]) for c in Code]

@@ -1,0 +1,176 @@
+"""The mix of a plan as engine lines: validated columns and each line's share of the kW.
+
+A share mix (``[[mix.lines]]``) becomes one line per entry, ``qty = 1``, its share as
+given. A records mix (``mix.records``) is read like ``compute``'s input; each line's share
+is its ``qty × kw`` over the file's total, and its own ``sale_date`` is replaced, year by
+year, by the plan's sale date. Both go through :func:`motorsub.records.validate`, so a
+mix line is checked exactly as a sale line is.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+
+from motorsub import io, records, vocab
+from motorsub.errors import InputError
+from motorsub.plan.model import WHOLE_COUNTRY, Plan, PlanError
+from motorsub.schemes import SchemeSet
+
+_PLACEHOLDER_DATE = "2000-01-01"  # replaced by the plan's sale date of each year
+_MAX_REJECTS_SHOWN = 5
+_READ_BATCH_ROWS = 1 << 20
+
+
+@dataclass(frozen=True)
+class MixLines:
+    """The mix as engine columns.
+
+    Attributes
+    ----------
+    cols : dict of arrays
+        Validated columns (:meth:`motorsub.records.Records.take`); ``day`` is set per year.
+    weight : array of float
+        Each line's share of the promoted kW [-]; sums to 1.
+    per_kw : array of float
+        ``1 / (qty × kw)`` [1/kW]: turns a line's amount into an amount per promoted kW.
+    """
+
+    cols: dict[str, np.ndarray]
+    weight: np.ndarray
+    per_kw: np.ndarray
+
+    @property
+    def n(self) -> int:
+        return int(self.weight.shape[0])
+
+
+def whole_country_region(schemes: SchemeSet) -> str:
+    """A region code that no loaded component names: it stands for the whole country.
+
+    Components limited to regions (Shanghai's) then do not apply to a ``CN`` line, and
+    components open to every region (the national one) do.
+    """
+    named = set()
+    for _, c in schemes.components:
+        named.update(c.applies_to.regions or ())
+        named.update(c.eligibility.regions or ())
+    for code in vocab.regions():
+        if code not in named:
+            return code
+    raise PlanError("region 'CN': every region is named by some component; give a province")
+
+
+def _line_table(plan: Plan, country: str) -> pa.Table:
+    lines = plan.mix.lines or []
+
+    def text(values):
+        return pa.array([None if v is None else str(v) for v in values], type=pa.string())
+
+    def region(x):
+        r = x.region or plan.region
+        return country if r == WHOLE_COUNTRY else r
+
+    return pa.table(
+        {
+            "record_id": text(x.label or f"mix.lines[{i}]" for i, x in enumerate(lines)),
+            "sale_date": text(_PLACEHOLDER_DATE for _ in lines),
+            "region": text(region(x) for x in lines),
+            "motor_type": text(x.motor_type for x in lines),
+            "kw": text(x.kw for x in lines),
+            "qty": text(1 for _ in lines),
+            "grade": text(x.grade for x in lines),
+            "poles": text(x.poles for x in lines),
+            "efficiency": text(x.efficiency for x in lines),
+            "kind": text(x.kind for x in lines),
+            "trade_in": text("true" if x.trade_in else "false" for x in lines),
+            "old_kw": text((x.old_kw or x.kw) if x.trade_in else None for x in lines),
+            "old_qty": text(1 if x.trade_in else None for x in lines),
+            "old_efficiency": text(x.old_efficiency for x in lines),
+            "old_series": text(x.old_series for x in lines),
+            "hours": text(x.hours for x in lines),
+            "load": text(x.load for x in lines),
+        }
+    )
+
+
+def _read_records(path: Path) -> pa.Table:
+    """The records file, keeping only the columns the engine reads (Parquet)."""
+    if io.file_format(path) == "parquet" and path.is_file():
+        import pyarrow.dataset as ds
+
+        try:
+            dataset = ds.dataset(path, format="parquet")
+        except (pa.ArrowInvalid, OSError) as exc:
+            raise InputError(f"{path}: not a readable Parquet file: {exc}") from None
+        names = {n.replace("\ufeff", "").strip().lower(): n for n in dataset.schema.names}
+        keep = [names[c] for c in records.COLUMNS if c in names and c != "sale_date"]
+        return dataset.to_table(columns=keep)
+    # batch by batch: io.read_table asks pyarrow for one batch of 2**62 rows, which its
+    # Parquet reader refuses (OverflowError)
+    return pa.concat_tables(list(io.BatchReader(path, _READ_BATCH_ROWS)))
+
+
+def _records_table(plan: Plan) -> tuple[pa.Table, str]:
+    path = plan.path(plan.mix.records)
+    try:
+        table = _read_records(path)
+    except InputError as exc:
+        raise PlanError(f"{plan.source_file}: mix.records: {exc}") from None
+    table = records.normalise_names(table, str(path))
+    n = table.num_rows
+    if n == 0:
+        raise PlanError(f"{plan.source_file}: mix.records: {path} has no lines")
+    if "record_id" not in table.column_names:
+        table = table.append_column("record_id", pa.repeat("mix line", n))
+    if "sale_date" in table.column_names:
+        table = table.drop_columns(["sale_date"])
+    table = table.append_column("sale_date", pa.repeat(_PLACEHOLDER_DATE, n))
+    return table, str(path)
+
+
+def build_mix(plan: Plan, schemes: SchemeSet) -> MixLines:
+    """Validate the plan's mix into engine columns and shares.
+
+    Raises
+    ------
+    PlanError
+        A line the engine would reject, naming the plan key (share mix) or the records
+        file's row (records mix), and every reason.
+    """
+    country = whole_country_region(schemes)
+    if plan.mix.lines is not None:
+        table, where = _line_table(plan, country), "mix.lines"
+    else:
+        table, where = _records_table(plan)
+    recs = records.validate(table, where)
+    bad = np.flatnonzero(~recs.valid)
+    if len(bad):
+        raise PlanError(_rejects_message(plan, recs, bad, where))
+    cols = recs.take(np.arange(table.num_rows))
+    units_kw = cols["qty"] * cols["kw"]
+    if plan.mix.lines is not None:
+        weight = np.array([x.share for x in plan.mix.lines], dtype=np.float64)
+    else:
+        weight = units_kw / units_kw.sum()
+    return MixLines(cols, weight, 1.0 / units_kw)
+
+
+def _rejects_message(plan: Plan, recs: records.Records, bad: np.ndarray, where: str) -> str:
+    shown = bad[:_MAX_REJECTS_SHOWN]
+    if where == "mix.lines":
+        lines = [
+            f"{plan.source_file}: mix.lines[{i}]: the engine rejects the line: "
+            + ", ".join(records.problem_names(recs.reject[i]))
+            for i in shown
+        ]
+        return "invalid plan\n  " + "\n  ".join(lines)
+    out = [f"{plan.source_file}: mix.records: {where}: {len(bad):,} line(s) the engine rejects"]
+    for i in shown:
+        out.append(f"  row {i + 2}: " + ", ".join(records.problem_names(recs.reject[i])))
+    if len(bad) > len(shown):
+        out.append(f"  ... and {len(bad) - len(shown):,} more")
+    return "\n".join(out)
