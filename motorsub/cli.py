@@ -11,6 +11,7 @@ import json
 import sys
 import time
 from pathlib import Path
+from typing import ClassVar
 
 import click
 
@@ -41,6 +42,16 @@ schemes_option = click.option(
     type=click.Path(exists=True, path_type=Path),
     help="A folder of *.toml scheme files (or one file) that adds to or overrides the "
     "shipped schemes; repeatable.",
+)
+
+
+output_option = click.option(
+    "-o",
+    "--output",
+    "output_path",
+    required=True,
+    type=click.Path(path_type=Path),
+    help="Output file, .csv or .parquet.",
 )
 
 
@@ -101,7 +112,10 @@ def _settings(
 class _LazyGroup(click.Group):
     """A group whose larger commands are imported only when asked for (click's pattern)."""
 
-    lazy = {"audit": "motorsub.cli_audit:audit", "project": "motorsub.cli_project:project"}
+    lazy: ClassVar[dict[str, str]] = {
+        "audit": "motorsub.cli_audit:audit",
+        "project": "motorsub.cli_project:project",
+    }
 
     def list_commands(self, ctx):
         return sorted([*super().list_commands(ctx), *self.lazy])
@@ -133,14 +147,7 @@ def main():
 
 @main.command(epilog=EPILOG)
 @click.argument("input_path", metavar="INPUT", type=click.Path(path_type=Path))
-@click.option(
-    "-o",
-    "--output",
-    "output_path",
-    required=True,
-    type=click.Path(path_type=Path),
-    help="Output file, .csv or .parquet.",
-)
+@output_option
 @schemes_option
 @click.option(
     "--rejects",
@@ -379,14 +386,7 @@ def warmup():
 @main.command(epilog=EPILOG)
 @click.option("--rows", required=True, type=click.IntRange(min=0), help="Number of lines.")
 @click.option("--seed", default=0, show_default=True, type=int, help="Random seed.")
-@click.option(
-    "-o",
-    "--output",
-    "output_path",
-    required=True,
-    type=click.Path(path_type=Path),
-    help="Output file, .csv or .parquet.",
-)
+@output_option
 @_errors
 def synth(rows, seed, output_path):
     """Write realistic synthetic sale lines, the same for the same seed.

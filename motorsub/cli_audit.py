@@ -8,31 +8,19 @@ the ledger with different lines), 3 invalid scheme, 4 claim rows rejected under 
 
 from __future__ import annotations
 
-import functools
 import json
 import time
 from pathlib import Path
 
 import click
 
+from motorsub.cli import _errors, schemes_option
+
 EPILOG = (
     "Exit codes: 0 done, 2 bad usage or input (missing column, bad catalogue / buy-backs / "
     "quotas, a changed batch already in the ledger), 3 invalid scheme, 4 claim rows "
     "rejected under --strict."
 )
-
-
-def _errors(func):
-    """motorsub.cli's error mapping (message on stderr, documented exit code), looked up
-    when the command runs so that this module and ``motorsub.cli`` may import each other."""
-
-    @functools.wraps(func)
-    def wrapper(*args, **kwargs):
-        from motorsub.cli import _errors as handle
-
-        return handle(func)(*args, **kwargs)
-
-    return wrapper
 
 
 class Share(click.ParamType):
@@ -130,14 +118,7 @@ _path = click.Path(path_type=Path)
 @click.option(
     "--seed", default=0, show_default=True, type=int, help="Seed of the inspection sample."
 )
-@click.option(
-    "--schemes",
-    "scheme_paths",
-    multiple=True,
-    type=click.Path(exists=True, path_type=Path),
-    help="A folder of *.toml scheme files (or one file) that adds to or overrides "
-    "the shipped schemes; repeatable.",
-)
+@schemes_option
 @click.option("--strict", is_flag=True, help="Fail (exit 4) if any claim row cannot be audited.")
 @click.option(
     "--encoding", help="Force the CSV encoding of every input (default: UTF-8, else GB18030)."

@@ -242,3 +242,9 @@ def test_help_has_examples(cmd):
     res = invoke(*cmd, "--help")
     assert res.exit_code == 0
     assert "Example" in res.output or "Exit codes" in res.output
+
+
+def test_cli_batch_default_is_the_engine_s():
+    from motorsub import cli, engine
+
+    assert cli.DEFAULT_BATCH_ROWS == engine.DEFAULT_BATCH_ROWS
