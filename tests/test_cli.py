@@ -248,3 +248,22 @@ def test_cli_batch_default_is_the_engine_s():
     from motorsub import cli, engine
 
     assert cli.DEFAULT_BATCH_ROWS == engine.DEFAULT_BATCH_ROWS
+
+
+def test_quote_savings_worked_by_hand():
+    # 11 kW × 0.75 × 4000 h × (100/87.6 − 100/91.4); η_new = GB 18613-2012 grade 2 = IE3 91.4
+    q, _ = quote_json(
+        "--motor-type", "lv_async", "--kw", "11", "--poles", "4", "--grade", "2",
+        "--trade-in", "--old-kw", "11", "--old-efficiency", "87.6", "--region", "CN-SH",
+        "--date", "2013-06-01", "--hours", "4000", "--load", "0.75", "--tariff", "0.8",
+        "--price", "3800",
+    )  # fmt: skip
+    kwh = 11 * 0.75 * 4000 * (100 / 87.6 - 100 / 91.4)
+    s = q["savings"]
+    assert s["eta_new"] == 91.4 and s["eta_old"] == 87.6
+    assert s["kwh_per_year"] == pytest.approx(kwh, rel=1e-9)
+    assert s["tce_per_year"] == pytest.approx(kwh * 0.300 / 1000, rel=1e-9)
+    assert s["tco2_per_year"] == pytest.approx(kwh * 0.7035 / 1000, rel=1e-9)
+    assert s["bill_saving_per_year"] == pytest.approx(kwh * 0.8, rel=1e-9)
+    assert q["net_price"] == 3800 - 220  # buy-back 20 CNY/kW × 11 kW
+    assert s["payback_years"] == pytest.approx(3580 / (kwh * 0.8), rel=1e-9)
