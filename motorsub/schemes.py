@@ -32,6 +32,7 @@ from motorsub.errors import SchemeError
 from motorsub.intervals import ANY_POWER, Interval
 
 Status = Literal["official", "reported", "inferred"]
+RESERVED_COMPONENT_IDS = frozenset({"total"})  # subsidy_total is the output's line total
 MotorType = Literal["lv_async", "hv_async", "pm_sync"]
 Kind = Literal["new", "reman"]
 Grade = Annotated[int, Field(ge=1, le=3)]
@@ -210,6 +211,10 @@ def _check(s: Scheme):
     yield from _duplicates("versions", [v.id for v in s.versions])
     for i, c in enumerate(s.components):
         key = f"components[{i}]"
+        if c.id in RESERVED_COMPONENT_IDS:
+            yield f"{key}.id", (
+                f"{c.id!r} is reserved: subsidy_{c.id} is the sum of all components"
+            )
         for where, regions in (
             ("applies_to.regions", c.applies_to.regions),
             ("eligibility.regions", c.eligibility.regions),

@@ -35,6 +35,8 @@ from motorsub.schemes import Component, Rate, Scheme, SchemeSet, Version
 EPOCH = dt.date(1970, 1, 1)
 NO_END = np.iinfo(np.int32).max
 MICRO = 1_000_000  # basis power is read to 1e-6 kW
+EPSILON = float(np.finfo(np.float64).eps)
+TIE_ULPS = 8.0  # a written decimal tie lands within this many ulps of it as a double
 
 # component outcome codes, frozen into the kernel at compile time
 _NA = NOT_APPLICABLE
@@ -189,8 +191,16 @@ def _inside(x, lo, hi, lo_closed, hi_closed):
 
 @kernel()
 def _amount_fen(rate_fen, basis_kw, units):
-    """rate [fen/kW] × basis [kW, read to 1e-6] × units, rounded half-up to the fen."""
-    basis_micro = np.int64(np.floor(basis_kw * MICRO + 0.5))
+    """rate [fen/kW] × basis [kW, read to 1e-6] × units, rounded half-up to the fen.
+
+    The basis is read to 1e-6 kW half-up *as written in decimal*: a value whose seventh
+    decimal is a 5 (258.3383335) is stored as a double a hair below or above the tie, so a
+    distance to the tie within a few units in the last place counts as the tie.
+    """
+    x = basis_kw * MICRO
+    whole_micro = np.floor(x)
+    tie = 0.5 - TIE_ULPS * EPSILON * x
+    basis_micro = np.int64(whole_micro) + (1 if x - whole_micro >= tie else 0)
     per_unit = rate_fen * basis_micro  # micro-fen; < 2**63 for accepted lines
     whole, frac = per_unit // MICRO, per_unit % MICRO
     rest = frac * units

@@ -44,6 +44,8 @@ class ComponentOutcome:
 
     amount: Decimal  # CNY, to the fen
     outcome: str  # 'PAID', 'NOT_APPLICABLE' or a Reason name
+    exact: Decimal = ZERO  # CNY before rounding to the fen
+    cell: Rate | None = None  # the rate cell that paid
 
     @property
     def fen(self) -> int:
@@ -125,11 +127,21 @@ def rate_cell(v: Version, c: Component, rec: dict) -> Rate | None:
     return None
 
 
+def exact_money(rate_cny_per_kw: float, basis_kw: float, units: int) -> Decimal:
+    """rate × basis (read to 1e-6 kW, half-up) × units, exactly."""
+    basis = Decimal(repr(float(basis_kw))).quantize(MICRO_KW, rounding=ROUND_HALF_UP)
+    return Decimal(str(rate_cny_per_kw)) * basis * Decimal(int(units))
+
+
 def money(rate_cny_per_kw: float, basis_kw: float, units: int) -> Decimal:
     """rate × basis (read to 1e-6 kW, half-up) × units, rounded half-up to the fen."""
-    basis = Decimal(repr(float(basis_kw))).quantize(MICRO_KW, rounding=ROUND_HALF_UP)
-    rate = Decimal(str(rate_cny_per_kw))
-    return (rate * basis * Decimal(int(units))).quantize(FEN, rounding=ROUND_HALF_UP)
+    exact = exact_money(rate_cny_per_kw, basis_kw, units)
+    return exact.quantize(FEN, rounding=ROUND_HALF_UP)
+
+
+def paid(cell: Rate, basis_kw: float, units: int) -> ComponentOutcome:
+    exact = exact_money(cell.cny_per_kw, basis_kw, units)
+    return ComponentOutcome(exact.quantize(FEN, rounding=ROUND_HALF_UP), PAID, exact, cell)
 
 
 def component_outcome(c: Component, v: Version | None, rec: dict) -> ComponentOutcome:
@@ -156,17 +168,15 @@ def component_outcome(c: Component, v: Version | None, rec: dict) -> ComponentOu
     (entry,) = entries  # validation forbids a (kind, motor type) twice
     if not in_band(rec["kw"], entry.kw):
         return no("OUT_OF_SCOPE_KW")
-    if entry.worst_grade is not None and (
-        rec["grade"] is None or rec["grade"] > entry.worst_grade
-    ):
+    if entry.worst_grade is not None and (rec["grade"] is None or rec["grade"] > entry.worst_grade):
         return no("GRADE_NOT_ELIGIBLE")
     cell = rate_cell(v, c, rec)
     if cell is None or cell.cny_per_kw is None:
         return no("NO_RATE")
     if c.basis == "kw":
-        return ComponentOutcome(money(cell.cny_per_kw, rec["kw"], rec["qty"]), PAID)
+        return paid(cell, rec["kw"], rec["qty"])
     if c.basis == "old_kw":
-        return ComponentOutcome(money(cell.cny_per_kw, rec["old_kw"], rec["old_qty"]), PAID)
+        return paid(cell, rec["old_kw"], rec["old_qty"])
     raise AssertionError(f"unknown basis {c.basis!r}")
 
 

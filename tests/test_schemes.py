@@ -34,6 +34,7 @@ BROKEN = {
     "open_version_not_last": ("versions[0].until", "only the last version may be open-ended"),
     "bad_grade": ("components[0].eligibility.scope[0].worst_grade", "less than or equal to 3"),
     "unknown_motor_type": ("components[0].eligibility.scope[0].motor_type", "'lv_async'"),
+    "reserved_component_id": ("components[0].id", "'total' is reserved"),
 }
 
 

@@ -20,4 +20,6 @@ _COMMON = {
 
 settings.register_profile("ci", max_examples=200, derandomize=True, **_COMMON)
 settings.register_profile("dev", max_examples=40, **_COMMON)
-settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE") or ("ci" if os.environ.get("CI") else "dev"))
+settings.load_profile(
+    os.environ.get("HYPOTHESIS_PROFILE") or ("ci" if os.environ.get("CI") else "dev")
+)

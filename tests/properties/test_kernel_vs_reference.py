@@ -7,15 +7,18 @@ unchecked extra cells that make the file order of cells matter). Records are dra
 they often sit exactly on, or a milliwatt beside, a band edge or a version boundary.
 
 Every amount is compared to the fen (as integers), every version column exactly, every
-per-component outcome code, and the eligibility reason codes of each line.
+per-component outcome code, the eligibility reason codes of each line, and every money
+figure and count of the summary.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 
 import numpy as np
 import pyarrow as pa
+import pytest
 from hypothesis import event, given, note
 from hypothesis import strategies as st
 from reference import NOT_APPLICABLE, PAID, LineOutcome, reference_line
@@ -24,7 +27,7 @@ from motorsub import records, vocab
 from motorsub.engine import run
 from motorsub.reasons import NOT_APPLICABLE as NA_CODE
 from motorsub.reasons import PAID as PAID_CODE
-from motorsub.reasons import Reason, component_code
+from motorsub.reasons import Reason
 from motorsub.schemes import Scheme, SchemeSet, load_schemes, parse_scheme
 from motorsub.subsidy import subsidies
 
@@ -58,8 +61,11 @@ DATE_EDGES = tuple(
     )
 )  # fmt: skip
 
-#: any power to the watt, up to 30 MW
-milli_kw = st.integers(1, 30_000_000).map(lambda n: n / 1000)
+#: any power to the watt, up to 30 MW, at every scale (small motors too, where a
+#: half-fen tie is common: 35 CNY/kW x an odd number of watts)
+milli_kw = (st.integers(1, 30_000_000) | st.integers(1, 1_000) | st.integers(500, 25_000)).map(
+    lambda n: n / 1000
+)
 
 
 def code_name(code: int) -> str:
@@ -124,19 +130,21 @@ def tables(draw, recs: list[dict]):
     n = len(recs)
     ids = [f"r{i}" for i in range(n)]
     if not draw(st.booleans()):
-        return pa.table({
-            "record_id": pa.array(ids),
-            "sale_date": pa.array([r["sale_date"] for r in recs], pa.date32()),
-            "region": pa.array([r["region"] for r in recs]),
-            "motor_type": pa.array([r["motor_type"] for r in recs]),
-            "kind": pa.array([r["kind"] for r in recs]),
-            "grade": pa.array([r["grade"] for r in recs], pa.int64()),
-            "trade_in": pa.array([r["trade_in"] for r in recs], pa.bool_()),
-            "kw": pa.array([r["kw"] for r in recs], pa.float64()),
-            "qty": pa.array([r["qty"] for r in recs], pa.int64()),
-            "old_kw": pa.array([r["old_kw"] for r in recs], pa.float64()),
-            "old_qty": pa.array([r["old_qty"] for r in recs], pa.int64()),
-        })
+        return pa.table(
+            {
+                "record_id": pa.array(ids),
+                "sale_date": pa.array([r["sale_date"] for r in recs], pa.date32()),
+                "region": pa.array([r["region"] for r in recs]),
+                "motor_type": pa.array([r["motor_type"] for r in recs]),
+                "kind": pa.array([r["kind"] for r in recs]),
+                "grade": pa.array([r["grade"] for r in recs], pa.int64()),
+                "trade_in": pa.array([r["trade_in"] for r in recs], pa.bool_()),
+                "kw": pa.array([r["kw"] for r in recs], pa.float64()),
+                "qty": pa.array([r["qty"] for r in recs], pa.int64()),
+                "old_kw": pa.array([r["old_kw"] for r in recs], pa.float64()),
+                "old_qty": pa.array([r["old_qty"] for r in recs], pa.int64()),
+            }
+        )
 
     def case(s: str) -> str:
         return draw(st.sampled_from((s, s.upper(), s.lower())))
@@ -147,19 +155,21 @@ def tables(draw, recs: list[dict]):
     def opt(x) -> str:
         return "" if x is None else repr(x)
 
-    return pa.table({
-        "record_id": ids,
-        "sale_date": [day(r["sale_date"]) for r in recs],
-        "region": [case(r["region"]) for r in recs],
-        "motor_type": [case(r["motor_type"]) for r in recs],
-        "kind": [case(r["kind"]) for r in recs],
-        "grade": [opt(r["grade"]) for r in recs],
-        "trade_in": [draw(st.sampled_from(_TRUE if r["trade_in"] else _FALSE)) for r in recs],
-        "kw": [repr(r["kw"]) for r in recs],
-        "qty": [str(r["qty"]) for r in recs],
-        "old_kw": [opt(r["old_kw"]) for r in recs],
-        "old_qty": [opt(r["old_qty"]) for r in recs],
-    })
+    return pa.table(
+        {
+            "record_id": ids,
+            "sale_date": [day(r["sale_date"]) for r in recs],
+            "region": [case(r["region"]) for r in recs],
+            "motor_type": [case(r["motor_type"]) for r in recs],
+            "kind": [case(r["kind"]) for r in recs],
+            "grade": [opt(r["grade"]) for r in recs],
+            "trade_in": [draw(st.sampled_from(_TRUE if r["trade_in"] else _FALSE)) for r in recs],
+            "kw": [repr(r["kw"]) for r in recs],
+            "qty": [str(r["qty"]) for r in recs],
+            "old_kw": [opt(r["old_kw"]) for r in recs],
+            "old_qty": [opt(r["old_qty"]) for r in recs],
+        }
+    )
 
 
 # --------------------------------------------------------------------------------------
@@ -170,16 +180,75 @@ def fen_of(cny: float) -> int:
     return round(cny * 100)
 
 
-def check(schemes: SchemeSet, recs: list[dict], table: pa.Table) -> list[LineOutcome]:
-    """Kernel (through ``compute.run`` and ``subsidy.subsidies``) == reference, line by line."""
-    expected = [reference_line(schemes, as_reference(r)) for r in recs]
-    comps = [c for _, c in schemes.components]
-    for exp in expected:  # what the examples reach (pytest --hypothesis-show-statistics)
-        for c in comps:
+def tally(schemes: SchemeSet, expected: list[LineOutcome]) -> None:
+    """What the examples reach (``pytest --hypothesis-show-statistics``)."""
+    for exp in expected:
+        for _, c in schemes.components:
             outcome = exp.components[c.id].outcome
             event(f"{outcome} on basis {c.basis}" if outcome == PAID else outcome)
 
-    # 1. the fast path as users see it: the output table of compute.run
+
+def check_summary(
+    schemes: SchemeSet, recs: list[dict], expected: list[LineOutcome], summary: dict
+) -> None:
+    """Every money figure and count of the summary, rebuilt from the reference's lines."""
+    comps = [c for _, c in schemes.components]
+
+    def fen(lines, comp_ids) -> int:
+        return sum(e.components[cid].fen for e in lines for cid in comp_ids)
+
+    def money(d: dict) -> dict:  # the summary's CNY figures as fen, counts as they are
+        return {
+            k: money(v) if isinstance(v, dict) else (v if k == "lines" else fen_of(v))
+            for k, v in d.items()
+        }
+
+    ids = [c.id for c in comps]
+    assert money(summary["totals_cny"]) == {c.id: fen(expected, [c.id]) for c in comps} | {
+        "total": fen(expected, ids)
+    }
+    for key in ("payee", "budget"):
+        groups = {getattr(c, key) for c in comps}
+        assert money(summary[f"by_{key}"]) == {
+            g: fen(expected, [c.id for c in comps if getattr(c, key) == g]) for g in groups
+        }
+    for key in ("region", "motor_type"):
+        want = {}
+        for g in sorted({r[key] for r in recs}):
+            mine = [e for r, e in zip(recs, expected) if r[key] == g]
+            want[g] = {"lines": len(mine)} | {cid: fen(mine, [cid]) for cid in ids}
+            want[g]["total"] = fen(mine, ids)
+        assert money(summary[f"by_{key}"]) == want
+    statuses: dict = {c.id: {} for c in comps}
+    for e in expected:
+        for c in comps:
+            o = e.components[c.id]
+            if o.outcome == PAID and o.fen:
+                by_status = statuses[c.id]
+                by_status[o.cell.status] = by_status.get(o.cell.status, 0) + o.fen
+    assert money(summary["by_rate_status"]) == statuses
+    for s in schemes.schemes:
+        mine_ids = [c.id for c in s.components]
+        want = {}
+        for v in sorted({e.versions[s.id] or "none" for e in expected}):
+            lines = [e for e in expected if (e.versions[s.id] or "none") == v]
+            want[v] = {"lines": len(lines), "total": fen(lines, mine_ids)}
+        assert money(summary["by_scheme_version"][s.id]) == want
+    assert summary["no_rate_lines"] == {
+        c.id: sum(e.components[c.id].outcome == "NO_RATE" for e in expected) for c in comps
+    }
+    counts = {
+        name: n for name in sorted(ELIGIBILITY) if (n := sum(name in e.reasons for e in expected))
+    }
+    assert {k: v for k, v in summary["reasons"].items() if k in ELIGIBILITY} == counts
+
+
+def check(schemes: SchemeSet, recs: list[dict], table: pa.Table) -> list[LineOutcome]:
+    """Kernel (through ``engine.run`` and ``subsidy.subsidies``) == reference, line by line."""
+    expected = [reference_line(schemes, as_reference(r)) for r in recs]
+    comps = [c for _, c in schemes.components]
+
+    # 1. the fast path as users see it: the output table and summary of engine.run
     result = run(table, schemes)
     assert result.rejects.num_rows == 0, result.rejects.to_pylist()
     out = result.output
@@ -196,6 +265,8 @@ def check(schemes: SchemeSet, recs: list[dict], table: pa.Table) -> list[LineOut
         assert fen_of(cols["subsidy_total"][i]) == sum(o.fen for o in exp.components.values())
         got_reasons = {x for x in (cols["reasons"][i] or "").split(";") if x} & ELIGIBILITY
         assert got_reasons == exp.reasons, where
+
+    check_summary(schemes, recs, expected, result.summary)
 
     # 2. the kernel's own arrays: per-component codes, fen, versions and reason mask
     recs_v = records.validate(records.normalise_names(table, "<test>"))
@@ -226,7 +297,7 @@ def test_shipped_schemes_kernel_equals_reference(data):
         st.lists(record_dicts(shipped_kws, shipped_dates), min_size=1, max_size=25),
         label="records",
     )
-    check(SHIPPED, recs, data.draw(tables(recs), label="table"))
+    tally(SHIPPED, check(SHIPPED, recs, data.draw(tables(recs), label="table")))
 
 
 # --------------------------------------------------------------------------------------
@@ -270,9 +341,14 @@ def tiling(draw) -> list[str]:
     return bands
 
 
-rates_cny = st.none() | st.integers(0, 10_000).map(lambda n: n / 100) | st.integers(
-    0, 10_000_000
-).map(lambda n: n / 100)
+#: a rate in whole fen per kW, or None (no source gives it); the sampled ones make
+#: half-fen ties frequent (45 CNY/kW x 0.001 kW = 4.5 fen)
+rates_cny = (
+    st.none()
+    | st.sampled_from((35.0, 45.0, 12.5, 0.05, 0.01, 0.5))
+    | st.integers(0, 10_000).map(lambda n: n / 100)
+    | st.integers(0, 10_000_000).map(lambda n: n / 100)
+)
 
 
 def cell(draw, cid: str, band: str, mt: str | None, grades: list[int] | None) -> dict:
@@ -323,7 +399,7 @@ def component_cells(draw, comp: dict) -> list[dict]:
                 cells += [cell(draw, cid, b, mt, None) for b in draw(tiling())]
     # extra cells for grades the validation does not check: they may overlap anything,
     # so the first cell in file order decides
-    for _ in range(draw(st.integers(0, 2))):
+    for _ in range(draw(st.integers(0, 3))):
         mt = draw(st.sampled_from((None, *MOTOR_TYPES)))
         targets = in_scope if mt is None else [mt]
         free = set(GRADES)
@@ -342,7 +418,7 @@ def component_cells(draw, comp: dict) -> list[dict]:
 def maybe_list(values):
     """Mostly no filter; else mostly a non-empty list (an empty one lets nothing through)."""
     some = st.lists(st.sampled_from(values), unique=True, min_size=1, max_size=len(values))
-    return st.sampled_from(("none", "none", "none", "some", "some", "empty")).flatmap(
+    return st.sampled_from(("none",) * 5 + ("some",) * 4 + ("empty",)).flatmap(
         lambda k: {"none": st.none(), "some": some, "empty": st.just([])}[k]
     )
 
@@ -357,12 +433,15 @@ def components(draw, index: int) -> dict:
     for _ in keys:
         key, values = draw(st.sampled_from(filters))
         applies_to[key] = draw(maybe_list(values).filter(lambda x: x is not None))
-    if draw(st.integers(0, 3)) == 0:
-        applies_to["trade_in"] = draw(st.booleans())
+    trade = draw(st.sampled_from((None, None, None, None, True, False)))
+    if trade is not None:
+        applies_to["trade_in"] = trade
     pairs = draw(
         st.lists(
             st.tuples(st.sampled_from(KINDS), st.sampled_from(MOTOR_TYPES)),
-            min_size=1, max_size=6, unique=True,
+            min_size=1,
+            max_size=6,
+            unique=True,
         )
     )
     scope = []
@@ -376,7 +455,7 @@ def components(draw, index: int) -> dict:
             entry["worst_grade"] = worst
         scope.append(entry)
     eligibility = {"trade_in_required": trade_in_required, "scope": scope}
-    regions = draw(maybe_list(REGIONS)) if draw(st.booleans()) else None
+    regions = draw(maybe_list(REGIONS))
     if regions is not None:
         eligibility["regions"] = regions
     out = {
@@ -418,34 +497,43 @@ def scheme_dicts(draw) -> dict:
     }
 
 
-def scheme_edges(scheme: Scheme) -> tuple[list[float], list[dt.date]]:
-    """Band ends (and a milliwatt either side) and version boundaries (and a day either side)."""
-    ends = set()
-    bands = [e.kw for c in scheme.components for e in c.eligibility.scope]
-    bands += [r.kw for v in scheme.versions for r in v.rates]
+def scheme_points(scheme: Scheme) -> tuple[list[float], list[float], list[dt.date]]:
+    """Powers and dates worth trying against a scheme.
+
+    Band ends (and a milliwatt either side); points inside each band; version
+    boundaries (and a day either side).
+    """
+    ends, inner = set(), set()
+    scopes = [e.kw for c in scheme.components for e in c.eligibility.scope]
+    bands = scopes + [r.kw for v in scheme.versions for r in v.rates]
     for b in bands:
         for x in (b.lo, b.hi):
             for y in (x - 0.001, x, x + 0.001):
                 y = round(y, 3)
                 if 0 < y <= MAX_TEST_KW:
                     ends.add(y)
+    for b in bands:
+        hi = min(b.hi, MAX_TEST_KW)
+        for y in (round((b.lo + hi) / 2, 3), round(b.lo + 1.5, 3)):
+            if b.contains(y) and 0 < y <= MAX_TEST_KW:
+                inner.add(y)
     days = set()
     one = dt.timedelta(days=1)
     for v in scheme.versions:
         days |= {v.in_force_from - one, v.in_force_from}
         if v.in_force_until is not None:
             days |= {v.in_force_until, v.in_force_until + one}
-    return sorted(ends) or [1.0], sorted(days)
+    return sorted(ends) or [1.0], sorted(inner) or [1.0], sorted(days)
 
 
-@given(data=st.data())
-def test_generated_schemes_kernel_equals_reference(data):
-    scheme = parse_scheme(data.draw(scheme_dicts(), label="scheme"), "generated")
+def check_generated(data, scheme_dict: dict) -> None:
+    """Parse a generated scheme, draw records that probe it, and hold kernel to reference."""
+    scheme = parse_scheme(scheme_dict, "generated")
     schemes = SchemeSet((scheme,))
-    kw_edges, day_edges = scheme_edges(scheme)
+    kw_edges, kw_inside, day_edges = scheme_points(scheme)
     first = scheme.versions[0].in_force_from
     last = scheme.versions[-1].in_force_until or first + dt.timedelta(days=3000)
-    kws = st.sampled_from(kw_edges) | milli_kw
+    kws = st.sampled_from(kw_edges) | st.sampled_from(kw_inside) | milli_kw
     dates = (
         st.sampled_from(day_edges)
         | st.dates(first, last)
@@ -458,7 +546,92 @@ def test_generated_schemes_kernel_equals_reference(data):
         st.lists(record_dicts(kws, dates, pairs), min_size=1, max_size=25), label="records"
     )
     expected = check(schemes, recs, data.draw(tables(recs), label="table"))
+    tally(schemes, expected)
     note(f"outcomes: {[sorted(e.components.items()) for e in expected]}")
+
+
+@given(data=st.data())
+def test_generated_schemes_kernel_equals_reference(data):
+    check_generated(data, data.draw(scheme_dicts(), label="scheme"))
+
+
+@st.composite
+def overlapping_scheme_dicts(draw) -> dict:
+    """One component that pays every kind and type with no grade limit, so that the
+    validation checks only the grade-less table; cells listing grades are free to overlap
+    it and each other, and the first one in file order must win."""
+    scope = [{"kind": k, "motor_type": t, **SOURCE} for k in KINDS for t in MOTOR_TYPES]
+    comp = {
+        "id": "c0", "title": "c0", "payee": "user", "budget": "local", "basis": "kw",
+        "eligibility": {"scope": scope},
+    }  # fmt: skip
+    versions = []
+    start = dt.date(2020, 1, 1)
+    for i in range(draw(st.integers(1, 2))):
+        cells = draw(component_cells(comp).filter(bool))
+        for _ in range(draw(st.integers(1, 6))):
+            mt = draw(st.sampled_from((None, *MOTOR_TYPES)))
+            grades = sorted(draw(st.lists(st.sampled_from(GRADES), min_size=1, unique=True)))
+            band = draw(scope_intervals()) or "(0.0, inf)"
+            cells.insert(draw(st.integers(0, len(cells))), cell(draw, "c0", band, mt, grades))
+        versions.append({"id": f"v{i}", "from": start, "rates": cells, **SOURCE})
+        if i == 0:
+            versions[0]["until"] = start + dt.timedelta(days=99)
+            start += dt.timedelta(days=100)
+    return {
+        "id": "gen", "title": "overlapping", "authority": "hypothesis",
+        "documents": [{"id": "doc", "number": "1"}], "components": [comp],
+        "versions": versions,
+    }  # fmt: skip
+
+
+@given(data=st.data())
+def test_first_rate_cell_in_file_order_wins(data):
+    check_generated(data, data.draw(overlapping_scheme_dicts(), label="scheme"))
+
+
+# --------------------------------------------------------------------------------------
+# money: half-fen ties and the largest lines the records accept, on the shipped rates
+
+#: lines that the shipped schemes pay: (date, region, motor type, kind, trade-in)
+PAYING = (
+    (dt.date(2010, 9, 1), "CN-JS", "lv_async", "new", False),  # national 35 / 40
+    (dt.date(2012, 5, 10), "CN-SH", "hv_async", "new", True),  # national 26, buy-back 20
+    (dt.date(2014, 2, 3), "CN-SH", "pm_sync", "reman", True),  # buy-back 20, reman 45
+    (dt.date(2015, 12, 31), "CN-SH", "lv_async", "reman", True),  # buy-back 20, reman 45
+)
+
+micro_kw = st.integers(1, 100_000_000_000).map(lambda n: n / 1_000_000)  # to MAX_KW
+quantities = st.integers(1, 1_000_000) | st.integers(1, 9)
+
+
+@st.composite
+def paying_records(draw) -> dict:
+    day, region, mt, kind, trade_in = draw(st.sampled_from(PAYING))
+    if mt == "lv_async" and kind == "new":
+        kw = draw(st.integers(550_000, 22_000_000).map(lambda n: n / 1_000_000))
+    elif mt == "hv_async":
+        kw = draw(st.integers(355_000, 25_000_000).map(lambda n: n / 1000))
+    else:
+        kw = draw(micro_kw | milli_kw)
+    return {
+        "sale_date": day, "region": region, "motor_type": mt, "kind": kind,
+        "grade": draw(st.integers(1, 2)) if mt == "lv_async" else None,
+        "trade_in": trade_in, "kw": kw, "qty": draw(quantities),
+        "old_kw": draw(micro_kw | milli_kw), "old_qty": draw(st.none() | quantities),
+    }  # fmt: skip
+
+
+@given(data=st.data())
+def test_money_ties_and_large_lines(data):
+    recs = data.draw(st.lists(paying_records(), min_size=1, max_size=25), label="records")
+    expected = check(SHIPPED, recs, data.draw(tables(recs), label="table"))
+    tally(SHIPPED, expected)
+    half = Decimal("0.005")
+    for e in expected:
+        ties = [o for o in e.components.values() if o.exact % Decimal("0.01") == half]
+        event("a line with a half-fen tie" if ties else "a line without a tie")
+    assert any(o.outcome == PAID for e in expected for o in e.components.values())
 
 
 # --------------------------------------------------------------------------------------
@@ -535,6 +708,7 @@ def test_summary_reconciles(case):
     )
     assert result.output.column("record_id").to_pylist() == [f"r{i}" for i in sorted(valid)]
     expected = [reference_line(SHIPPED, as_reference(valid[i])) for i in sorted(valid)]
+    check_summary(SHIPPED, [valid[i] for i in sorted(valid)], expected, s)
     grand = 0
     for _, c in SHIPPED.components:
         column = [fen_of(x) for x in result.output.column(f"subsidy_{c.id}").to_pylist()]
@@ -544,3 +718,20 @@ def test_summary_reconciles(case):
     assert fen_of(s["totals_cny"]["total"]) == grand
     total_col = [fen_of(x) for x in result.output.column("subsidy_total").to_pylist()]
     assert sum(total_col) == grand
+
+
+# --------------------------------------------------------------------------------------
+# a power written with a half-milliwatt (7th decimal 5) is read half-up, as written
+
+
+def test_half_milliwatt_is_read_half_up_from_the_written_decimal():
+    rec = {
+        "sale_date": dt.date(2012, 5, 10), "region": "CN-SH", "motor_type": "pm_sync",
+        "kind": "reman", "grade": None, "trade_in": True, "kw": 258.3383335, "qty": 1,
+        "old_kw": 10.0, "old_qty": None,
+    }  # fmt: skip
+    # 45 CNY/kW x 258.338334 kW = 11625.22503 -> 11625.23 (sh_reman)
+    expected = check(
+        SHIPPED, [rec], pa.table({k: [str(v)] for k, v in text_row(rec, "r0").items()})
+    )
+    assert expected[0].components["sh_reman"].amount == Decimal("11625.23")

@@ -11,7 +11,7 @@ from motorsub import vocab
 from motorsub.profile import settings
 from motorsub.reasons import Reason
 from motorsub.savings import savings
-from tests.reference_savings import savings_ref
+from reference_savings import savings_ref
 
 EPOCH = dt.date(1970, 1, 1)
 SAVINGS_FLAGS = {r.name for r in Reason if r >= Reason.EFFICIENCY_BELOW_GRADE}
