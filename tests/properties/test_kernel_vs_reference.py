@@ -18,7 +18,6 @@ from decimal import Decimal
 
 import numpy as np
 import pyarrow as pa
-import pytest
 from hypothesis import event, given, note
 from hypothesis import strategies as st
 from reference import NOT_APPLICABLE, PAID, LineOutcome, reference_line

@@ -6,12 +6,12 @@ import math
 import numpy as np
 from hypothesis import given
 from hypothesis import strategies as st
+from reference_savings import savings_ref
 
 from motorsub import vocab
 from motorsub.profile import settings
 from motorsub.reasons import Reason
 from motorsub.savings import savings
-from reference_savings import savings_ref
 
 EPOCH = dt.date(1970, 1, 1)
 SAVINGS_FLAGS = {r.name for r in Reason if r >= Reason.EFFICIENCY_BELOW_GRADE}
