@@ -84,8 +84,6 @@ IE1, IE2, IE3, IE4 = IEClass
 POLES = (2, 4, 6, 8)
 #: Old-motor series of ``old_motor_baselines.csv`` (see :func:`baseline_efficiency`).
 BASELINE_SERIES = ("Y", "US_STANDARD", "EFF1", "EFF2")
-#: Motor classes of ``partload_amo_coefficients.csv``.
-PARTLOAD_CLASSES = ("STANDARD", "ENERGY_EFFICIENT", "PREMIUM")
 #: Statuses that make a value UNVERIFIED (the reference README's last tier).
 UNVERIFIED_STATUSES = frozenset(
     "UNVERIFIED UNVERIFIED_assumed_plateau UNVERIFIED_inferred_approx_mapping"
@@ -100,15 +98,11 @@ KNOWN_STATUSES = UNVERIFIED_STATUSES | frozenset(
 )
 
 # The part-load model's own parameters (reference README, after AMO-Tools-Suite):
-KW_PER_HP = 0.746  # [kW/hp]
-OVERLOAD_LOAD, OVERLOAD_FACTOR = 1.25, 0.99  # eta(125 %) = 0.99 x eta(100 %) [-]
-ZERO_LOAD_LOSS_FACTOR = 0.8  # losses at zero load / losses at 25 % load [-]
-MAX_RATIO = 1.2  # a part-load ratio above this is non-physical [-]
 
 _IEC = "iec60034_30_1_50hz_min_efficiency.csv"
 _COEF = "iec60034_30_1_interpolation_coefficients.csv"
 _GB = ("gb18613_2012_grades.csv", "gb18613_2020_grades.csv")
-_BASELINES, _PARTLOAD = "old_motor_baselines.csv", "partload_amo_coefficients.csv"
+_BASELINES = "old_motor_baselines.csv"
 _EDITIONS = "gb18613_editions.csv"
 _SERIES_RULES = {  # series: (prefix of `standard`, prefix of `class_or_grade`)
     "Y": ("China Y series", ""),
@@ -117,7 +111,6 @@ _SERIES_RULES = {  # series: (prefix of `standard`, prefix of `class_or_grade`)
     "EFF2": ("EU CEMEP", "EFF2"),
 }
 _POLY_CLASSES = ("IE2", "IE3", "IE4")
-_PARTLOAD_POLES = (2, 4, 6, 8, 10, 12)
 _N_POLES = len(POLES)  # segments per table
 _F_UNVERIFIED, _F_MIDPOINT, _F_UNKNOWN = (int(f) for f in EtaFlag)
 
@@ -235,28 +228,6 @@ def _coefficients():
     return coef, lo, hi
 
 
-def _partload():
-    """coef[class, pole, hp range, load point, a..e], the hp split and load points [-]."""
-    points = ("load25", "load50", "load75", "load100")
-    coef = np.full((len(PARTLOAD_CLASSES), len(_PARTLOAD_POLES), 2, len(points), 5), np.nan)
-    splits = set()
-    for line, row in _read(_PARTLOAD, ("cls", "range", "poles", "coef", *points)):
-        hp = re.fullmatch(r"hp(<=|>)([\d.]+)", row["range"])
-        if row["cls"] not in PARTLOAD_CLASSES or row["coef"] not in tuple("abcde") or not hp:
-            raise _fail(_PARTLOAD, line, f"cls/range/coef {row['cls']!r}/{row['range']!r}")
-        splits.add(float(hp[2]))
-        cls = PARTLOAD_CLASSES.index(row["cls"])
-        pole = _PARTLOAD_POLES.index(_poles(_PARTLOAD, line, row, _PARTLOAD_POLES))
-        cell = coef[cls, pole, int(hp[1] == ">"), :, "abcde".index(row["coef"])]
-        if not np.isnan(cell).all():
-            raise _fail(_PARTLOAD, line, "duplicate coefficient")
-        cell[:] = [_number(_PARTLOAD, line, row, c) for c in points]
-    if len(splits) != 1:
-        raise EfficiencyDataError(f"{_PARTLOAD}: hp ranges split at {sorted(splits)}")
-    loads = [int(c.removeprefix("load")) / 100 for c in points] + [OVERLOAD_LOAD]
-    return coef, splits.pop(), np.array(loads)
-
-
 def _day(line: int, text: str, default: int) -> int:
     try:
         return int(np.datetime64(text, "D").astype(np.int64)) if text else default
@@ -307,12 +278,6 @@ class _Lookup(NamedTuple):
     coef_hi: np.ndarray
 
 
-class _Partload(NamedTuple):
-    coef: np.ndarray  # [class, pole index, hp range, load point, a..e]
-    hp_split: float  # [hp]
-    loads: np.ndarray  # load points [-], ascending
-
-
 class _Tables(NamedTuple):
     table_index: dict[str, int]  # table key -> table number
     lookup: _Lookup
@@ -320,7 +285,6 @@ class _Tables(NamedTuple):
     last_day: np.ndarray
     edition_table: np.ndarray  # per slot 3 * edition + grade - 1: table number
     edition_flag: np.ndarray  # per slot: UNVERIFIED or 0
-    partload: _Partload
 
 
 @functools.cache
@@ -329,7 +293,7 @@ def _tables() -> _Tables:
     index = {key: i for i, key in enumerate(rows)}
     table_poly = np.array([poly[key] for key in rows], np.int64)
     lookup = _Lookup(*_flatten(rows), table_poly, *_coefficients())
-    return _Tables(index, lookup, *_editions(index), _Partload(*_partload()))
+    return _Tables(index, lookup, *_editions(index))
 
 
 # --------------------------------------------------------------------------- kernels
@@ -392,54 +356,6 @@ def _poly_kernel(cls, poles, kw, tab):
                 if tab.coef_lo[c, p, r] <= kw[i] <= tab.coef_hi[c, p, r]:
                     out[i] = _poly_value(tab.coef[c, p, r], kw[i])
     return out
-
-
-@kernel()
-def _amo_eta(c, k, hp):
-    """Model efficiency [-] at load point ``k``; the last point is 0.99 x full load."""
-    m = min(k, 3)
-    eta = (c[m, 0] + c[m, 1] * math.exp(-c[m, 2] * hp) + c[m, 3] * math.exp(-c[m, 4] * hp)) / 100
-    return eta * OVERLOAD_FACTOR if k == 4 else eta
-
-
-@kernel()
-def _partload_one(c, hp, load, loads):
-    """eta(load) / eta(full load) [-], NaN where non-physical."""
-    full = _amo_eta(c, 3, hp)
-    if not (0.0 < full < 1.0 and 0.0 <= load <= loads[-1]):
-        return np.nan
-    j = max(np.searchsorted(loads, load), 1)
-    e1 = _amo_eta(c, j - 1, hp)
-    if load < loads[0]:  # losses [per unit of rated output] fall linearly to zero load
-        loss1 = loads[0] * (1.0 / e1 - 1.0)
-        loss = loss1 * (ZERO_LOAD_LOSS_FACTOR + (1 - ZERO_LOAD_LOSS_FACTOR) * load / loads[0])
-        eta, e2 = load / (load + loss), e1
-    else:
-        e2 = _amo_eta(c, j, hp)
-        eta = e1 + (e2 - e1) * (load - loads[j - 1]) / (loads[j] - loads[j - 1])
-    ratio = eta / full
-    return ratio if 0.0 < e1 < 1.0 and 0.0 < e2 < 1.0 and 0.0 < ratio <= MAX_RATIO else np.nan
-
-
-@kernel()
-def partload_one(cls, poles, kw, load, model):
-    """eta(load) / eta(full load) [-] of one record, NaN where unknown or non-physical."""
-    p, hp = poles // 2 - 1, kw / KW_PER_HP
-    if cls < 0 or poles % 2 != 0 or not 0 <= p < 6 or not hp > 0.0:
-        return np.nan
-    c = model.coef[cls, p, 0 if hp <= model.hp_split else 1]
-    if np.isnan(c[0, 0]):
-        return np.nan
-    return _partload_one(c, hp, load, model.loads)
-
-
-@kernel(parallel=True)
-def _partload_kernel(cls, poles, kw, load, model):
-    out, flags = np.empty(kw.size), np.empty(kw.size, np.uint8)
-    for i in prange(kw.size):
-        out[i] = partload_one(cls[i], poles[i], kw[i], load[i], model)
-        flags[i] = _F_UNKNOWN if np.isnan(out[i]) else 0
-    return out, flags
 
 
 # --------------------------------------------------------------------------- wrappers
@@ -620,42 +536,6 @@ def baseline_efficiency(series_name, poles, kw) -> tuple[np.ndarray, np.ndarray]
     table = np.array([_tables().table_index[s] for s in BASELINE_SERIES], np.int64)
     flag = np.zeros(len(BASELINE_SERIES), np.uint8)
     return _lookup(_names(series_name, BASELINE_SERIES), poles, kw, table, flag)
-
-
-def partload_ratio(motor_class, poles, kw, load) -> tuple[np.ndarray, np.ndarray]:
-    """Efficiency at part load divided by full-load efficiency (US DOE AMO model).
-
-    Parameters
-    ----------
-    motor_class : array of str
-        One of :data:`PARTLOAD_CLASSES` [-]; unknown or missing names give UNKNOWN.
-    poles : array of int
-        Pole count 2-12 [-] (PREMIUM: 2, 4, 6).
-    kw : array of float
-        Rated output [kW]; ``hp = kw / KW_PER_HP`` picks the file's hp range.
-    load : array of float
-        Output / rated output [-], within (0, 1.25].
-
-    Returns
-    -------
-    ratio : array of float64
-        eta(load) / eta(full load) [-]; NaN where not covered or non-physical (an
-        efficiency used outside (0, 1), a ratio <= 0 or > MAX_RATIO).
-    flags : array of uint8
-        :class:`EtaFlag` bits [-]: UNKNOWN where NaN, else 0.
-
-    Notes
-    -----
-    Efficiency at 25/50/75/100 % load is ``(a + b exp(-c hp) + d exp(-e hp)) / 100``, at
-    125 % 0.99 x full load; between points it is interpolated linearly (the model uses a
-    smooth curve; the points are 25 % apart). Below 25 % load the losses fall linearly
-    from the 25 %-load loss to 0.8 x that loss at zero load, so the ratio tends to 0 (NaN
-    at 0). The model was fitted to 60 Hz US motors: use it only as a ratio.
-    """
-    classes = _names(motor_class, PARTLOAD_CLASSES)
-    (c, p, k, f), shape = _flat(classes, _ints(poles), _floats(kw), _floats(load))
-    ratio, flags = _partload_kernel(c, p, k, f, _tables().partload)
-    return ratio.reshape(shape), flags.reshape(shape)
 
 
 def poles_from_speed(speed_rpm, *, frequency_hz: float = 50.0, min_rpm: float = 600.0):

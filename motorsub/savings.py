@@ -29,6 +29,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from motorsub import efficiency as ef
+from motorsub import partload as pl
 from motorsub import vocab
 from motorsub._jit import kernel, prange
 from motorsub.profile import Settings
@@ -65,9 +66,9 @@ _UNVERIFIED, _UNKNOWN_ETA, _BELOW = (
 _NO_HOURS, _NO_LOAD = _B["NO_HOURS"], _B["NO_LOAD"]
 _F_DOUBT = np.uint8(ef.EtaFlag.UNVERIFIED | ef.EtaFlag.INTERPOLATED_MIDPOINT)
 _PREMIUM, _ENERGY_EFFICIENT, _STANDARD = (
-    ef.PARTLOAD_CLASSES.index("PREMIUM"),
-    ef.PARTLOAD_CLASSES.index("ENERGY_EFFICIENT"),
-    ef.PARTLOAD_CLASSES.index("STANDARD"),
+    pl.PARTLOAD_CLASSES.index("PREMIUM"),
+    pl.PARTLOAD_CLASSES.index("ENERGY_EFFICIENT"),
+    pl.PARTLOAD_CLASSES.index("STANDARD"),
 )
 _MIN_RPM = 600.0  # below this a nameplate speed is not trusted [r/min]
 _GRID_HZ = 50.0  # China's grid frequency: synchronous speed 120 f / poles [r/min]
@@ -171,8 +172,8 @@ def _savings_kernel(
         if part_load and eta_new == eta_new and eta_old == eta_old and ld == ld:
             c_new = _motor_class(eta_new, p, kw[i], ie_table, no_flag, tab)
             c_old = _motor_class(eta_old, op, o_kw, ie_table, no_flag, tab)
-            eta_new *= ef.partload_one(c_new, p, kw[i], ld, model)
-            eta_old *= ef.partload_one(c_old, op, o_kw, ld * o_load_share, model)
+            eta_new *= pl.partload_one(c_new, p, kw[i], ld, model)
+            eta_old *= pl.partload_one(c_old, op, o_kw, ld * o_load_share, model)
         if eta_new != eta_new or eta_old != eta_old:
             r |= _UNKNOWN_ETA
         eta_new_out[i], eta_old_out[i], src_new[i], src_old[i] = eta_new, eta_old, s_new, s_old
@@ -227,7 +228,7 @@ def savings(cols: dict[str, np.ndarray], s: Settings) -> SavingsResult:
         cols["hours"], cols["load"], cols["region"].astype(np.int64),
         s.hours, s.load, s.assumed_poles, s.old_series, s.part_load, s.coal_kgce_per_kwh,
         s.grid_by_region, t.first_day, t.last_day, t.edition_table, t.edition_flag,
-        series_table, ie_table, no_flag, t.lookup, t.partload,
+        series_table, ie_table, no_flag, t.lookup, pl.model(),
         out.eta_new, out.eta_old, out.eta_new_source, out.eta_old_source,
         out.kwh_per_year, out.tce_per_year, out.tco2_per_year, out.reasons,
     )  # fmt: skip

@@ -35,7 +35,9 @@ def warm_all() -> None:
     ef.min_efficiency(1, 2, 4, 11.0)
     ef.ie_efficiency(3, 4, 11.0)
     ef.baseline_efficiency("Y", 4, 11.0)
-    ef.partload_ratio("PREMIUM", 4, 11.0, 0.75)
+    from motorsub.partload import partload_ratio
+
+    partload_ratio("PREMIUM", 4, 11.0, 0.75)
     ef.ie_polynomial(3, 4, 11.0)
     from motorsub.plan import montecarlo
 

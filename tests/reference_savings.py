@@ -9,6 +9,7 @@ import math
 import numpy as np
 
 from motorsub import efficiency as ef
+from motorsub import partload as pl
 
 SERIES = ef.BASELINE_SERIES
 
@@ -33,7 +34,7 @@ def _class(eta, poles, kw):
 def _ratio(cls, poles, kw, load):
     if cls is None:
         return math.nan
-    return float(ef.partload_ratio(cls, poles, kw, load)[0])
+    return float(pl.partload_ratio(cls, poles, kw, load)[0])
 
 
 def savings_ref(r: dict, st) -> dict:

@@ -18,6 +18,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from motorsub import efficiency as ef
+from motorsub import partload as pl
 from motorsub.efficiency import EtaFlag, IEClass
 
 UNVERIFIED = EtaFlag.UNVERIFIED
@@ -292,7 +293,7 @@ STD4 = {
 
 
 def test_partload_full_load_and_overload():
-    ratio, flags = ef.partload_ratio("STANDARD", 4, 11.0, [1.0, 1.25])
+    ratio, flags = pl.partload_ratio("STANDARD", 4, 11.0, [1.0, 1.25])
     assert ratio[0] == 1.0
     assert ratio[1] == pytest.approx(0.99, abs=1e-12)
     assert flags.tolist() == [0, 0]
@@ -306,14 +307,14 @@ def test_partload_worked_by_hand():
     # 10 % load: losses = 25 %-load loss x (0.8 + 0.2 x 0.10 / 0.25)
     loss25 = 0.25 * (1 / e[25] - 1)
     at10 = 0.10 / (0.10 + loss25 * (0.8 + 0.2 * 0.10 / 0.25))
-    ratio, _ = ef.partload_ratio("STANDARD", 4, 11.0, [0.5, 0.6, 0.1])
+    ratio, _ = pl.partload_ratio("STANDARD", 4, 11.0, [0.5, 0.6, 0.1])
     expected = [e[50] / e[100], at60 / e[100], at10 / e[100]]
     np.testing.assert_allclose(ratio, expected, rtol=1e-12)
 
 
 def test_partload_unknown_cases():
     # zero load, over 125 %, PREMIUM has no 8-pole, unknown class, missing kW
-    ratio, flags = ef.partload_ratio(
+    ratio, flags = pl.partload_ratio(
         ["STANDARD", "STANDARD", "PREMIUM", "BOGUS", "STANDARD"],
         [4, 4, 8, 4, 4],
         [11.0, 11.0, 11.0, 11.0, np.nan],
@@ -325,5 +326,5 @@ def test_partload_unknown_cases():
 def test_partload_non_physical_model_output_is_unknown():
     # PREMIUM, hp<=125, 4 poles, load100: d = -580792562.42929, e = 3.93458364930885; at
     # 0.75 kW (1.005 hp) d * exp(-e * hp) is about -1.1e7: full-load efficiency < 0.
-    ratio, flags = ef.partload_ratio("PREMIUM", 4, 0.75, [0.5, 1.0])
+    ratio, flags = pl.partload_ratio("PREMIUM", 4, 0.75, [0.5, 1.0])
     assert np.isnan(ratio).all() and flags.tolist() == [UNKNOWN, UNKNOWN]

@@ -163,13 +163,13 @@ def test_lifetime_bill_and_payback():
 
 
 def test_part_load_uses_ratio_curves_at_each_motor_s_load():
-    from motorsub import efficiency as ef
+    from motorsub import partload as pl
 
     st = settings(part_load=True)
     row = one(st, trade_in=True, old_kw=11.0, old_efficiency=87.6)
     # new motor 91.4 % ≥ IE3 (91.4): PREMIUM; old 87.6 % < IE2 (89.8): STANDARD; both at 75 %
-    r_new = ef.partload_ratio("PREMIUM", 4, 11.0, 0.75)[0]
-    r_old = ef.partload_ratio("STANDARD", 4, 11.0, 0.75)[0]
+    r_new = pl.partload_ratio("PREMIUM", 4, 11.0, 0.75)[0]
+    r_old = pl.partload_ratio("STANDARD", 4, 11.0, 0.75)[0]
     assert row["eta_new"] == pytest.approx(91.4 * r_new, rel=1e-12)
     assert row["eta_old"] == pytest.approx(87.6 * r_old, rel=1e-12)
     assert row["kwh_per_year"] == pytest.approx(
@@ -177,9 +177,9 @@ def test_part_load_uses_ratio_curves_at_each_motor_s_load():
     # two old 5.5 kW motors carried the 8.25 kW shaft load: 75 % of their 11 kW too,
     # while one old 15 kW motor ran at 8.25 / 15 = 55 %
     row = one(st, trade_in=True, old_kw=15.0, old_efficiency=87.6)
-    r_old = ef.partload_ratio("STANDARD", 4, 15.0, 0.55)[0]
+    r_old = pl.partload_ratio("STANDARD", 4, 15.0, 0.55)[0]
     assert row["eta_old"] == pytest.approx(87.6 * r_old, rel=1e-12)
-    assert not math.isclose(r_old, ef.partload_ratio("STANDARD", 4, 15.0, 0.75)[0])
+    assert not math.isclose(r_old, pl.partload_ratio("STANDARD", 4, 15.0, 0.75)[0])
 
 
 def test_summary_totals_savings():
