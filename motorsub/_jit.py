@@ -21,7 +21,7 @@ DISABLED = os.environ.get("MOTORSUB_DISABLE_JIT", "") not in ("", "0")
 prange = range if DISABLED else numba.prange
 
 
-def kernel(parallel: bool = False):
+def kernel(parallel: bool = False, inline: bool = False):
     """Decorate a numba kernel with the project's options.
 
     Parameters
@@ -29,11 +29,21 @@ def kernel(parallel: bool = False):
     parallel : bool
         Compile with ``parallel=True``; loops written with :data:`prange` then run on
         every core.
+    inline : bool
+        Inline the function into its callers at numba's IR level. For small per-record
+        helpers that take arrays: a real call increments and decrements every array's
+        reference count, atomically, which two threads pay for on every record.
     """
 
     def wrap(func):
         if DISABLED:
             return func
-        return numba.njit(cache=True, fastmath=False, parallel=parallel, nogil=True)(func)
+        return numba.njit(
+            cache=True,
+            fastmath=False,
+            parallel=parallel,
+            nogil=True,
+            inline="always" if inline else "never",
+        )(func)
 
     return wrap

@@ -297,7 +297,7 @@ def _tables() -> _Tables:
 
 
 # --------------------------------------------------------------------------- kernels
-@kernel()
+@kernel(inline=True)
 def _poly_value(abcd, kw):
     """IEC polynomial at ``kw`` [kW], rounded half up to 0.1 [%]."""
     x = math.log10(kw)
@@ -305,7 +305,7 @@ def _poly_value(abcd, kw):
     return math.floor(eta * 10.0 + 0.5) / 10.0
 
 
-@kernel()
+@kernel(inline=True)
 def _interpolate(x, j, cls, p, tab):
     """Eta [%] and flag at ``x`` [kW] between ratings ``j - 1`` and ``j`` of ``tab``."""
     kw1, kw2 = tab.kw[j - 1], tab.kw[j]
@@ -316,7 +316,20 @@ def _interpolate(x, j, cls, p, tab):
     return (tab.eta[j] if x >= 0.5 * (kw1 + kw2) else tab.eta[j - 1]), _F_MIDPOINT
 
 
-@kernel()
+@kernel(inline=True)
+def _first_not_below(values, lo, hi, x):
+    """Index of the first of ``values[lo:hi]`` (ascending) that is >= ``x`` (binary search;
+    written out because numba's searchsorted on a slice costs several times more)."""
+    while lo < hi:
+        mid = (lo + hi) >> 1
+        if values[mid] < x:
+            lo = mid + 1
+        else:
+            hi = mid
+    return lo
+
+
+@kernel(inline=True)
 def lookup_one(s, poles, x, slot_table, slot_flag, tab):
     """Eta [%] and flags of one record; ``s`` picks a table (and a base flag) in
     ``slot_table``/``slot_flag``. For kernels that fuse the lookup into their own loop."""
@@ -328,7 +341,7 @@ def lookup_one(s, poles, x, slot_table, slot_flag, tab):
     lo, hi = tab.seg_start[g], tab.seg_start[g + 1]
     if hi == lo or x < tab.kw[lo] or x > tab.kw[hi - 1]:
         return np.nan, np.uint8(_F_UNKNOWN)
-    j = lo + np.searchsorted(tab.kw[lo:hi], x)
+    j = _first_not_below(tab.kw, lo, hi, x)
     if tab.kw[j] == x:
         eta, how, unverified = tab.eta[j], 0, tab.unverified[j]
     else:

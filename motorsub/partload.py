@@ -81,7 +81,7 @@ def model() -> _Partload:
     return _Partload(*_partload())
 
 
-@kernel()
+@kernel(inline=True)
 def _amo_eta(c, k, hp):
     """Model efficiency [-] at load point ``k``; the last point is 0.99 x full load."""
     m = min(k, 3)
@@ -89,7 +89,7 @@ def _amo_eta(c, k, hp):
     return eta * OVERLOAD_FACTOR if k == 4 else eta
 
 
-@kernel()
+@kernel(inline=True)
 def _partload_one(c, hp, load, loads):
     """eta(load) / eta(full load) [-], NaN where non-physical."""
     full = _amo_eta(c, 3, hp)
@@ -108,7 +108,7 @@ def _partload_one(c, hp, load, loads):
     return ratio if 0.0 < e1 < 1.0 and 0.0 < e2 < 1.0 and 0.0 < ratio <= MAX_RATIO else np.nan
 
 
-@kernel()
+@kernel(inline=True)
 def partload_one(cls, poles, kw, load, model):
     """eta(load) / eta(full load) [-] of one record, NaN where unknown or non-physical."""
     p, hp = poles // 2 - 1, kw / KW_PER_HP

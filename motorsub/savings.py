@@ -74,7 +74,7 @@ _MIN_RPM = 600.0  # below this a nameplate speed is not trusted [r/min]
 _GRID_HZ = 50.0  # China's grid frequency: synchronous speed 120 f / poles [r/min]
 
 
-@kernel()
+@kernel(inline=True)
 def _poles_from_speed(speed):
     """Poles whose 50 Hz synchronous speed is the smallest one >= the nameplate speed."""
     if not speed >= _MIN_RPM:
@@ -85,7 +85,7 @@ def _poles_from_speed(speed):
     return 0
 
 
-@kernel()
+@kernel(inline=True)
 def _edition(day, first_day, last_day):
     for e in range(first_day.shape[0]):
         if first_day[e] <= day <= last_day[e]:
@@ -93,24 +93,12 @@ def _edition(day, first_day, last_day):
     return -1
 
 
-@kernel()
-def _motor_class(eta, poles, kw, ie_table, no_flag, tab):
-    """AMO part-load class of a motor of efficiency ``eta`` by the IE minimum it meets."""
-    ie3, _ = ef.lookup_one(2, poles, kw, ie_table, no_flag, tab)
-    ie2, _ = ef.lookup_one(1, poles, kw, ie_table, no_flag, tab)
-    if np.isnan(ie3) or np.isnan(ie2):
-        return -1
-    if eta >= ie3:
-        return _PREMIUM
-    return _ENERGY_EFFICIENT if eta >= ie2 else _STANDARD
-
-
 @kernel(parallel=True)
 def _savings_kernel(
     day, mtype, grade, poles_in, speed, kw, qty, eff, trade_in, old_kw, old_qty, old_eff,
     old_series, old_poles_in, hours_in, load_in, region,
     default_hours, default_load, assumed_poles, default_series, part_load, coal, grid,
-    first_day, last_day, gb_table, gb_flag, series_table, ie_table, no_flag, tab, model,
+    first_day, last_day, slot_table, slot_flag, series_base, ie_base, tab, model,
     eta_new_out, eta_old_out, src_new, src_old, kwh, tce, tco2, reasons,
 ):  # fmt: skip
     for i in prange(day.shape[0]):
@@ -120,10 +108,51 @@ def _savings_kernel(
             p, r = assumed_poles, r | _ASSUMED_POLES
         e = _edition(day[i], first_day, last_day)
         lv = mtype[i] == _LV
-        # new motor
-        g_eta, g_flag = np.nan, np.uint8(0)
-        if lv and grade[i] > 0 and e >= 0:
-            g_eta, g_flag = ef.lookup_one(3 * e + grade[i] - 1, p, kw[i], gb_table, gb_flag, tab)
+        op, o_kw, o_load_share = p, kw[i], 1.0
+        if trade_in[i]:
+            op, o_kw = (old_poles_in[i] if old_poles_in[i] > 0 else p), old_kw[i]
+            o_load_share = qty[i] * kw[i] / (old_qty[i] * old_kw[i])
+        # the table lookups this line needs, made at one call site (see lookup_one):
+        # 0 the grade's minimum, 1 the old motor's baseline, 2 its fallback, then (part
+        # load) IE3 and IE2 at the new and at the old motor's rating, for their classes
+        g_eta = o_eta = fallback = ie3_new = ie2_new = ie3_old = ie2_old = np.nan
+        g_flag = o_flag = f_flag = np.uint8(0)
+        for k in range(7 if part_load else 3):
+            slot, pk, xk = -1, p, kw[i]
+            if k == 0 and lv and grade[i] > 0 and e >= 0:
+                slot = 3 * e + grade[i] - 1
+            elif k == 1 and trade_in[i] and not old_eff[i] == old_eff[i]:
+                slot, pk, xk = (series_base + old_series[i] if old_series[i] >= 0 else -1), op, o_kw
+            elif k == 1 and not trade_in[i] and lv and e >= 0:
+                slot = 3 * e + 2
+            elif k == 2 and trade_in[i] and not old_eff[i] == old_eff[i]:
+                slot, pk, xk = (
+                    (series_base + default_series if default_series >= 0 else -1),
+                    op,
+                    o_kw,
+                )
+            elif k >= 3:
+                slot = ie_base + (2 if k % 2 == 1 else 1)  # IE3, IE2
+                if k >= 5:
+                    pk, xk = op, o_kw
+            if slot < 0:
+                continue
+            eta_k, flag_k = ef.lookup_one(slot, pk, xk, slot_table, slot_flag, tab)
+            if k == 0:
+                g_eta, g_flag = eta_k, flag_k
+            elif k == 1:
+                o_eta, o_flag = eta_k, flag_k
+            elif k == 2:
+                fallback, f_flag = eta_k, flag_k
+            elif k == 3:
+                ie3_new = eta_k
+            elif k == 4:
+                ie2_new = eta_k
+            elif k == 5:
+                ie3_old = eta_k
+            else:
+                ie2_old = eta_k
+        # the new motor: declared, else its grade's minimum
         eta_new, s_new = np.nan, _UNKNOWN
         if eff[i] == eff[i]:
             eta_new, s_new = eff[i], _DECLARED
@@ -133,35 +162,22 @@ def _savings_kernel(
             eta_new, s_new, r = g_eta, _GRADE_MIN, r | _ASSUMED_NEW
             if g_flag & _F_DOUBT:
                 r |= _UNVERIFIED
-        # old motor (or the minimum allowed when nothing is replaced)
-        eta_old, s_old, o_flag = np.nan, _UNKNOWN, np.uint8(0)
-        op, o_kw, o_load_share = p, kw[i], 1.0
+        # the old motor, or the minimum allowed when nothing is replaced
+        eta_old, s_old = np.nan, _UNKNOWN
         if trade_in[i]:
-            op, o_kw = (old_poles_in[i] if old_poles_in[i] > 0 else p), old_kw[i]
-            o_load_share = qty[i] * kw[i] / (old_qty[i] * old_kw[i])
             if old_eff[i] == old_eff[i]:
                 eta_old, s_old = old_eff[i], _DECLARED
-            else:
-                if old_series[i] >= 0:
-                    eta_old, o_flag = ef.lookup_one(
-                        old_series[i], op, o_kw, series_table, no_flag, tab
-                    )
-                    s_old = _SERIES
-                if eta_old != eta_old and default_series >= 0:
-                    eta_old, o_flag = ef.lookup_one(
-                        default_series, op, o_kw, series_table, no_flag, tab
-                    )
-                    s_old = _DEFAULT
-        elif lv and e >= 0:
-            eta_old, o_flag = ef.lookup_one(3 * e + 2, p, kw[i], gb_table, gb_flag, tab)
-            s_old = _MIN_ALLOWED
-        if eta_old != eta_old:
-            s_old = _UNKNOWN
-        elif s_old != _DECLARED:
+            elif o_eta == o_eta:
+                eta_old, s_old = o_eta, _SERIES
+            elif fallback == fallback:
+                eta_old, s_old, o_flag = fallback, _DEFAULT, f_flag
+        elif o_eta == o_eta:
+            eta_old, s_old = o_eta, _MIN_ALLOWED
+        if s_old != _DECLARED and s_old != _UNKNOWN:
             r |= _ASSUMED_OLD
             if o_flag & _F_DOUBT:
                 r |= _UNVERIFIED
-        # operating point
+        # the operating point
         h, ld = hours_in[i], load_in[i]
         if h != h:
             h = default_hours
@@ -170,10 +186,19 @@ def _savings_kernel(
             ld = default_load
             r |= _DEFAULT_LOAD if ld == ld else _NO_LOAD
         if part_load and eta_new == eta_new and eta_old == eta_old and ld == ld:
-            c_new = _motor_class(eta_new, p, kw[i], ie_table, no_flag, tab)
-            c_old = _motor_class(eta_old, op, o_kw, ie_table, no_flag, tab)
-            eta_new *= pl.partload_one(c_new, p, kw[i], ld, model)
-            eta_old *= pl.partload_one(c_old, op, o_kw, ld * o_load_share, model)
+            for k in range(2):
+                eta, ie3, ie2 = (
+                    (eta_new, ie3_new, ie2_new) if k == 0 else (eta_old, ie3_old, ie2_old)
+                )
+                cls = -1
+                if ie3 == ie3 and ie2 == ie2:
+                    cls = (
+                        _PREMIUM if eta >= ie3 else (_ENERGY_EFFICIENT if eta >= ie2 else _STANDARD)
+                    )
+                if k == 0:
+                    eta_new *= pl.partload_one(cls, p, kw[i], ld, model)
+                else:
+                    eta_old *= pl.partload_one(cls, op, o_kw, ld * o_load_share, model)
         if eta_new != eta_new or eta_old != eta_old:
             r |= _UNKNOWN_ETA
         eta_new_out[i], eta_old_out[i], src_new[i], src_old[i] = eta_new, eta_old, s_new, s_old
@@ -212,9 +237,15 @@ def savings(cols: dict[str, np.ndarray], s: Settings) -> SavingsResult:
     """
     n = len(cols["day"])
     t = ef._tables()
-    series_table = np.array([t.table_index[x] for x in ef.BASELINE_SERIES], np.int64)
-    ie_table = np.array([t.table_index[c.name] for c in ef.IEClass], np.int64)
-    no_flag = np.zeros(max(len(series_table), len(ie_table)), np.uint8)
+    series_table = [t.table_index[x] for x in ef.BASELINE_SERIES]
+    ie_table = [t.table_index[c.name] for c in ef.IEClass]
+    # one slot table: GB 18613 (edition, grade) slots, then baseline series, then IE classes
+    slot_table = np.array([*t.edition_table, *series_table, *ie_table], np.int64)
+    slot_flag = np.concatenate(
+        [t.edition_flag, np.zeros(len(series_table) + len(ie_table), np.uint8)]
+    )
+    series_base = len(t.edition_table)
+    ie_base = series_base + len(series_table)
     out = SavingsResult(
         *(np.empty(n) for _ in range(2)),
         *(np.empty(n, np.uint8) for _ in range(2)),
@@ -227,8 +258,8 @@ def savings(cols: dict[str, np.ndarray], s: Settings) -> SavingsResult:
         cols["old_qty"], cols["old_efficiency"], cols["old_series"], cols["old_poles"],
         cols["hours"], cols["load"], cols["region"].astype(np.int64),
         s.hours, s.load, s.assumed_poles, s.old_series, s.part_load, s.coal_kgce_per_kwh,
-        s.grid_by_region, t.first_day, t.last_day, t.edition_table, t.edition_flag,
-        series_table, ie_table, no_flag, t.lookup, pl.model(),
+        s.grid_by_region, t.first_day, t.last_day, slot_table, slot_flag, series_base,
+        ie_base, t.lookup, pl.model(),
         out.eta_new, out.eta_old, out.eta_new_source, out.eta_old_source,
         out.kwh_per_year, out.tce_per_year, out.tco2_per_year, out.reasons,
     )  # fmt: skip

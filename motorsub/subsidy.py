@@ -182,14 +182,14 @@ def compile_schemes(schemes: SchemeSet) -> CompiledSchemes:
     )
 
 
-@kernel()
+@kernel(inline=True)
 def _inside(x, lo, hi, lo_closed, hi_closed):
     above = x >= lo if lo_closed else x > lo
     below = x <= hi if hi_closed else x < hi
     return above and below
 
 
-@kernel()
+@kernel(inline=True)
 def _amount_fen(rate_fen, basis_kw, units):
     """rate [fen/kW] × basis [kW, read to 1e-6] × units, rounded half-up to the fen.
 
