@@ -318,14 +318,13 @@ def _interpolate(x, j, cls, p, tab):
 
 @kernel(inline=True)
 def _first_not_below(values, lo, hi, x):
-    """Index of the first of ``values[lo:hi]`` (ascending) that is >= ``x`` (binary search;
-    written out because numba's searchsorted on a slice costs several times more)."""
-    while lo < hi:
-        mid = (lo + hi) >> 1
-        if values[mid] < x:
-            lo = mid + 1
-        else:
-            hi = mid
+    """Index of the first of ``values[lo:hi]`` (ascending) that is >= ``x``.
+
+    A forward scan: a segment holds at most a few dozen ratings and most motors are
+    small, so the scan ends within a few predictable steps, faster than a binary search.
+    """
+    while lo < hi and values[lo] < x:
+        lo += 1
     return lo
 
 
