@@ -1,0 +1,94 @@
+"""Start-up: the first run's JIT compile, and a warm start on a small file.
+
+First run: ``python -m motorsub warmup`` in a subprocess with ``NUMBA_CACHE_DIR`` pointed at
+a fresh, empty temporary folder, so every kernel is compiled from scratch (what a user
+pays once after installing). Warm start: with that folder then full, ``python -m motorsub
+compute`` on a 1 000-line CSV, best of 3, as a subprocess; next to it the bare interpreter
+(``python -c pass``) and ``import motorsub.cli`` for scale. The temporary folder is
+removed at the end.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import shutil
+import subprocess
+import tempfile
+import time
+from pathlib import Path
+
+from benchmarks import _common as C
+
+SMALL_ROWS = 1_000
+
+
+def _run(args: list[str], env: dict) -> tuple[float, str]:
+    t0 = time.perf_counter()
+    proc = subprocess.run(
+        [C.PYTHON, *args], env=env, cwd=C.ROOT, capture_output=True, text=True, check=False
+    )
+    wall = time.perf_counter() - t0
+    if proc.returncode != 0:
+        raise RuntimeError(f"{' '.join(args)} failed:\n{proc.stderr}")
+    return wall, proc.stderr
+
+
+def _best(args: list[str], env: dict, repeats: int = 3) -> float:
+    return min(_run(args, env)[0] for _ in range(repeats))
+
+
+def run(cache: Path = C.CACHE, repeats: int = 3) -> dict:
+    from motorsub.synth import synth
+
+    numba_cache = Path(tempfile.mkdtemp(prefix="motorsub-bench-numba-"))
+    work = Path(tempfile.mkdtemp(prefix="motorsub-bench-startup-"))
+    env = dict(os.environ, NUMBA_CACHE_DIR=str(numba_cache))
+    try:
+        cold, stderr = _run(["-m", "motorsub", "warmup"], env)
+        said = re.search(r"compiled and cached in ([\d.]+) s", stderr)
+        cache_mb = sum(f.stat().st_size for f in numba_cache.rglob("*") if f.is_file()) / 1e6
+        small = work / "small.csv"
+        synth(SMALL_ROWS, C.SEED, small)
+        compute = ["-m", "motorsub", "compute", str(small), "-o", str(work / "out.csv"), "-q"]
+        _run(compute, env)  # anything warmup did not compile is compiled now
+        warm = _best(compute, env, repeats)
+        warm_again = _best(["-m", "motorsub", "warmup"], env, repeats)
+        bare = _best(["-c", "pass"], env, repeats)
+        imports = _best(["-c", "import motorsub.cli"], env, repeats)
+    finally:
+        shutil.rmtree(numba_cache, ignore_errors=True)
+        shutil.rmtree(work, ignore_errors=True)
+    return {
+        "first_run_warmup_s": cold,
+        "first_run_compile_s_reported": float(said[1]) if said else None,
+        "numba_cache_mb": cache_mb,
+        "warm_compute_1000_rows_s": warm,
+        "warm_warmup_s": warm_again,
+        "python_bare_s": bare,
+        "import_motorsub_cli_s": imports,
+        "repeats": repeats,
+    }
+
+
+def markdown(res: dict) -> str:
+    rows = [
+        ["`motorsub warmup`, empty numba cache (first run: JIT compile)", C.fmt_s(res[
+            "first_run_warmup_s"])],
+        ["`motorsub warmup`, cache full", C.fmt_s(res["warm_warmup_s"])],
+        [f"`motorsub compute` {SMALL_ROWS:,}-line CSV, cache full", C.fmt_s(res[
+            "warm_compute_1000_rows_s"])],
+        ["`python -c 'import motorsub.cli'`", C.fmt_s(res["import_motorsub_cli_s"])],
+        ["`python -c pass`", C.fmt_s(res["python_bare_s"])],
+    ]  # fmt: skip
+    return (
+        f"Start-up, wall time of a subprocess (best of {res['repeats']} except the first run); "
+        f"compiled kernels on disk: {res['numba_cache_mb']:.1f} MB.\n\n"
+        + C.table(["what", "wall"], rows)
+    )
+
+
+if __name__ == "__main__":
+    argparse.ArgumentParser(description=__doc__.splitlines()[0]).parse_args()
+    print(markdown(run()))
