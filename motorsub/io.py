@@ -164,8 +164,8 @@ class BatchReader:
             quoted_strings_can_be_null=True,
             null_values=[""],
         )
-        read = pacsv.ReadOptions(encoding=self.encoding, block_size=1 << 24)
-        self._file = open(self.path, "rb")
+        read = pacsv.ReadOptions(encoding=self.encoding, block_size=1 << 22)
+        self._file = pa.OSFile(str(self.path), "r")  # native reads: no Python bytes per block
         try:
             reader = pacsv.open_csv(self._file, read_options=read, convert_options=convert)
             while True:
