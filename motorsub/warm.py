@@ -42,3 +42,30 @@ def warm_all() -> None:
     from motorsub.plan import montecarlo
 
     montecarlo.warm()
+    _warm_audit()
+
+
+def _warm_audit() -> None:
+    """Audit one trade-in claim against a one-model catalogue, buy-back and quota."""
+    from motorsub.audit import audit
+
+    claims = pa.table({
+        "record_id": ["w1"], "batch_id": ["warmup"], "claimant": ["M"], "manufacturer": ["M"],
+        "model": ["X"], "serial": ["S1"], "invoice_no": ["I1"], "invoice_date": ["2012-05-10"],
+        "sale_date": ["2012-05-10"], "region": ["CN-SH"], "motor_type": ["lv_async"],
+        "kw": ["15"], "qty": ["1"], "grade": ["2"], "kind": ["new"], "trade_in": ["true"],
+        "old_kw": ["15"], "old_qty": ["1"], "old_equipment_id": ["E1"],
+        "claimed_national": ["0"], "claimed_sh_buyback": ["300"], "claimed_sh_reman": ["0"],
+    })  # fmt: skip
+    catalogue = pa.table({
+        "manufacturer": ["M"], "model": ["X"], "motor_type": ["lv_async"], "kw": ["15"],
+        "grade": ["2"], "poles": [None], "efficiency": [None], "listed_from": ["2010-01-01"],
+        "delisted_from": [None],
+    })  # fmt: skip
+    buybacks = pa.table({
+        "equipment_id": ["E1"], "recycler": ["R"], "old_model": ["Y"], "old_kw": ["15"],
+        "old_qty": ["1"], "buyback_date": ["2012-05-10"], "contract_no": ["C1"],
+        "new_serial": ["S1"],
+    })  # fmt: skip
+    quotas = pa.table({"manufacturer": ["M"], "year": ["2012"], "quota_kw": ["100"]})
+    audit(claims, catalogue, buybacks, quotas)

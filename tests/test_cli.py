@@ -267,3 +267,9 @@ def test_quote_savings_worked_by_hand():
     assert s["bill_saving_per_year"] == pytest.approx(kwh * 0.8, rel=1e-9)
     assert q["net_price"] == 3800 - 220  # buy-back 20 CNY/kW × 11 kW
     assert s["payback_years"] == pytest.approx(3580 / (kwh * 0.8), rel=1e-9)
+
+
+def test_warmup_runs_every_kernel_once():
+    res = invoke("warmup")
+    assert res.exit_code == 0, res.output
+    assert "kernels compiled and cached" in res.output
