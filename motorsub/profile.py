@@ -19,66 +19,61 @@ from typing import Annotated, Literal
 import numpy as np
 import pyarrow.csv as pacsv
 import pydantic
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
 from motorsub import records, vocab
+from motorsub._strict import Status, Strict, error_key
 from motorsub.efficiency import BASELINE_SERIES
 from motorsub.errors import InputError, SchemeError
 
-Status = Literal["official", "reported", "inferred"]
 
-
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class Hours(_Strict):
+class Hours(Strict):
     value: Annotated[float, Field(ge=0, le=records.HOURS_PER_YEAR_MAX)]
     source: str
     status: Status
 
 
-class Load(_Strict):
+class Load(Strict):
     value: Annotated[float, Field(ge=0, le=records.LOAD_MAX)]
     source: str
     status: Status
 
 
-class AssumedPoles(_Strict):
+class AssumedPoles(Strict):
     value: Literal[2, 4, 6, 8]
     source: str
     status: Status
 
 
-class OldBaseline(_Strict):
+class OldBaseline(Strict):
     series: str
     source: str
     status: Status
 
 
-class CoalFactor(_Strict):
+class CoalFactor(Strict):
     kgce_per_kwh: Annotated[float, Field(gt=0, lt=1)]
     source: str
     status: Status
 
 
-class Coal(_Strict):
+class Coal(Strict):
     default: str
     factors: dict[str, CoalFactor]
 
 
-class GridFactor(_Strict):
+class GridFactor(Strict):
     kgco2_per_kwh: Annotated[float, Field(gt=0, lt=2)]
     source: str
     status: Status
     selectable_only: bool = False
 
 
-class Grid(_Strict):
+class Grid(Strict):
     factors: dict[str, GridFactor] = {}
 
 
-class Profile(_Strict):
+class Profile(Strict):
     """A savings profile (see ``motorsub/data/savings_profile.toml``)."""
 
     id: str
@@ -116,7 +111,7 @@ def load_profile(path: str | Path | None = None) -> Profile:
     try:
         profile = Profile.model_validate(data)
     except pydantic.ValidationError as exc:
-        lines = [f"{path}: {'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors()[:10]]
+        lines = [f"{path}: {error_key(e['loc'])}: {e['msg']}" for e in exc.errors()[:10]]
         raise SchemeError("invalid savings profile\n  " + "\n  ".join(lines)) from None
     problems = []
     if profile.coal.default not in profile.coal.factors:

@@ -25,13 +25,13 @@ from pathlib import Path
 from typing import Annotated, Literal
 
 import pydantic
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic import BeforeValidator, Field
 
 from motorsub import vocab
+from motorsub._strict import Status, Strict, error_key
 from motorsub.errors import SchemeError
 from motorsub.intervals import ANY_POWER, Interval
 
-Status = Literal["official", "reported", "inferred"]
 RESERVED_COMPONENT_IDS = frozenset({"total"})  # subsidy_total is the output's line total
 MotorType = Literal["lv_async", "hv_async", "pm_sync"]
 Kind = Literal["new", "reman"]
@@ -50,13 +50,7 @@ def _interval(value: object) -> Interval:
 Band = Annotated[Interval, BeforeValidator(_interval)]
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(
-        extra="forbid", frozen=True, arbitrary_types_allowed=True, populate_by_name=True
-    )
-
-
-class Document(_Strict):
+class Document(Strict):
     """A notice or rule the scheme encodes."""
 
     id: Ident
@@ -67,7 +61,7 @@ class Document(_Strict):
     note: str | None = None
 
 
-class Filter(_Strict):
+class Filter(Strict):
     """Which lines a component speaks to; on other lines it is silent (no reason code)."""
 
     regions: list[str] | None = None
@@ -76,7 +70,7 @@ class Filter(_Strict):
     trade_in: bool | None = None
 
 
-class ScopeEntry(_Strict):
+class ScopeEntry(Strict):
     """One eligible (kind, motor type): its power interval and worst grade allowed."""
 
     kind: Kind
@@ -87,7 +81,7 @@ class ScopeEntry(_Strict):
     status: Status
 
 
-class Eligibility(_Strict):
+class Eligibility(Strict):
     """Conditions that, when failed, give a reason code."""
 
     regions: list[str] | None = None
@@ -95,7 +89,7 @@ class Eligibility(_Strict):
     scope: list[ScopeEntry] = Field(min_length=1)
 
 
-class Component(_Strict):
+class Component(Strict):
     """One amount paid per line: ``amount = rate × basis kW × units``."""
 
     id: Ident
@@ -107,7 +101,7 @@ class Component(_Strict):
     eligibility: Eligibility
 
 
-class Rate(_Strict):
+class Rate(Strict):
     """One cell of a rate table [CNY/kW]; absent ``cny_per_kw`` means no source gives it."""
 
     component: Ident
@@ -120,7 +114,7 @@ class Rate(_Strict):
     note: str | None = None
 
 
-class Version(_Strict):
+class Version(Strict):
     """A period in force (``from`` and ``until`` are both days in force) with its rates."""
 
     id: str
@@ -132,7 +126,7 @@ class Version(_Strict):
     rates: list[Rate] = []
 
 
-class Scheme(_Strict):
+class Scheme(Strict):
     """A subsidy programme: identity, documents, components and versions."""
 
     id: Ident
@@ -150,13 +144,6 @@ class Scheme(_Strict):
         return self._source_file
 
 
-def _key(loc: Iterable[object]) -> str:
-    out = ""
-    for part in loc:
-        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
-    return out or "(top level)"
-
-
 def parse_scheme(data: dict, source: str = "<memory>") -> Scheme:
     """Validate a scheme given as a dict (a parsed TOML file).
 
@@ -169,7 +156,7 @@ def parse_scheme(data: dict, source: str = "<memory>") -> Scheme:
         scheme = Scheme.model_validate(data)
     except pydantic.ValidationError as exc:
         lines = [
-            f"{source}: {_key(e['loc'])}: {e['msg'].removeprefix('Value error, ')}"
+            f"{source}: {error_key(e['loc'])}: {e['msg'].removeprefix('Value error, ')}"
             for e in exc.errors()[:10]
         ]
         raise SchemeError("invalid scheme\n  " + "\n  ".join(lines)) from None
@@ -212,8 +199,9 @@ def _check(s: Scheme):
     for i, c in enumerate(s.components):
         key = f"components[{i}]"
         if c.id in RESERVED_COMPONENT_IDS:
-            yield f"{key}.id", (
-                f"{c.id!r} is reserved: subsidy_{c.id} is the sum of all components"
+            yield (
+                f"{key}.id",
+                (f"{c.id!r} is reserved: subsidy_{c.id} is the sum of all components"),
             )
         for where, regions in (
             ("applies_to.regions", c.applies_to.regions),

@@ -190,3 +190,17 @@ def test_summary_totals_savings():
     assert s["kwh"] == pytest.approx(3 * one_line, abs=1e-3)
     assert s["by_region"]["CN-JS"]["kwh"] == pytest.approx(2 * one_line, abs=1e-3)
     assert s["lines_with_kwh"] == 2
+
+
+def test_invalid_profile_names_file_and_key(tmp_path):
+    from motorsub.errors import SchemeError
+    from motorsub.profile import default_profile_path, load_profile
+
+    text = default_profile_path().read_text(encoding="utf-8")
+    bad = tmp_path / "p.toml"
+    bad.write_text(text.replace("kgce_per_kwh = 0.300", "kgce_per_kwh = -0.3"), encoding="utf-8")
+    with pytest.raises(SchemeError, match=rf"{bad}: coal\.factors\.equivalent\.kgce_per_kwh"):
+        load_profile(bad)
+    bad.write_text(text.replace('default = "equivalent"', 'default = "nope"'), encoding="utf-8")
+    with pytest.raises(SchemeError, match="coal.default: 'nope' is not one of coal.factors"):
+        load_profile(bad)

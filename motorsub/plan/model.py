@@ -17,18 +17,17 @@ from __future__ import annotations
 
 import datetime as dt
 import tomllib
-from collections.abc import Iterable
 from pathlib import Path
 from typing import Annotated, Literal
 
 import pydantic
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
 from motorsub import records
+from motorsub._strict import Status, Strict, error_key
 from motorsub.errors import InputError, SchemeError
 from motorsub.schemes import Band
 
-Status = Literal["official", "reported", "inferred"]
 MotorType = Literal["lv_async", "hv_async", "pm_sync"]
 Kind = Literal["new", "reman"]
 Year = Annotated[int, Field(ge=1900, le=2200)]
@@ -64,19 +63,13 @@ class PlanError(SchemeError):
     """A plan file is invalid; the message names the file and the key (exit code 3)."""
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(
-        extra="forbid", frozen=True, arbitrary_types_allowed=True, populate_by_name=True
-    )
-
-
-class _Sourced(_Strict):
+class _Sourced(Strict):
     source: str
     status: Status
     note: str | None = None
 
 
-class Document(_Strict):
+class Document(Strict):
     """A plan, notice or article the plan encodes."""
 
     id: str
@@ -100,7 +93,7 @@ class PromotionTotal(_Sourced):
     kw: Annotated[float, Field(gt=0)]
 
 
-class Promotion(_Strict):
+class Promotion(Strict):
     """When and how much is promoted, and how the year of installation is counted."""
 
     sale_date_in_year: str = Field(pattern=r"^\d{2}-\d{2}$")
@@ -130,7 +123,7 @@ class MixLine(_Sourced):
     region: str | None = None
 
 
-class Mix(_Strict):
+class Mix(Strict):
     """Either ``lines`` (shares) or ``records`` (a file whose lines stand for the mix)."""
 
     lines: list[MixLine] | None = None
@@ -167,7 +160,7 @@ class Baseline(_Sourced):
     series: str
 
 
-class Physical(_Strict):
+class Physical(Strict):
     """Physical assumptions: defaults for lines without their own hours and load."""
 
     hours: Hours | None = None
@@ -175,7 +168,7 @@ class Physical(_Strict):
     old_baseline: Baseline | None = None
 
 
-class Savings(_Strict):
+class Savings(Strict):
     mode: Literal["deemed", "physical"]
     deemed: Deemed | None = None
     physical: Physical | None = None
@@ -190,7 +183,7 @@ class Life(_Sourced):
     scale: Annotated[float, Field(gt=0, le=200)] | None = None
 
 
-class _Factor(_Strict):
+class _Factor(Strict):
     from_year: Year = Field(alias="from")
     profile: str | None = None
     source: str | None = None
@@ -206,12 +199,12 @@ class GridFactor(_Factor):
     kgco2_per_kwh: Annotated[float, Field(gt=0, lt=2)] | None = None
 
 
-class Factors(_Strict):
+class Factors(Strict):
     coal: list[CoalFactor] = Field(min_length=1)
     grid: list[GridFactor] = []
 
 
-class SchemeChoice(_Strict):
+class SchemeChoice(Strict):
     """Which schemes pay: ``use`` (ids; absent: all), extra ``files``, components ``without``."""
 
     use: list[str] | None = None
@@ -245,14 +238,14 @@ class Distribution(_Sourced):
         return tuple(getattr(self, p) for p in DISTRIBUTIONS[self.distribution])
 
 
-class Uncertainty(_Strict):
+class Uncertainty(Strict):
     hours: Distribution | None = None
     load: Distribution | None = None
     efficiency_gain: Distribution | None = None
     life: Distribution | None = None
 
 
-class Plan(_Strict):
+class Plan(Strict):
     """A promotion plan (see ``motorsub/plan/README.md``)."""
 
     id: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]*$", max_length=60)
@@ -306,13 +299,6 @@ class Plan(_Strict):
 # loading
 
 
-def _key(loc: Iterable[object]) -> str:
-    out = ""
-    for part in loc:
-        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
-    return out or "(top level)"
-
-
 def _fail(source: str, problems: list[tuple[str, str]]) -> PlanError:
     lines = [f"{source}: {key}: {msg}" for key, msg in problems[:10]]
     return PlanError("invalid plan\n  " + "\n  ".join(lines))
@@ -340,7 +326,7 @@ def parse_plan(data: dict, source: str = "<memory>", folder: Path | None = None)
     except pydantic.ValidationError as exc:
         raise _fail(
             source,
-            [(_key(e["loc"]), e["msg"].removeprefix("Value error, ")) for e in exc.errors()],
+            [(error_key(e["loc"]), e["msg"].removeprefix("Value error, ")) for e in exc.errors()],
         ) from None
     plan._source_file = source
     plan._folder = folder if folder is not None else Path.cwd()
