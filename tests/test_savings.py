@@ -202,5 +202,5 @@ def test_invalid_profile_names_file_and_key(tmp_path):
     with pytest.raises(SchemeError, match=rf"{bad}: coal\.factors\.equivalent\.kgce_per_kwh"):
         load_profile(bad)
     bad.write_text(text.replace('default = "equivalent"', 'default = "nope"'), encoding="utf-8")
-    with pytest.raises(SchemeError, match="coal.default: 'nope' is not one of coal.factors"):
+    with pytest.raises(SchemeError, match=r"coal\.default: 'nope' is not one of coal\.factors"):
         load_profile(bad)
