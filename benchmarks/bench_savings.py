@@ -4,7 +4,8 @@
 with the profile ``settings(hours=4000, load=0.75)`` (rated efficiencies, no part load).
 
 motorsub: ``subsidies(compiled, cols)`` then ``savings(cols, settings)``, timed together
-("full") and apart. pandas: the subsidy rules of :func:`benchmarks.bench_subsidy.
+("full") and apart, each writing into output buffers allocated once, as ``compute``
+reuses them from batch to batch. pandas: the subsidy rules of :func:`benchmarks.bench_subsidy.
 pandas_subsidies`, then the savings rule written as a pandas analyst would write it with
 motorsub's vectorised public functions (:func:`motorsub.efficiency.edition_at`,
 ``min_efficiency``, ``baseline_efficiency``, ``poles_from_speed``) on DataFrame columns.
@@ -26,9 +27,9 @@ from benchmarks.bench_subsidy import check_equal, pandas_frame, pandas_subsidies
 from motorsub import efficiency as ef
 from motorsub import vocab
 from motorsub.profile import Settings, settings
-from motorsub.savings import savings
+from motorsub.savings import empty_savings, savings
 from motorsub.schemes import SchemeSet, load_schemes
-from motorsub.subsidy import subsidies
+from motorsub.subsidy import empty_subsidies, subsidies
 
 HOURS, LOAD = 4000.0, 0.75
 RTOL = 1e-9
@@ -108,16 +109,20 @@ def bench_size(n: int, schemes: SchemeSet, st: Settings, bandwidth, kernel_bytes
     df = pandas_frame(cols)
     names = [f"fen_{c.id}" for _, c in schemes.components]
 
+    # motorsub writes into buffers reused from call to call, as compute does from batch
+    # to batch (motorsub.engine.Scratch); the others allocate their results
+    sub_out, sav_out = empty_subsidies(compiled, rows), empty_savings(rows)
+
     def full():
-        return subsidies(compiled, cols), savings(cols, st)
+        return subsidies(compiled, cols, out=sub_out), savings(cols, st, out=sav_out)
 
     def pandas_full():
         return pandas_subsidies(schemes, df), pandas_savings(df, st)
 
     timed, results, others = {}, {}, {}
     for name, fn in (
-        ("subsidy only", lambda: subsidies(compiled, cols)),
-        ("savings only", lambda: savings(cols, st)),
+        ("subsidy only", lambda: subsidies(compiled, cols, out=sub_out)),
+        ("savings only", lambda: savings(cols, st, out=sav_out)),
         ("full (subsidy + savings)", full),
         ("pandas full", pandas_full),
     ):

@@ -402,4 +402,3 @@ def synth(rows, seed, output_path):
     click.echo(
         f"{rows:,} rows written to {output_path} in {time.perf_counter() - started:.1f} s", err=True
     )
-

@@ -208,6 +208,32 @@ def _flatten(rows: dict[str, list]):
     return np.array(starts, np.int64), kw, eta, unverified.astype(np.bool_)
 
 
+_RATING_SCALE = 1000.0  # ratings are read to the watt for hashing ...
+_HASH_BITS = 10  # ... into 1024 slots ...
+_HASH_SLOTS = 1 << _HASH_BITS
+_HASH_MASK = (1 << 32) - 1  # ... by multiply-shift: ((key * a) mod 2**32) >> (32 - bits)
+_HASH_SHIFT = 32 - _HASH_BITS
+
+
+def _rating_hash(ratings: np.ndarray) -> dict:
+    """A multiplier that sends every rating to its own slot, and the slot table.
+
+    Keys are the ratings in watts (``round(kW * 1000)``, below 2**21 for ratings up to
+    the largest, so ``key * a`` stays below 2**53); the first odd multiplier from the
+    golden-ratio constant up that has no collision is taken.
+    """
+    keys = np.floor(ratings * _RATING_SCALE + 0.5).astype(np.int64)
+    if len(np.unique(keys)) != len(keys) or len(keys) > _HASH_SLOTS // 4:
+        raise EfficiencyDataError("table ratings are not distinct to the watt")
+    for a in range(2654435769, 2654435769 + 2 * 100_000, 2):
+        slots = ((keys * a) & _HASH_MASK) >> _HASH_SHIFT
+        if len(np.unique(slots)) == len(keys):
+            table = np.full(_HASH_SLOTS, -1, np.int16)
+            table[slots] = np.arange(len(keys))
+            return {"rating_hash": np.array([a], np.int64), "rating_slot": table}
+    raise EfficiencyDataError("no perfect hash of the table ratings")  # pragma: no cover
+
+
 def _coefficients():
     """coef[class, pole, range, ABCD] and the ranges' bounds lo, hi [kW]."""
     shape = (len(_POLY_CLASSES), len(POLES), 2)
@@ -276,6 +302,11 @@ class _Lookup(NamedTuple):
     coef: np.ndarray  # [class, pole index, range, ABCD]
     coef_lo: np.ndarray  # [class, pole index, range]: range bounds [kW]
     coef_hi: np.ndarray
+    ratings: np.ndarray  # every rating of every table [kW], ascending, each once
+    rating_hash: np.ndarray  # [multiplier] of the perfect hash of ratings (_rating_hash)
+    rating_slot: np.ndarray  # hash slot -> index into ratings, -1 where empty
+    dense_eta: np.ndarray  # [table, pole index, rating]: the lookup's value at each rating
+    dense_flag: np.ndarray  # [table, pole index, rating]: its flags
 
 
 class _Tables(NamedTuple):
@@ -292,7 +323,27 @@ def _tables() -> _Tables:
     rows, poly = _efficiency_tables()
     index = {key: i for i, key in enumerate(rows)}
     table_poly = np.array([poly[key] for key in rows], np.int64)
-    lookup = _Lookup(*_flatten(rows), table_poly, *_coefficients())
+    seg_start, kw, eta, unverified = _flatten(rows)
+    ratings = np.unique(kw)
+    scan = _Lookup(
+        seg_start, kw, eta, unverified, table_poly, *_coefficients(),
+        np.empty(0), np.zeros(1, np.int64), np.full(_HASH_SLOTS, -1, np.int16),
+        np.empty((0, 0, 0)), np.empty((0, 0, 0), np.uint8),
+    )  # fmt: skip
+    # every table at every rating any table has, through the scan: most lines are rated
+    # at one of these, and then a lookup is one read (see lookup_at)
+    shape = (len(rows), _N_POLES, len(ratings))
+    grid = np.indices(shape).reshape(3, -1)
+    dense_eta, dense_flag = _lookup_kernel(
+        grid[0], np.array(POLES)[grid[1]], ratings[grid[2]],
+        np.arange(len(rows), dtype=np.int64), np.zeros(len(rows), np.uint8), scan,
+    )  # fmt: skip
+    lookup = scan._replace(
+        ratings=ratings,
+        **_rating_hash(ratings),
+        dense_eta=dense_eta.reshape(shape),
+        dense_flag=dense_flag.reshape(shape),
+    )
     return _Tables(index, lookup, *_editions(index))
 
 
@@ -329,12 +380,23 @@ def _first_not_below(values, lo, hi, x):
 
 
 @kernel(inline=True)
-def lookup_one(s, poles, x, slot_table, slot_flag, tab):
-    """Eta [%] and flags of one record; ``s`` picks a table (and a base flag) in
-    ``slot_table``/``slot_flag``. For kernels that fuse the lookup into their own loop."""
-    p = poles // 2 - 1
-    if s < 0 or poles % 2 != 0 or not 0 <= p < _N_POLES or not x > 0.0:
-        return np.nan, np.uint8(_F_UNKNOWN)
+def rating_index(tab, x):
+    """Position of ``x`` [kW] in ``tab.ratings``, or -1 if it is not one of them.
+
+    One probe of a perfect hash of the ratings read to the watt (see :func:`_rating_hash`),
+    then an exact comparison: no branch that depends on the kW, which varies at random
+    from line to line (a binary search would mispredict about half of its steps).
+    """
+    if not (tab.ratings.shape[0] > 0 and 0.0 < x <= tab.ratings[-1]):
+        return -1
+    key = np.int64(x * _RATING_SCALE + 0.5)
+    j = tab.rating_slot[((key * tab.rating_hash[0]) & _HASH_MASK) >> _HASH_SHIFT]
+    return j if j >= 0 and tab.ratings[max(j, 0)] == x else -1
+
+
+@kernel(inline=True)
+def _scan_one(s, p, x, slot_table, slot_flag, tab):
+    """Eta [%] and flags by scanning the table's ratings (``p``: pole index)."""
     table = slot_table[s]
     g = table * _N_POLES + p
     lo, hi = tab.seg_start[g], tab.seg_start[g + 1]
@@ -347,6 +409,44 @@ def lookup_one(s, poles, x, slot_table, slot_flag, tab):
         eta, how = _interpolate(x, j, tab.table_poly[table], p, tab)
         unverified = tab.unverified[j - 1] or tab.unverified[j]
     return eta, np.uint8(slot_flag[s] | how | (_F_UNVERIFIED if unverified else 0))
+
+
+@kernel(inline=True)
+def lookup_dense(s, poles, x, u, slot_table, slot_flag, tab):
+    """Eta [%], flags and ``done`` of one record without scanning a table.
+
+    ``s`` picks a table (and a base flag) in ``slot_table``/``slot_flag``; ``u`` is
+    ``rating_index(tab.ratings, x)``, computed once per kW by kernels that look several
+    tables up at the same kW. At a rating (``u >= 0``) the value is read from
+    ``tab.dense_eta``, which holds what the scan gives there. ``done`` is False when ``x``
+    lies between ratings: then :func:`lookup_at` must scan.
+    """
+    p = poles // 2 - 1
+    valid = (s >= 0) & (poles % 2 == 0) & (p >= 0) & (p < _N_POLES) & (x > 0.0)
+    hit = valid & (u >= 0)
+    # selects, not jumps, and every read in bounds: which slots a line needs varies at
+    # random from line to line
+    s_, p_, u_ = (s, p, u) if hit else (0, 0, 0)
+    table, base_flag = slot_table[s_], slot_flag[s_]
+    f, eta = tab.dense_flag[table, p_, u_], tab.dense_eta[table, p_, u_]
+    f = f if f & _F_UNKNOWN else base_flag | f
+    return (eta if hit else np.nan), np.uint8(f if hit else _F_UNKNOWN), hit | (not valid)
+
+
+@kernel(inline=True)
+def lookup_at(s, poles, x, u, slot_table, slot_flag, tab):
+    """Eta [%] and flags of one record (see :func:`lookup_dense`), scanning if needed."""
+    eta, flag, done = lookup_dense(s, poles, x, u, slot_table, slot_flag, tab)
+    if done:
+        return eta, flag
+    return _scan_one(s, poles // 2 - 1, x, slot_table, slot_flag, tab)
+
+
+@kernel(inline=True)
+def lookup_one(s, poles, x, slot_table, slot_flag, tab):
+    """Eta [%] and flags of one record; ``s`` picks a table (and a base flag) in
+    ``slot_table``/``slot_flag``. For kernels that fuse the lookup into their own loop."""
+    return lookup_at(s, poles, x, rating_index(tab, x), slot_table, slot_flag, tab)
 
 
 @kernel(parallel=True)

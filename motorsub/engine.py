@@ -23,10 +23,10 @@ from motorsub._jit import kernel
 from motorsub.errors import RejectedRowsError
 from motorsub.profile import Settings, settings
 from motorsub.reasons import PAID, Reason, component_code, reason_strings
-from motorsub.savings import SOURCES, SavingsResult
+from motorsub.savings import SOURCES, SavingsResult, empty_savings
 from motorsub.savings import savings as line_savings
 from motorsub.schemes import SchemeSet, load_schemes
-from motorsub.subsidy import SubsidyResult, subsidies
+from motorsub.subsidy import SubsidyResult, empty_subsidies, subsidies
 
 MAX_DETAILS = 20  # rejected rows described in a --strict error
 DEFAULT_BATCH_ROWS = 250_000  # lines per batch: about 0.8 GB peak with the kernels' arrays
@@ -336,6 +336,28 @@ class Batch:
     reject: np.ndarray
 
 
+class Scratch:
+    """Kernel output buffers for a stream of batches, in two sets used in turn.
+
+    A batch's output table refers to its savings arrays (no copy), and it is written in the
+    writer thread while the next batch is computed, so consecutive batches take different
+    sets; :func:`compute_file` waits for batch k's write before it submits batch k + 1's,
+    so by batch k + 2 the set of batch k is free again. A set grows when a batch is longer.
+    """
+
+    def __init__(self, schemes: SchemeSet):
+        self._compiled = schemes.compiled
+        self._sets: list[tuple[SubsidyResult, SavingsResult] | None] = [None, None]
+        self._turn = 0
+
+    def take(self, n: int) -> tuple[SubsidyResult, SavingsResult]:
+        turn, self._turn = self._turn, 1 - self._turn
+        buffers = self._sets[turn]
+        if buffers is None or len(buffers[1].reasons) < n:
+            buffers = self._sets[turn] = (empty_subsidies(self._compiled, n), empty_savings(n))
+        return buffers
+
+
 def compute_batch(
     table: pa.Table,
     schemes: SchemeSet,
@@ -344,8 +366,12 @@ def compute_batch(
     source: str,
     offset: int = 0,
     strict: bool = False,
+    scratch: Scratch | None = None,
 ) -> Batch:
-    """Validate and compute one batch of records whose first row is row ``offset``."""
+    """Validate and compute one batch of records whose first row is row ``offset``.
+
+    With ``scratch``, the kernels write into its buffers instead of fresh memory.
+    """
     table = records.normalise_names(table, source)
     recs = records.validate(table, source)
     ok = np.flatnonzero(recs.valid)
@@ -353,8 +379,9 @@ def compute_batch(
     if strict and len(bad):
         raise RejectedRowsError(describe_rejects(recs, bad, source, offset))
     cols = recs.take(ok)
-    res = subsidies(schemes.compiled, cols)
-    sav = line_savings(cols, st)
+    res_out, sav_out = scratch.take(len(ok)) if scratch is not None else (None, None)
+    res = subsidies(schemes.compiled, cols, out=res_out)
+    sav = line_savings(cols, st, out=sav_out)
     return Batch(
         output=output_table(schemes, table, ok, cols, res, sav, st),
         rejects=rejects_table(table, bad, recs.reject, offset),
@@ -513,11 +540,18 @@ def compute_file(
 
     # batch k is written in a background thread while batch k + 1 is computed
     pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="motorsub-writer")
+    scratch = Scratch(schemes)
     try:
         offset, writing = 0, None
         for table in reader:
             batch = compute_batch(
-                table, schemes, st, source=str(input_path), offset=offset, strict=strict
+                table,
+                schemes,
+                st,
+                source=str(input_path),
+                offset=offset,
+                strict=strict,
+                scratch=scratch,
             )
             if writing is not None:
                 writing.result()

@@ -51,7 +51,6 @@ class _Partload(NamedTuple):
     loads: np.ndarray  # load points [-], ascending
 
 
-
 def _partload():
     """coef[class, pole, hp range, load point, a..e], the hp split and load points [-]."""
     points = ("load25", "load50", "load75", "load100")
@@ -74,7 +73,6 @@ def _partload():
     return coef, splits.pop(), np.array(loads)
 
 
-
 @functools.cache
 def model() -> _Partload:
     """The part-load model, loaded once; numba passes the NamedTuple of arrays as is."""
@@ -82,27 +80,34 @@ def model() -> _Partload:
 
 
 @kernel(inline=True)
-def _amo_eta(c, k, hp):
-    """Model efficiency [-] at load point ``k``; the last point is 0.99 x full load."""
+def _amo_eta(coef, g, k, hp):
+    """Model efficiency [-] of coefficient set ``g = (class, pole, range)`` at load point
+    ``k``; the last point is 0.99 x full load. (Indices, not a view of ``coef``: a view
+    would take a reference, an atomic operation per record on every thread.)"""
+    c, p, r = g
     m = min(k, 3)
-    eta = (c[m, 0] + c[m, 1] * math.exp(-c[m, 2] * hp) + c[m, 3] * math.exp(-c[m, 4] * hp)) / 100
+    eta = (
+        coef[c, p, r, m, 0]
+        + coef[c, p, r, m, 1] * math.exp(-coef[c, p, r, m, 2] * hp)
+        + coef[c, p, r, m, 3] * math.exp(-coef[c, p, r, m, 4] * hp)
+    ) / 100
     return eta * OVERLOAD_FACTOR if k == 4 else eta
 
 
 @kernel(inline=True)
-def _partload_one(c, hp, load, loads):
+def _partload_one(coef, g, hp, load, loads):
     """eta(load) / eta(full load) [-], NaN where non-physical."""
-    full = _amo_eta(c, 3, hp)
+    full = _amo_eta(coef, g, 3, hp)
     if not (0.0 < full < 1.0 and 0.0 <= load <= loads[-1]):
         return np.nan
     j = max(np.searchsorted(loads, load), 1)
-    e1 = _amo_eta(c, j - 1, hp)
+    e1 = _amo_eta(coef, g, j - 1, hp)
     if load < loads[0]:  # losses [per unit of rated output] fall linearly to zero load
         loss1 = loads[0] * (1.0 / e1 - 1.0)
         loss = loss1 * (ZERO_LOAD_LOSS_FACTOR + (1 - ZERO_LOAD_LOSS_FACTOR) * load / loads[0])
         eta, e2 = load / (load + loss), e1
     else:
-        e2 = _amo_eta(c, j, hp)
+        e2 = _amo_eta(coef, g, j, hp)
         eta = e1 + (e2 - e1) * (load - loads[j - 1]) / (loads[j] - loads[j - 1])
     ratio = eta / full
     return ratio if 0.0 < e1 < 1.0 and 0.0 < e2 < 1.0 and 0.0 < ratio <= MAX_RATIO else np.nan
@@ -114,10 +119,10 @@ def partload_one(cls, poles, kw, load, model):
     p, hp = poles // 2 - 1, kw / KW_PER_HP
     if cls < 0 or poles % 2 != 0 or not 0 <= p < 6 or not hp > 0.0:
         return np.nan
-    c = model.coef[cls, p, 0 if hp <= model.hp_split else 1]
-    if np.isnan(c[0, 0]):
+    g = (cls, p, 0 if hp <= model.hp_split else 1)
+    if np.isnan(model.coef[g[0], g[1], g[2], 0, 0]):
         return np.nan
-    return _partload_one(c, hp, load, model.loads)
+    return _partload_one(model.coef, g, hp, load, model.loads)
 
 
 @kernel(parallel=True)
@@ -163,5 +168,3 @@ def partload_ratio(motor_class, poles, kw, load) -> tuple[np.ndarray, np.ndarray
     (c, p, k, f), shape = _flat(classes, _ints(poles), _floats(kw), _floats(load))
     ratio, flags = _partload_kernel(c, p, k, f, model())
     return ratio.reshape(shape), flags.reshape(shape)
-
-

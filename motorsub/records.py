@@ -268,8 +268,9 @@ def validate(table: pa.Table, source: str = "<records>") -> Records:
         if required is True:
             np.bitwise_or(reject, _bit(f"MISSING_{name.upper()}"), out=reject, where=miss)
         elif required is not False:
-            np.bitwise_or(reject, _bit(f"MISSING_{name.upper()}"), out=reject,
-                          where=miss & required)
+            np.bitwise_or(
+                reject, _bit(f"MISSING_{name.upper()}"), out=reject, where=miss & required
+            )
         np.bitwise_or(reject, _bit(f"BAD_{name.upper()}"), out=reject, where=bad)
 
     def number(name, lo, hi, lo_open=False, required=False):

@@ -24,7 +24,7 @@ US DOE AMO MotorMaster+/MEASUR part-load model.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 
 import numpy as np
 
@@ -64,6 +64,7 @@ _UNVERIFIED, _UNKNOWN_ETA, _BELOW = (
     _B["EFFICIENCY_BELOW_GRADE"],
 )
 _NO_HOURS, _NO_LOAD = _B["NO_HOURS"], _B["NO_LOAD"]
+_NONE = np.uint32(0)
 _F_DOUBT = np.uint8(ef.EtaFlag.UNVERIFIED | ef.EtaFlag.INTERPOLATED_MIDPOINT)
 _PREMIUM, _ENERGY_EFFICIENT, _STANDARD = (
     pl.PARTLOAD_CLASSES.index("PREMIUM"),
@@ -76,139 +77,168 @@ _GRID_HZ = 50.0  # China's grid frequency: synchronous speed 120 f / poles [r/mi
 
 @kernel(inline=True)
 def _poles_from_speed(speed):
-    """Poles whose 50 Hz synchronous speed is the smallest one >= the nameplate speed."""
-    if not speed >= _MIN_RPM:
-        return 0
-    for poles in (8, 6, 4, 2):
-        if speed <= 120.0 * _GRID_HZ / poles:
-            return poles
-    return 0
+    """Poles whose 50 Hz synchronous speed is the smallest one >= the nameplate speed.
+
+    Branch-free (selects, not jumps): pole counts vary at random from line to line.
+    """
+    # synchronous speed falls as poles rise: the last fit wins (written out: a loop over
+    # a tuple would index it at run time, which numba compiles to a jump table)
+    poles = 2 if speed <= 120.0 * _GRID_HZ / 2 else 0
+    poles = 4 if speed <= 120.0 * _GRID_HZ / 4 else poles
+    poles = 6 if speed <= 120.0 * _GRID_HZ / 6 else poles
+    poles = 8 if speed <= 120.0 * _GRID_HZ / 8 else poles
+    return poles if speed >= _MIN_RPM else 0
 
 
 @kernel(inline=True)
 def _edition(day, first_day, last_day):
-    for e in range(first_day.shape[0]):
-        if first_day[e] <= day <= last_day[e]:
-            return e
-    return -1
+    """GB 18613 edition in force on ``day``, or -1 (branch-free: days are random)."""
+    e = -1
+    for k in range(first_day.shape[0]):
+        e = k if (first_day[k] <= day) & (day <= last_day[k]) else e
+    return e
 
 
 @kernel(parallel=True)
 def _savings_kernel(
-    day, mtype, grade, poles_in, speed, kw, qty, eff, trade_in, old_kw, old_qty, old_eff,
-    old_series, old_poles_in, hours_in, load_in, region,
-    default_hours, default_load, assumed_poles, default_series, part_load, coal, grid,
+    day, mtype, grade, poles_in, speed, kw, qty, eff, trade_in, old_kw, old_qty,
+    old_eff, old_series, old_poles_in, hours_in, load_in, region,
+    default_hours, default_load, assumed_poles, default_series, coal, grid,
     first_day, last_day, slot_table, slot_flag, series_base, ie_base, tab, model,
-    eta_new_out, eta_old_out, src_new, src_old, kwh, tce, tco2, reasons,
+    eta_new_out, eta_old_out, src_new, src_old, kwh, tce, tco2, reasons_out,
 ):  # fmt: skip
+    # Part load is on when ``model`` is given; ``model is not None`` is then decided when
+    # the kernel is compiled (numba prunes branches on None arguments), so the rated
+    # kernel carries none of the part-load code.
+    #
+    # Every input is read up front, whether the line needs it or not: choices below
+    # are then selects between values in registers, never jumps around a load.
+    # Which of them applies varies at random from line to line, and a mispredicted
+    # jump costs more than computing both arms.
     for i in prange(day.shape[0]):
+        kw_i, grade_i, trade = kw[i], grade[i], trade_in[i]
+        eff_i, old_eff_i, old_kw_i = eff[i], old_eff[i], old_kw[i]
+        poles_i, old_poles_i, old_series_i = poles_in[i], old_poles_in[i], old_series[i]
+        hours_i, load_i = hours_in[i], load_in[i]
         r = np.uint32(0)
-        p = poles_in[i] if poles_in[i] > 0 else _poles_from_speed(speed[i])
+        by_speed = _poles_from_speed(speed[i])
+        p = poles_i if poles_i > 0 else by_speed
         if p == 0:
             p, r = assumed_poles, r | _ASSUMED_POLES
         e = _edition(day[i], first_day, last_day)
         lv = mtype[i] == _LV
-        op, o_kw, o_load_share = p, kw[i], 1.0
-        if trade_in[i]:
-            op, o_kw = (old_poles_in[i] if old_poles_in[i] > 0 else p), old_kw[i]
-            o_load_share = qty[i] * kw[i] / (old_qty[i] * old_kw[i])
-        # the table lookups this line needs, made at one call site (see lookup_one):
-        # 0 the grade's minimum, 1 the old motor's baseline, 2 its fallback, then (part
-        # load) IE3 and IE2 at the new and at the old motor's rating, for their classes
-        g_eta = o_eta = fallback = ie3_new = ie2_new = ie3_old = ie2_old = np.nan
-        g_flag = o_flag = f_flag = np.uint8(0)
-        for k in range(7 if part_load else 3):
-            slot, pk, xk = -1, p, kw[i]
-            if k == 0 and lv and grade[i] > 0 and e >= 0:
-                slot = 3 * e + grade[i] - 1
-            elif k == 1 and trade_in[i] and not old_eff[i] == old_eff[i]:
-                slot, pk, xk = (series_base + old_series[i] if old_series[i] >= 0 else -1), op, o_kw
-            elif k == 1 and not trade_in[i] and lv and e >= 0:
-                slot = 3 * e + 2
-            elif k == 2 and trade_in[i] and not old_eff[i] == old_eff[i]:
-                slot, pk, xk = (
-                    (series_base + default_series if default_series >= 0 else -1),
-                    op,
-                    o_kw,
-                )
-            elif k >= 3:
-                slot = ie_base + (2 if k % 2 == 1 else 1)  # IE3, IE2
-                if k >= 5:
+        op = (old_poles_i if old_poles_i > 0 else p) if trade else p
+        o_kw = old_kw_i if trade else kw_i
+        u_new, u_old = ef.rating_index(tab, kw_i), ef.rating_index(tab, o_kw)
+        # the table lookups this line needs: 0 the grade's minimum, 1 the old motor's
+        # baseline (or the minimum allowed), 2 its fallback, then (part load) IE3 and IE2
+        # at the new and at the old motor's rating, to class them
+        series_wanted = trade & (old_eff_i != old_eff_i)
+        s0 = 3 * e + grade_i - 1 if lv & (grade_i > 0) & (e >= 0) else -1
+        minimum_allowed = 3 * e + 2 if lv & (e >= 0) else -1
+        series = series_base + old_series_i if old_series_i >= 0 else -1
+        s1 = (series if series_wanted else -1) if trade else minimum_allowed
+        s2 = series_base + default_series if series_wanted & (default_series >= 0) else -1
+        p1, x1, u1 = op, o_kw, u_old
+        g_eta, g_flag, done0 = ef.lookup_dense(s0, p, kw_i, u_new, slot_table, slot_flag, tab)
+        o_eta, o_flag, done1 = ef.lookup_dense(s1, p1, x1, u1, slot_table, slot_flag, tab)
+        fallback, f_flag, done2 = ef.lookup_dense(s2, op, o_kw, u_old, slot_table, slot_flag, tab)
+        ie3_new = ie2_new = ie3_old = ie2_old = np.nan
+        done = done0 and done1 and done2
+        if model is not None:
+            ie3_new, _, d3 = ef.lookup_dense(
+                ie_base + 2, p, kw_i, u_new, slot_table, slot_flag, tab
+            )
+            ie2_new, _, d4 = ef.lookup_dense(
+                ie_base + 1, p, kw_i, u_new, slot_table, slot_flag, tab
+            )
+            ie3_old, _, d5 = ef.lookup_dense(
+                ie_base + 2, op, o_kw, u_old, slot_table, slot_flag, tab
+            )
+            ie2_old, _, d6 = ef.lookup_dense(
+                ie_base + 1, op, o_kw, u_old, slot_table, slot_flag, tab
+            )
+            done = done and d3 and d4 and d5 and d6
+        if not done:
+            # a kW between ratings: scan the tables, at one call site (see lookup_at)
+            for k in range(7 if model is not None else 3):
+                slot, pk, xk = (s0, s1, s2, ie_base + 2, ie_base + 1)[min(k, 4)], p, kw_i
+                if k == 1:
+                    pk, xk = p1, x1
+                elif k == 2 or k >= 5:
                     pk, xk = op, o_kw
-            if slot < 0:
-                continue
-            eta_k, flag_k = ef.lookup_one(slot, pk, xk, slot_table, slot_flag, tab)
-            if k == 0:
-                g_eta, g_flag = eta_k, flag_k
-            elif k == 1:
-                o_eta, o_flag = eta_k, flag_k
-            elif k == 2:
-                fallback, f_flag = eta_k, flag_k
-            elif k == 3:
-                ie3_new = eta_k
-            elif k == 4:
-                ie2_new = eta_k
-            elif k == 5:
-                ie3_old = eta_k
-            else:
-                ie2_old = eta_k
-        # the new motor: declared, else its grade's minimum
-        eta_new, s_new = np.nan, _UNKNOWN
-        if eff[i] == eff[i]:
-            eta_new, s_new = eff[i], _DECLARED
-            if g_eta == g_eta and eff[i] < g_eta:
-                r |= _BELOW
-        elif g_eta == g_eta:
-            eta_new, s_new, r = g_eta, _GRADE_MIN, r | _ASSUMED_NEW
-            if g_flag & _F_DOUBT:
-                r |= _UNVERIFIED
-        # the old motor, or the minimum allowed when nothing is replaced
-        eta_old, s_old = np.nan, _UNKNOWN
-        if trade_in[i]:
-            if old_eff[i] == old_eff[i]:
-                eta_old, s_old = old_eff[i], _DECLARED
-            elif o_eta == o_eta:
-                eta_old, s_old = o_eta, _SERIES
-            elif fallback == fallback:
-                eta_old, s_old, o_flag = fallback, _DEFAULT, f_flag
-        elif o_eta == o_eta:
-            eta_old, s_old = o_eta, _MIN_ALLOWED
-        if s_old != _DECLARED and s_old != _UNKNOWN:
-            r |= _ASSUMED_OLD
-            if o_flag & _F_DOUBT:
-                r |= _UNVERIFIED
-        # the operating point
-        h, ld = hours_in[i], load_in[i]
-        if h != h:
-            h = default_hours
-            r |= _DEFAULT_HOURS if h == h else _NO_HOURS
-        if ld != ld:
-            ld = default_load
-            r |= _DEFAULT_LOAD if ld == ld else _NO_LOAD
-        if part_load and eta_new == eta_new and eta_old == eta_old and ld == ld:
-            for k in range(2):
-                eta, ie3, ie2 = (
-                    (eta_new, ie3_new, ie2_new) if k == 0 else (eta_old, ie3_old, ie2_old)
-                )
-                cls = -1
-                if ie3 == ie3 and ie2 == ie2:
-                    cls = (
-                        _PREMIUM if eta >= ie3 else (_ENERGY_EFFICIENT if eta >= ie2 else _STANDARD)
-                    )
+                if k == 5:
+                    slot = ie_base + 2
+                elif k == 6:
+                    slot = ie_base + 1
+                eta_k, flag_k = ef.lookup_at(slot, pk, xk, -1, slot_table, slot_flag, tab)
                 if k == 0:
-                    eta_new *= pl.partload_one(cls, p, kw[i], ld, model)
+                    g_eta, g_flag = eta_k, flag_k
+                elif k == 1:
+                    o_eta, o_flag = eta_k, flag_k
+                elif k == 2:
+                    fallback, f_flag = eta_k, flag_k
+                elif k == 3:
+                    ie3_new = eta_k
+                elif k == 4:
+                    ie2_new = eta_k
+                elif k == 5:
+                    ie3_old = eta_k
                 else:
-                    eta_old *= pl.partload_one(cls, op, o_kw, ld * o_load_share, model)
-        if eta_new != eta_new or eta_old != eta_old:
-            r |= _UNKNOWN_ETA
+                    ie2_old = eta_k
+        # Below, flags and choices are selects, not jumps: which of them applies varies
+        # at random from line to line, and a mispredicted jump costs more than both arms.
+        # the new motor: declared, else its grade's minimum
+        declared, g_ok = eff_i == eff_i, g_eta == g_eta
+        eta_new = eff_i if declared else g_eta
+        s_new = _DECLARED if declared else (_GRADE_MIN if g_ok else _UNKNOWN)
+        r |= _BELOW if declared & g_ok & (eff_i < g_eta) else _NONE
+        r |= _ASSUMED_NEW if (not declared) & g_ok else _NONE
+        r |= _UNVERIFIED if (not declared) & g_ok & (g_flag & _F_DOUBT != 0) else _NONE
+        # the old motor, or the minimum allowed when nothing is replaced
+        old_declared, o_ok, f_ok = old_eff_i == old_eff_i, o_eta == o_eta, fallback == fallback
+        traded = old_eff_i if old_declared else (o_eta if o_ok else fallback)
+        eta_old = traded if trade else o_eta
+        s_traded = (
+            _DECLARED if old_declared else (_SERIES if o_ok else (_DEFAULT if f_ok else _UNKNOWN))
+        )
+        s_old = s_traded if trade else (_MIN_ALLOWED if o_ok else _UNKNOWN)
+        o_flag = o_flag if o_ok | (not trade) else f_flag
+        assumed_old = (s_old != _DECLARED) & (s_old != _UNKNOWN)
+        r |= _ASSUMED_OLD if assumed_old else _NONE
+        r |= _UNVERIFIED if assumed_old & (o_flag & _F_DOUBT != 0) else _NONE
+        # the operating point
+        h_given, ld_given = hours_i == hours_i, load_i == load_i
+        h = hours_i if h_given else default_hours
+        ld = load_i if ld_given else default_load
+        r |= _NONE if h_given else (_DEFAULT_HOURS if h == h else _NO_HOURS)
+        r |= _NONE if ld_given else (_DEFAULT_LOAD if ld == ld else _NO_LOAD)
+        if model is not None:
+            if eta_new == eta_new and eta_old == eta_old and ld == ld:
+                for k in range(2):
+                    eta, ie3, ie2 = (
+                        (eta_new, ie3_new, ie2_new) if k == 0 else (eta_old, ie3_old, ie2_old)
+                    )
+                    cls = -1
+                    if ie3 == ie3 and ie2 == ie2:
+                        cls = (
+                            _PREMIUM
+                            if eta >= ie3
+                            else (_ENERGY_EFFICIENT if eta >= ie2 else _STANDARD)
+                        )
+                    if k == 0:
+                        eta_new *= pl.partload_one(cls, p, kw_i, ld, model)
+                    else:
+                        o_load_share = qty[i] * kw_i / (old_qty[i] * old_kw_i) if trade else 1.0
+                        eta_old *= pl.partload_one(cls, op, o_kw, ld * o_load_share, model)
+        r |= _UNKNOWN_ETA if (eta_new != eta_new) | (eta_old != eta_old) else _NONE
         eta_new_out[i], eta_old_out[i], src_new[i], src_old[i] = eta_new, eta_old, s_new, s_old
-        x = qty[i] * kw[i] * ld * h * (100.0 / eta_old - 100.0 / eta_new)
-        if x < 0:
-            r |= _NEGATIVE
+        x = qty[i] * kw_i * ld * h * (100.0 / eta_old - 100.0 / eta_new)
+        r |= _NEGATIVE if x < 0 else _NONE
         kwh[i] = x
         tce[i] = x * coal / 1000.0
         tco2[i] = x * grid[region[i]] / 1000.0
-        reasons[i] = r
+        reasons_out[i] = r
 
 
 @dataclass
@@ -225,7 +255,24 @@ class SavingsResult:
     reasons: np.ndarray  # uint32 Reason bits
 
 
-def savings(cols: dict[str, np.ndarray], s: Settings) -> SavingsResult:
+def empty_savings(n: int) -> SavingsResult:
+    """Output arrays for ``n`` lines, for :func:`savings` to fill."""
+    return SavingsResult(
+        *(np.empty(n) for _ in range(2)),
+        *(np.empty(n, np.uint8) for _ in range(2)),
+        *(np.empty(n) for _ in range(3)),
+        np.empty(n, np.uint32),
+    )
+
+
+def prefix(buffers: SavingsResult, n: int) -> SavingsResult:
+    """Buffers for the first ``n`` lines."""
+    return SavingsResult(*(getattr(buffers, f.name)[:n] for f in fields(buffers)))
+
+
+def savings(
+    cols: dict[str, np.ndarray], s: Settings, out: SavingsResult | None = None
+) -> SavingsResult:
     """Run the savings kernel over validated columns (see :mod:`motorsub.records`).
 
     Parameters
@@ -234,8 +281,20 @@ def savings(cols: dict[str, np.ndarray], s: Settings) -> SavingsResult:
         As from :meth:`motorsub.records.Records.take`.
     s : Settings
         From :func:`motorsub.profile.settings`.
+    out : SavingsResult, optional
+        Arrays to write into (from :func:`empty_savings`, at least as long as the
+        columns); the result is then views of them. Streaming reuses one set per batch
+        size, which spares the page faults of fresh memory on every batch.
     """
     n = len(cols["day"])
+    out = empty_savings(n) if out is None else prefix(out, n)
+    _savings_kernel(*kernel_inputs(cols, s), *kernel_outputs(out))
+    return out
+
+
+def kernel_inputs(cols: dict[str, np.ndarray], s: Settings) -> tuple:
+    """The savings kernel's inputs, in its order: columns, settings, tables, and the
+    part-load model (None when part load is off)."""
     t = ef._tables()
     series_table = [t.table_index[x] for x in ef.BASELINE_SERIES]
     ie_table = [t.table_index[c.name] for c in ef.IEClass]
@@ -246,21 +305,20 @@ def savings(cols: dict[str, np.ndarray], s: Settings) -> SavingsResult:
     )
     series_base = len(t.edition_table)
     ie_base = series_base + len(series_table)
-    out = SavingsResult(
-        *(np.empty(n) for _ in range(2)),
-        *(np.empty(n, np.uint8) for _ in range(2)),
-        *(np.empty(n) for _ in range(3)),
-        np.empty(n, np.uint32),
-    )
-    _savings_kernel(
-        cols["day"], cols["motor_type"], cols["grade"], cols["poles"], cols["speed_rpm"],
-        cols["kw"], cols["qty"], cols["efficiency"], cols["trade_in"], cols["old_kw"],
-        cols["old_qty"], cols["old_efficiency"], cols["old_series"], cols["old_poles"],
-        cols["hours"], cols["load"], cols["region"].astype(np.int64),
-        s.hours, s.load, s.assumed_poles, s.old_series, s.part_load, s.coal_kgce_per_kwh,
-        s.grid_by_region, t.first_day, t.last_day, slot_table, slot_flag, series_base,
-        ie_base, t.lookup, pl.model(),
-        out.eta_new, out.eta_old, out.eta_new_source, out.eta_old_source,
-        out.kwh_per_year, out.tce_per_year, out.tco2_per_year, out.reasons,
+    names = (
+        "day", "motor_type", "grade", "poles", "speed_rpm", "kw", "qty", "efficiency",
+        "trade_in", "old_kw", "old_qty", "old_efficiency", "old_series", "old_poles",
+        "hours", "load", "region",
     )  # fmt: skip
-    return out
+    params = (
+        s.hours, s.load, s.assumed_poles, s.old_series, s.coal_kgce_per_kwh, s.grid_by_region
+    )  # fmt: skip
+    tables = (t.first_day, t.last_day, slot_table, slot_flag, series_base, ie_base)
+    # numba prunes ``model is not None`` when it compiles the kernel for a None argument
+    model = pl.model() if s.part_load else None
+    return (*(cols[k] for k in names), *params, *tables, t.lookup, model)
+
+
+def kernel_outputs(out: SavingsResult) -> tuple:
+    """The savings kernel's output arrays, in its order."""
+    return tuple(getattr(out, f.name) for f in fields(out))

@@ -23,7 +23,7 @@ References
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 
 import numpy as np
 
@@ -215,26 +215,27 @@ def _subsidy_kernel(
     cell_range, cell_bounds, cell_closed, cell_grades, cell_fen,
     out_fen, out_code, out_cell, out_version, out_reasons,
 ):  # fmt: skip
-    n = day.shape[0]
     n_s = scheme_vrange.shape[0]
     n_c = comp_scheme.shape[0]
-    for i in prange(n):
+    for i in prange(day.shape[0]):
+        d = day[i]
         for s in range(n_s):
-            out_version[s, i] = -1
+            # versions of a scheme never overlap (schemes.py): a select per version, no
+            # jump, as sale dates vary at random from line to line
+            ver = -1
             for v in range(scheme_vrange[s, 0], scheme_vrange[s, 1]):
-                if ver_days[v, 0] <= day[i] <= ver_days[v, 1]:
-                    out_version[s, i] = v
-                    break
-        reasons = np.uint32(0)
-        k, t, g = kind[i], mtype[i], grade[i]
+                ver = v if (ver_days[v, 0] <= d) & (d <= ver_days[v, 1]) else ver
+            out_version[s, i] = ver
+        bits = np.uint32(0)
+        kind_i, type_i, grade_i = kind[i], mtype[i], grade[i]
         for c in range(n_c):
             out_fen[c, i] = 0
             out_cell[c, i] = -1
             code = PAID
             v = out_version[comp_scheme[c], i]
             if not (
-                app_kinds[c, k]
-                and app_types[c, t]
+                app_kinds[c, kind_i]
+                and app_types[c, type_i]
                 and app_regions[c, region[i]]
                 and (app_trade[c] < 0 or app_trade[c] == trade_in[i])
             ):
@@ -245,24 +246,26 @@ def _subsidy_kernel(
                 code = _REGION
             elif el_trade[c] and not trade_in[i]:
                 code = _NO_TRADE_IN
-            elif not (sc_ok[c, k, 0] or sc_ok[c, k, 1] or sc_ok[c, k, 2]):
-                code = _REMAN if k == 1 else _KIND
-            elif not sc_ok[c, k, t]:
+            elif not (sc_ok[c, kind_i, 0] or sc_ok[c, kind_i, 1] or sc_ok[c, kind_i, 2]):
+                code = _REMAN if kind_i == 1 else _KIND
+            elif not sc_ok[c, kind_i, type_i]:
                 code = _TYPE
             elif not _inside(
                 kw[i],
-                sc_bounds[c, k, t, 0],
-                sc_bounds[c, k, t, 1],
-                sc_closed[c, k, t, 0],
-                sc_closed[c, k, t, 1],
+                sc_bounds[c, kind_i, type_i, 0],
+                sc_bounds[c, kind_i, type_i, 1],
+                sc_closed[c, kind_i, type_i, 0],
+                sc_closed[c, kind_i, type_i, 1],
             ):
                 code = _SCOPE_KW
-            elif sc_worst[c, k, t] > 0 and (g == 0 or g > sc_worst[c, k, t]):
+            elif sc_worst[c, kind_i, type_i] > 0 and (
+                grade_i == 0 or grade_i > sc_worst[c, kind_i, type_i]
+            ):
                 code = _GRADE
             else:
                 code = _NO_RATE
-                for j in range(cell_range[v, c, t, 0], cell_range[v, c, t, 1]):
-                    if cell_grades[j, g] and _inside(
+                for j in range(cell_range[v, c, type_i, 0], cell_range[v, c, type_i, 1]):
+                    if cell_grades[j, grade_i] and _inside(
                         kw[i],
                         cell_bounds[j, 0],
                         cell_bounds[j, 1],
@@ -279,8 +282,8 @@ def _subsidy_kernel(
                         break
             out_code[c, i] = code
             if code != PAID and code != _NA:
-                reasons |= np.uint32(1) << np.uint32(code - 1)
-        out_reasons[i] = reasons
+                bits |= np.uint32(1) << np.uint32(code - 1)
+        out_reasons[i] = bits
 
 
 @dataclass
@@ -298,7 +301,31 @@ class SubsidyResult:
         return self.fen.sum(axis=0)
 
 
-def subsidies(compiled: CompiledSchemes, cols: dict[str, np.ndarray]) -> SubsidyResult:
+def empty_subsidies(compiled: CompiledSchemes, n: int) -> SubsidyResult:
+    """Output arrays for ``n`` lines, for :func:`subsidies` to fill."""
+    n_c, n_s = compiled.n_components, compiled.n_schemes
+    return SubsidyResult(
+        fen=np.empty((n_c, n), dtype=np.int64),
+        code=np.empty((n_c, n), dtype=np.uint8),
+        cell=np.empty((n_c, n), dtype=np.int32),
+        version=np.empty((n_s, n), dtype=np.int16),
+        reasons=np.empty(n, dtype=np.uint32),
+    )
+
+
+def prefix(buffers: SubsidyResult, n: int) -> SubsidyResult:
+    """Buffers for the first ``n`` lines, each a C-contiguous array (as the kernel takes):
+    a [k, capacity] buffer gives its first ``k * n`` elements as [k, n]."""
+
+    def first(a: np.ndarray) -> np.ndarray:
+        return a.reshape(-1)[: a.shape[0] * n].reshape(a.shape[0], n) if a.ndim == 2 else a[:n]
+
+    return SubsidyResult(*(first(getattr(buffers, f.name)) for f in fields(buffers)))
+
+
+def subsidies(
+    compiled: CompiledSchemes, cols: dict[str, np.ndarray], out: SubsidyResult | None = None
+) -> SubsidyResult:
     """Run the subsidy kernel over validated columns (see :mod:`motorsub.records`).
 
     Parameters
@@ -309,20 +336,23 @@ def subsidies(compiled: CompiledSchemes, cols: dict[str, np.ndarray]) -> Subsidy
         ``day`` (int32, days since 1970-01-01), ``region`` (int16 code), ``motor_type``,
         ``kind``, ``grade`` (int8; grade 0 = not given), ``trade_in`` (bool), ``kw`` [kW],
         ``qty``, ``old_kw`` [kW, NaN if none], ``old_qty``.
+    out : SubsidyResult, optional
+        Buffers to write into (from :func:`empty_subsidies`, for at least as many lines);
+        the result then lives in them. Streaming reuses buffers from batch to batch,
+        which spares the page faults of fresh memory.
     """
     n = len(cols["day"])
-    n_c, n_s = compiled.n_components, compiled.n_schemes
-    out = SubsidyResult(
-        fen=np.empty((n_c, n), dtype=np.int64),
-        code=np.empty((n_c, n), dtype=np.uint8),
-        cell=np.empty((n_c, n), dtype=np.int32),
-        version=np.empty((n_s, n), dtype=np.int16),
-        reasons=np.empty(n, dtype=np.uint32),
-    )
-    _subsidy_kernel(
-        cols["day"], cols["region"], cols["motor_type"], cols["kind"], cols["grade"],
-        cols["trade_in"], cols["kw"], cols["qty"], cols["old_kw"], cols["old_qty"],
-        *compiled.arrays,
-        out.fen, out.code, out.cell, out.version, out.reasons,
-    )  # fmt: skip
+    out = empty_subsidies(compiled, n) if out is None else prefix(out, n)
+    _subsidy_kernel(*kernel_inputs(compiled, cols), *kernel_outputs(out))
     return out
+
+
+def kernel_inputs(compiled: CompiledSchemes, cols: dict[str, np.ndarray]) -> tuple:
+    """The subsidy kernel's inputs, in its order: columns, then the compiled schemes."""
+    names = ("day", "region", "motor_type", "kind", "grade", "trade_in", "kw", "qty")
+    return (*(cols[k] for k in names), cols["old_kw"], cols["old_qty"], *compiled.arrays)
+
+
+def kernel_outputs(out: SubsidyResult) -> tuple:
+    """The subsidy kernel's output arrays, in its order."""
+    return out.fen, out.code, out.cell, out.version, out.reasons

@@ -218,6 +218,42 @@ def test_bad_edition_or_grade_is_unknown():
     assert np.isnan(eta).all() and flags.tolist() == [UNKNOWN] * 4
 
 
+def _scan_only(values_at):
+    """Lookups of every table at ``values_at(ratings)`` [kW], through the dense read (the
+    shipped tables) and through the plain scan (ratings emptied), for every pole count."""
+    t = ef._tables()
+    scan = t.lookup._replace(ratings=np.empty(0))
+    n_tables = len(t.table_index)
+    kw = values_at(t.lookup.ratings)
+    table, poles, x = (a.ravel() for a in np.meshgrid(np.arange(n_tables), ef.POLES, kw))
+    args = (table, poles, x, np.arange(n_tables), np.zeros(n_tables, np.uint8))
+    return ef._lookup_kernel(*args, t.lookup), ef._lookup_kernel(*args, scan)
+
+
+@pytest.mark.parametrize(
+    "values_at",
+    [
+        lambda r: r,  # at every rating: the dense read
+        lambda r: (r[1:] + r[:-1]) / 2,  # between ratings: the scan, both ways
+        lambda r: np.nextafter(r, np.inf),  # a hair off a rating: not a hit
+        lambda r: np.concatenate([[0.0, -1.0, np.nan, np.inf, 1e9, 0.1], r * 1.001]),
+    ],
+    ids=["ratings", "midpoints", "next-double", "odd-values"],
+)
+def test_dense_lookup_equals_the_scan(values_at):
+    (eta, flags), (eta_scan, flags_scan) = _scan_only(values_at)
+    np.testing.assert_array_equal(eta, eta_scan)  # NaN in the same places
+    np.testing.assert_array_equal(flags, flags_scan)
+    assert np.isfinite(eta).any()
+
+
+def test_rating_hash_finds_every_rating_and_nothing_else():
+    t = ef._tables().lookup
+    assert len(t.ratings) == len(np.unique(t.ratings)) > 50
+    slots = t.rating_slot[t.rating_slot >= 0]
+    assert sorted(slots) == list(range(len(t.ratings)))  # each rating in exactly one slot
+
+
 def test_broadcasting_keeps_shape():
     eta, flags = ef.min_efficiency(2, 3, np.array([[2], [4]]), np.array([11.0, 15.0]))
     # grade 3 = IE3: 2-pole 11 kW 91.2, 15 kW 91.9; 4-pole 91.4, 92.1

@@ -8,8 +8,12 @@ import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 import pytest
 
-from motorsub import synth
-from motorsub.engine import compute_file
+from motorsub import records, synth
+from motorsub.engine import Scratch, compute_file
+from motorsub.profile import settings
+from motorsub.savings import empty_savings, savings
+from motorsub.schemes import load_schemes
+from motorsub.subsidy import empty_subsidies, subsidies
 from motorsub.errors import RejectedRowsError
 
 
@@ -142,3 +146,32 @@ def test_outputs_get_ordinary_file_permissions(tmp_path, records_csv):
     os.umask(umask)
     for name in ("o.csv", "o.rejects.csv"):
         assert stat.S_IMODE((tmp_path / name).stat().st_mode) == 0o666 & ~umask
+
+
+def test_scratch_buffers_alternate_between_two_sets_and_grow():
+    """Batch k + 1 never writes into the arrays batch k's output table still refers to."""
+    scratch = Scratch(load_schemes())
+    first, second, third = scratch.take(10), scratch.take(10), scratch.take(8)
+    assert not np.shares_memory(first[1].kwh_per_year, second[1].kwh_per_year)
+    assert not np.shares_memory(first[0].fen, second[0].fen)
+    assert third[0].fen is first[0].fen and third[1].eta_new is first[1].eta_new  # reused
+    bigger = scratch.take(25)  # the second set, grown
+    assert len(bigger[1].reasons) == 25 and bigger[1].reasons is not second[1].reasons
+
+
+def test_kernels_fill_a_prefix_of_larger_buffers_as_c_contiguous_arrays():
+    schemes = load_schemes()
+    table = synth.chunk(np.random.default_rng(3), 0, 50)
+    recs = records.validate(table, "synth")
+    cols = recs.take(np.flatnonzero(recs.valid))
+    n = len(cols["day"])
+    fresh = subsidies(schemes.compiled, cols)
+    into = subsidies(schemes.compiled, cols, out=empty_subsidies(schemes.compiled, n + 7))
+    assert into.fen.shape == (schemes.compiled.n_components, n) and into.fen.flags.c_contiguous
+    np.testing.assert_array_equal(into.fen, fresh.fen)
+    np.testing.assert_array_equal(into.code, fresh.code)
+    st = settings(hours=4000, load=0.75)
+    sav, sav_into = savings(cols, st), savings(cols, st, out=empty_savings(n + 7))
+    assert len(sav_into.kwh_per_year) == n
+    np.testing.assert_array_equal(sav_into.kwh_per_year, sav.kwh_per_year)
+    np.testing.assert_array_equal(sav_into.reasons, sav.reasons)
