@@ -442,6 +442,13 @@ def lookup_at(s, poles, x, u, slot_table, slot_flag, tab):
     return _scan_one(s, poles // 2 - 1, x, slot_table, slot_flag, tab)
 
 
+@kernel()
+def lookup_scan(s, poles, x, slot_table, slot_flag, tab):
+    """:func:`lookup_at` for a kW between ratings, as a real call: for the rare lines that
+    need it, so that the scan's code stays out of the callers' loops."""
+    return lookup_at(s, poles, x, -1, slot_table, slot_flag, tab)
+
+
 @kernel(inline=True)
 def lookup_one(s, poles, x, slot_table, slot_flag, tab):
     """Eta [%] and flags of one record; ``s`` picks a table (and a base flag) in

@@ -103,7 +103,7 @@ def _edition(day, first_day, last_day):
 def _savings_kernel(
     day, mtype, grade, poles_in, speed, kw, qty, eff, trade_in, old_kw, old_qty,
     old_eff, old_series, old_poles_in, hours_in, load_in, region,
-    default_hours, default_load, assumed_poles, default_series, coal, grid,
+    default_hours, default_load, assumed_poles, default_series, coal_t, grid_t,
     first_day, last_day, slot_table, slot_flag, series_base, ie_base, tab, model,
     eta_new_out, eta_old_out, src_new, src_old, kwh, tce, tco2, reasons_out,
 ):  # fmt: skip
@@ -160,7 +160,7 @@ def _savings_kernel(
             )
             done = done and d3 and d4 and d5 and d6
         if not done:
-            # a kW between ratings: scan the tables, at one call site (see lookup_at)
+            # a kW between ratings: scan the tables, by a real call (see lookup_scan)
             for k in range(7 if model is not None else 3):
                 slot, pk, xk = (s0, s1, s2, ie_base + 2, ie_base + 1)[min(k, 4)], p, kw_i
                 if k == 1:
@@ -171,7 +171,7 @@ def _savings_kernel(
                     slot = ie_base + 2
                 elif k == 6:
                     slot = ie_base + 1
-                eta_k, flag_k = ef.lookup_at(slot, pk, xk, -1, slot_table, slot_flag, tab)
+                eta_k, flag_k = ef.lookup_scan(slot, pk, xk, slot_table, slot_flag, tab)
                 if k == 0:
                     g_eta, g_flag = eta_k, flag_k
                 elif k == 1:
@@ -236,8 +236,8 @@ def _savings_kernel(
         x = qty[i] * kw_i * ld * h * (100.0 / eta_old - 100.0 / eta_new)
         r |= _NEGATIVE if x < 0 else _NONE
         kwh[i] = x
-        tce[i] = x * coal / 1000.0
-        tco2[i] = x * grid[region[i]] / 1000.0
+        tce[i] = x * coal_t
+        tco2[i] = x * grid_t[region[i]]
         reasons_out[i] = r
 
 
@@ -310,9 +310,9 @@ def kernel_inputs(cols: dict[str, np.ndarray], s: Settings) -> tuple:
         "trade_in", "old_kw", "old_qty", "old_efficiency", "old_series", "old_poles",
         "hours", "load", "region",
     )  # fmt: skip
-    params = (
-        s.hours, s.load, s.assumed_poles, s.old_series, s.coal_kgce_per_kwh, s.grid_by_region
-    )  # fmt: skip
+    # factors in tonnes per kWh: the kernel multiplies, never divides
+    coal_t, grid_t = s.coal_kgce_per_kwh / 1000.0, s.grid_by_region / 1000.0
+    params = (s.hours, s.load, s.assumed_poles, s.old_series, coal_t, grid_t)
     tables = (t.first_day, t.last_day, slot_table, slot_flag, series_base, ie_base)
     # numba prunes ``model is not None`` when it compiles the kernel for a None argument
     model = pl.model() if s.part_load else None
