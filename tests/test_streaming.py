@@ -10,11 +10,11 @@ import pytest
 
 from motorsub import records, synth
 from motorsub.engine import Scratch, compute_file
+from motorsub.errors import RejectedRowsError
 from motorsub.profile import settings
 from motorsub.savings import empty_savings, savings
 from motorsub.schemes import load_schemes
 from motorsub.subsidy import empty_subsidies, subsidies
-from motorsub.errors import RejectedRowsError
 
 
 @pytest.fixture(scope="module")
