@@ -416,7 +416,7 @@ def lookup_dense(s, poles, x, u, slot_table, slot_flag, tab):
     """Eta [%], flags and ``done`` of one record without scanning a table.
 
     ``s`` picks a table (and a base flag) in ``slot_table``/``slot_flag``; ``u`` is
-    ``rating_index(tab.ratings, x)``, computed once per kW by kernels that look several
+    ``rating_index(tab, x)``, computed once per kW by kernels that look several
     tables up at the same kW. At a rating (``u >= 0``) the value is read from
     ``tab.dense_eta``, which holds what the scan gives there. ``done`` is False when ``x``
     lies between ratings: then :func:`lookup_at` must scan.

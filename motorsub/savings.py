@@ -283,8 +283,9 @@ def savings(
         From :func:`motorsub.profile.settings`.
     out : SavingsResult, optional
         Arrays to write into (from :func:`empty_savings`, at least as long as the
-        columns); the result is then views of them. Streaming reuses one set per batch
-        size, which spares the page faults of fresh memory on every batch.
+        columns); the result is then views of them. ``compute`` reuses buffers from
+        batch to batch (:class:`motorsub.engine.Scratch`), which spares the page faults
+        of fresh memory.
     """
     n = len(cols["day"])
     out = empty_savings(n) if out is None else prefix(out, n)

@@ -338,8 +338,8 @@ def subsidies(
         ``qty``, ``old_kw`` [kW, NaN if none], ``old_qty``.
     out : SubsidyResult, optional
         Buffers to write into (from :func:`empty_subsidies`, for at least as many lines);
-        the result then lives in them. Streaming reuses buffers from batch to batch,
-        which spares the page faults of fresh memory.
+        the result then lives in them. ``compute`` reuses buffers from batch to batch
+        (:class:`motorsub.engine.Scratch`), which spares the page faults of fresh memory.
     """
     n = len(cols["day"])
     out = empty_subsidies(compiled, n) if out is None else prefix(out, n)
