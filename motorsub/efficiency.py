@@ -223,8 +223,10 @@ def _rating_hash(ratings: np.ndarray) -> dict:
     golden-ratio constant up that has no collision is taken.
     """
     keys = np.floor(ratings * _RATING_SCALE + 0.5).astype(np.int64)
-    if len(np.unique(keys)) != len(keys) or len(keys) > _HASH_SLOTS // 4:
+    if len(np.unique(keys)) != len(keys):
         raise EfficiencyDataError("table ratings are not distinct to the watt")
+    if len(keys) > _HASH_SLOTS // 4:
+        raise EfficiencyDataError(f"{len(keys)} distinct ratings: more than the hash holds")
     for a in range(2654435769, 2654435769 + 2 * 100_000, 2):
         slots = ((keys * a) & _HASH_MASK) >> _HASH_SHIFT
         if len(np.unique(slots)) == len(keys):

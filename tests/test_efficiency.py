@@ -252,6 +252,13 @@ def test_rating_hash_finds_every_rating_and_nothing_else():
     assert len(t.ratings) == len(np.unique(t.ratings)) > 50
     slots = t.rating_slot[t.rating_slot >= 0]
     assert sorted(slots) == list(range(len(t.ratings)))  # each rating in exactly one slot
+    for j, kw in enumerate(t.ratings):
+        assert ef.rating_index(t, kw) == j
+        # a hair off, or a value that rounds to the same watt, is not a rating
+        for other in (np.nextafter(kw, np.inf), np.nextafter(kw, 0.0), kw + 0.0004):
+            assert ef.rating_index(t, other) == -1, other
+    for odd in (0.0, -11.0, np.nan, np.inf, 2000.0, 0.1):
+        assert ef.rating_index(t, odd) == -1, odd
 
 
 def test_broadcasting_keeps_shape():
