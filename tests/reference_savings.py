@@ -38,7 +38,8 @@ def _ratio(cls, poles, kw, load):
 
 
 def savings_ref(r: dict, st) -> dict:
-    """One record (typed values, None when missing) → eta_new, eta_old, kwh, tce, tco2, flags."""
+    """One record (typed values, None when missing) → eta_new, eta_old, kwh, tce, tco2, flags,
+    and where each efficiency came from (``source_new``, ``source_old``: names in SOURCES)."""
     flags = set()
     poles = r["poles"] or int(ef.poles_from_speed(r["speed_rpm"] if r["speed_rpm"] else np.nan))
     if not poles:
@@ -50,35 +51,38 @@ def savings_ref(r: dict, st) -> dict:
     if lv and r["grade"] and edition >= 0:
         grade_eta, grade_flag = _lookup(ef.min_efficiency, edition, r["grade"], poles, r["kw"])
     # the new motor: declared, else its grade's minimum
-    eta_new = math.nan
+    eta_new, source_new = math.nan, ""
     if r["efficiency"] is not None:
-        eta_new = r["efficiency"]
+        eta_new, source_new = r["efficiency"], "declared"
         if not math.isnan(grade_eta) and eta_new < grade_eta:
             flags.add("EFFICIENCY_BELOW_GRADE")
     elif not math.isnan(grade_eta):
-        eta_new = grade_eta
+        eta_new, source_new = grade_eta, "grade_minimum"
         flags.add("ASSUMED_ETA_NEW")
         if _doubtful(grade_flag):
             flags.add("UNVERIFIED_ETA")
     # the old motor
-    eta_old, old_flag, declared = math.nan, 0, False
+    eta_old, old_flag, declared, source_old = math.nan, 0, False, ""
     old_poles, old_kw, share = poles, r["kw"], 1.0
     if r["trade_in"]:
         old_poles = r["old_poles"] or poles
         old_kw = r["old_kw"]
         share = r["qty"] * r["kw"] / (r["old_qty"] * r["old_kw"])
         if r["old_efficiency"] is not None:
-            eta_old, declared = r["old_efficiency"], True
+            eta_old, declared, source_old = r["old_efficiency"], True, "declared"
         else:
             series = r["old_series"]
             if series in SERIES:
                 eta_old, old_flag = _lookup(ef.baseline_efficiency, series, old_poles, old_kw)
+                source_old = "" if math.isnan(eta_old) else "series_baseline"
             if math.isnan(eta_old) and st.old_series >= 0:
                 eta_old, old_flag = _lookup(
                     ef.baseline_efficiency, SERIES[st.old_series], old_poles, old_kw
                 )
+                source_old = "" if math.isnan(eta_old) else "default_baseline"
     elif lv and edition >= 0:
         eta_old, old_flag = _lookup(ef.min_efficiency, edition, 3, poles, r["kw"])
+        source_old = "" if math.isnan(eta_old) else "minimum_allowed"
     if not math.isnan(eta_old) and not declared:
         flags.add("ASSUMED_ETA_OLD")
         if _doubtful(old_flag):
@@ -107,4 +111,6 @@ def savings_ref(r: dict, st) -> dict:
         "tce": kwh * st.coal_kgce_per_kwh / 1000.0,
         "tco2": kwh * grid / 1000.0,
         "flags": flags,
+        "source_new": source_new,
+        "source_old": source_old,
     }

@@ -127,8 +127,15 @@ def test_unknown_efficiency_gives_empty_savings_never_infinite():
     row = one(motor_type="hv_async", kw=400.0, grade=None)  # GB 18613 does not cover HV
     assert pd.isna(row["eta_new"]) and pd.isna(row["kwh_per_year"])
     assert "UNKNOWN_ETA" in flags(row)
-    row = one(motor_type="hv_async", kw=400.0, grade=None, efficiency=96.0,
-              trade_in=True, old_kw=400.0, old_efficiency=94.0)
+    row = one(
+        motor_type="hv_async",
+        kw=400.0,
+        grade=None,
+        efficiency=96.0,
+        trade_in=True,
+        old_kw=400.0,
+        old_efficiency=94.0,
+    )
     assert row["kwh_per_year"] == pytest.approx(kwh(1, 400, 0.75, 4000, 94.0, 96.0))
 
 
@@ -173,7 +180,8 @@ def test_part_load_uses_ratio_curves_at_each_motor_s_load():
     assert row["eta_new"] == pytest.approx(91.4 * r_new, rel=1e-12)
     assert row["eta_old"] == pytest.approx(87.6 * r_old, rel=1e-12)
     assert row["kwh_per_year"] == pytest.approx(
-        kwh(1, 11, 0.75, 4000, 87.6 * r_old, 91.4 * r_new), rel=1e-9)
+        kwh(1, 11, 0.75, 4000, 87.6 * r_old, 91.4 * r_new), rel=1e-9
+    )
     # two old 5.5 kW motors carried the 8.25 kW shaft load: 75 % of their 11 kW too,
     # while one old 15 kW motor ran at 8.25 / 15 = 55 %
     row = one(st, trade_in=True, old_kw=15.0, old_efficiency=87.6)

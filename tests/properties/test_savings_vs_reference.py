@@ -11,7 +11,7 @@ from reference_savings import savings_ref
 from motorsub import vocab
 from motorsub.profile import settings
 from motorsub.reasons import Reason
-from motorsub.savings import savings
+from motorsub.savings import SOURCES, savings
 
 EPOCH = dt.date(1970, 1, 1)
 SAVINGS_FLAGS = {r.name for r in Reason if r >= Reason.EFFICIENCY_BELOW_GRADE}
@@ -109,6 +109,8 @@ def test_savings_kernel_equals_reference(recs, s):
         )
         assert _same(out.eta_new[i], ref["eta_new"]), (i, r)
         assert _same(out.eta_old[i], ref["eta_old"]), (i, r)
+        assert SOURCES[out.eta_new_source[i]] == ref["source_new"], (i, r)
+        assert SOURCES[out.eta_old_source[i]] == ref["source_old"], (i, r)
         assert _same(out.kwh_per_year[i], ref["kwh"]), (i, r)
         assert _same(out.tce_per_year[i], ref["tce"]), (i, r)
         assert _same(out.tco2_per_year[i], ref["tco2"]), (i, r)
