@@ -10,6 +10,7 @@ from __future__ import annotations
 import enum
 
 import numpy as np
+import pyarrow as pa
 
 
 class Reason(enum.IntEnum):
@@ -76,16 +77,21 @@ def component_code(reason: Reason) -> int:
 def reason_strings(bitmask: np.ndarray) -> tuple[np.ndarray, list[str]]:
     """``;``-joined reason names for a bitmask array, vectorised through its unique values.
 
+    The distinct bitmasks are found by hashing (pyarrow's ``dictionary_encode``), in the
+    order they first occur: sorting a batch of rows to find them, as ``np.unique`` does,
+    took about a tenth of a second per million rows.
+
     Returns
     -------
     indices : array of int32
         Per row, the index of its string in ``dictionary``.
     dictionary : list of str
-        One string per distinct bitmask ('' where no bit is set).
+        One string per distinct bitmask ('' where no bit is set), in order of first
+        occurrence.
     """
-    uniques, inverse = np.unique(bitmask, return_inverse=True)
-    dictionary = [names(int(u)) for u in uniques]
-    return inverse.astype(np.int32).reshape(-1), dictionary
+    encoded = pa.array(np.asarray(bitmask, dtype=np.uint32).reshape(-1)).dictionary_encode()
+    dictionary = [names(int(u)) for u in encoded.dictionary.to_numpy()]
+    return encoded.indices.to_numpy().astype(np.int32, copy=False), dictionary
 
 
 def names(mask: int) -> str:

@@ -61,7 +61,13 @@ class Records:
         return self.reject == 0
 
     def take(self, index: np.ndarray) -> dict[str, np.ndarray]:
-        """Typed columns of the rows in ``index``, contiguous."""
+        """Typed columns of the rows in ``index``, contiguous.
+
+        When ``index`` is every row in order (a batch with no reject, the usual case)
+        the columns themselves are returned, not copies: callers only read them.
+        """
+        if len(index) == len(self.reject) and np.array_equal(index, np.arange(len(index))):
+            return {k: np.ascontiguousarray(v) for k, v in self.cols.items()}
         return {k: np.ascontiguousarray(v[index]) for k, v in self.cols.items()}
 
 
