@@ -20,6 +20,7 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
+from motorsub import records
 from motorsub.errors import InputError
 
 CSV_SUFFIXES = (".csv", ".txt")
@@ -100,6 +101,14 @@ def write_table(table: pa.Table, path: str | Path) -> None:
 # streaming: batches in, batches out
 
 
+def _text_type(name: str) -> pa.DataType:
+    """How a text column is read: dictionary-encoded if the engine reads it and its
+    values repeat (``records.REPEATING``), else plain strings."""
+    if records.normal_name(name) in records.REPEATING:
+        return pa.dictionary(pa.int32(), pa.string())
+    return pa.string()
+
+
 def sniff_encoding(path: str | Path, size: int = 1 << 22) -> str:
     """UTF-8 if the first ``size`` bytes decode as UTF-8, else GB18030."""
     with open(path, "rb") as f:
@@ -136,9 +145,20 @@ class BatchReader:
 
             try:
                 dataset = ds.dataset(self.path, format="parquet")
-                self._schema = dataset.schema
+                schema = dataset.schema
+                text = [
+                    f.name
+                    for f in schema
+                    if pa.types.is_string(f.type) and pa.types.is_dictionary(_text_type(f.name))
+                ]
+                self._schema = pa.schema(
+                    [f.with_type(_text_type(f.name)) if f.name in text else f for f in schema]
+                )
                 # pre_buffer would keep every range read until the file is closed
-                self._files = [pq.ParquetFile(f, pre_buffer=False) for f in sorted(dataset.files)]
+                self._files = [
+                    pq.ParquetFile(f, pre_buffer=False, read_dictionary=text)
+                    for f in sorted(dataset.files)
+                ]
                 self._exact_total = sum(f.metadata.num_rows for f in self._files)
             except (pa.ArrowInvalid, OSError) as exc:
                 raise InputError(f"{path}: not a readable Parquet file or folder: {exc}") from None
@@ -159,7 +179,7 @@ class BatchReader:
         if not names:
             raise InputError(f"{self.path}: the file is empty; expected a header row")
         convert = pacsv.ConvertOptions(
-            column_types={n.strip(): pa.string() for n in names},
+            column_types={n.strip(): _text_type(n) for n in names},
             strings_can_be_null=True,
             quoted_strings_can_be_null=True,
             null_values=[""],

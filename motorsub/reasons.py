@@ -8,6 +8,7 @@ and documented in the README. Row-level reject codes (``MISSING_<COLUMN>``,
 from __future__ import annotations
 
 import enum
+import functools
 
 import numpy as np
 import pyarrow as pa
@@ -94,6 +95,8 @@ def reason_strings(bitmask: np.ndarray) -> tuple[np.ndarray, list[str]]:
     return encoded.indices.to_numpy().astype(np.int32, copy=False), dictionary
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def names(mask: int) -> str:
-    """``;``-joined names of the bits set in ``mask``, in code order."""
+    """``;``-joined names of the bits set in ``mask``, in code order (remembered: a run
+    meets the same few thousand combinations in every batch)."""
     return ";".join(r.name for r in Reason if mask >> int(r) & 1)

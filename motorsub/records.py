@@ -27,6 +27,13 @@ COLUMNS = (
 )  # fmt: skip
 #: Kept and passed through with the results.
 PASSTHROUGH = ("manufacturer", "model", "serial")
+#: Columns whose values repeat from line to line (codes, dates, ratings). Readers return
+#: them dictionary-encoded when they are text, so that each distinct text is held and
+#: parsed once (see ``_per_value``) and no per-row string is built.
+REPEATING = (
+    "sale_date", "region", "motor_type", "kw", "qty", "grade", "poles", "speed_rpm",
+    "kind", "trade_in", "old_kw", "old_qty", "old_series", "old_poles",
+)  # fmt: skip
 
 MAX_KW = 100_000.0  # no motor is larger; keeps the exact money arithmetic in int64
 MAX_QTY = 1_000_000
@@ -229,9 +236,14 @@ def _date_text(arr):
 # ------------------------------------------------------------------------------------
 
 
+def normal_name(name: str) -> str:
+    """A column name as the engine reads it: stripped, lower-case, without a BOM."""
+    return name.replace("\ufeff", "").strip().lower()
+
+
 def normalise_names(table: pa.Table, source: str) -> pa.Table:
     """Strip, lower-case and de-BOM column names; refuse duplicates."""
-    names = [n.replace("\ufeff", "").strip().lower() for n in table.column_names]
+    names = [normal_name(n) for n in table.column_names]
     seen = set()
     for n in names:
         if n in seen:

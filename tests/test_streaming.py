@@ -11,6 +11,7 @@ import pytest
 from motorsub import records, synth
 from motorsub.engine import Scratch, compute_file
 from motorsub.errors import RejectedRowsError
+from motorsub.io import BatchReader
 from motorsub.profile import settings
 from motorsub.savings import empty_savings, savings
 from motorsub.schemes import load_schemes
@@ -87,6 +88,36 @@ def test_folder_of_parquet_files_is_one_input(tmp_path, records_csv):
     pq.write_table(table.slice(900), folder / "part-1.parquet")
     s = compute_file(folder, tmp_path / "o.csv", batch_rows=500)
     assert s["rows"] == {"read": 2003, "computed": 2000, "rejected": 3, "reconciles": True}
+
+
+def test_repeating_text_columns_are_read_dictionary_encoded_with_the_same_results(
+    tmp_path, records_csv
+):
+    """CSV and all-text Parquet: codes, dates and ratings come dictionary-encoded, other
+    columns as strings, and output and rejects (original values) are those of CSV."""
+    table = pacsv.read_csv(
+        records_csv,
+        convert_options=pacsv.ConvertOptions(
+            column_types={n: pa.string() for n in _read(records_csv).column_names}
+        ),
+    )
+    pq.write_table(table, tmp_path / "text.parquet")
+    for path in (records_csv, tmp_path / "text.parquet"):
+        batch = next(iter(BatchReader(path, batch_rows=500)))
+        for name in ("region", "sale_date", "kw", "kind", "trade_in"):
+            assert batch.schema.field(name).type == pa.dictionary(pa.int32(), pa.string())
+        for name in ("record_id", "price"):
+            assert batch.schema.field(name).type == pa.string(), name
+    from_csv = compute_file(records_csv, tmp_path / "a.parquet", batch_rows=600)
+    from_pq = compute_file(tmp_path / "text.parquet", tmp_path / "b.parquet", batch_rows=600)
+    assert from_pq["totals_cny"] == from_csv["totals_cny"]
+    assert _read(tmp_path / "b.parquet").to_pylist() == _read(tmp_path / "a.parquet").to_pylist()
+    rejected = pacsv.read_csv(
+        tmp_path / "b.rejects.csv",
+        convert_options=pacsv.ConvertOptions(strings_can_be_null=True),
+    ).to_pydict()
+    assert rejected["region"][1] == "XX" and rejected["kw"][0] == "abc"
+    assert rejected["sale_date"][2] == "2012-02-30"
 
 
 def test_strict_failure_mid_stream_leaves_no_file(tmp_path, records_csv):
