@@ -3,9 +3,11 @@
 First run: ``python -m motorsub warmup`` in a subprocess with ``NUMBA_CACHE_DIR`` pointed at
 a fresh, empty temporary folder, so every kernel is compiled from scratch (what a user
 pays once after installing). Warm start: with that folder then full, ``python -m motorsub
-compute`` on a 1 000-line CSV, best of 3, as a subprocess; next to it the bare interpreter
-(``python -c pass``) and ``import motorsub.cli`` for scale. The temporary folder is
-removed at the end.
+compute`` on a 1 000-line CSV (a lean run: kernels as plain Python, see
+``motorsub._lean``), ``motorsub quote`` (lean too) and ``compute`` on a 10 000-line CSV
+(compiled kernels loaded from the cache), best of 3, as subprocesses; next to them the bare
+interpreter (``python -c pass``) and ``import motorsub.cli`` for scale. The temporary
+folder is removed at the end.
 """
 
 from __future__ import annotations
@@ -21,7 +23,13 @@ from pathlib import Path
 
 from benchmarks import _common as C
 
-SMALL_ROWS = 1_000
+SMALL_ROWS = 1_000  # run lean (motorsub._lean): no numba, no pandas
+LARGER_ROWS = 10_000  # above motorsub._lean.SMALL_ROWS: compiled kernels from the cache
+QUOTE = (
+    "quote --motor-type lv_async --kw 11 --poles 4 --grade 2 --kind new --trade-in "
+    "--old-kw 11 --old-efficiency 87.6 --region CN-SH --date 2013-06-01 --hours 4000 "
+    "--load 0.75 --tariff 0.8"
+).split()
 
 
 def _run(args: list[str], env: dict) -> tuple[float, str]:
@@ -52,8 +60,13 @@ def run(cache: Path = C.CACHE, repeats: int = 3) -> dict:
         small = work / "small.csv"
         synth(SMALL_ROWS, C.SEED, small)
         compute = ["-m", "motorsub", "compute", str(small), "-o", str(work / "out.csv"), "-q"]
-        _run(compute, env)  # anything warmup did not compile is compiled now
+        larger = work / "larger.csv"
+        synth(LARGER_ROWS, C.SEED, larger)
+        compiled = ["-m", "motorsub", "compute", str(larger), "-o", str(work / "o.csv"), "-q"]
+        _run(compiled, env)  # anything warmup did not compile is compiled now
         warm = _best(compute, env, repeats)
+        warm_compiled = _best(compiled, env, repeats)
+        quote = _best(["-m", "motorsub", *QUOTE], env, repeats)
         warm_again = _best(["-m", "motorsub", "warmup"], env, repeats)
         bare = _best(["-c", "pass"], env, repeats)
         imports = _best(["-c", "import motorsub.cli"], env, repeats)
@@ -65,6 +78,8 @@ def run(cache: Path = C.CACHE, repeats: int = 3) -> dict:
         "first_run_compile_s_reported": float(said[1]) if said else None,
         "numba_cache_mb": cache_mb,
         "warm_compute_1000_rows_s": warm,
+        "warm_compute_10000_rows_s": warm_compiled,
+        "warm_quote_s": quote,
         "warm_warmup_s": warm_again,
         "python_bare_s": bare,
         "import_motorsub_cli_s": imports,
@@ -77,8 +92,11 @@ def markdown(res: dict) -> str:
         ["`motorsub warmup`, empty numba cache (first run: JIT compile)", C.fmt_s(res[
             "first_run_warmup_s"])],
         ["`motorsub warmup`, cache full", C.fmt_s(res["warm_warmup_s"])],
-        [f"`motorsub compute` {SMALL_ROWS:,}-line CSV, cache full", C.fmt_s(res[
-            "warm_compute_1000_rows_s"])],
+        [f"`motorsub compute` {SMALL_ROWS:,}-line CSV (lean: plain Python kernels)",
+         C.fmt_s(res["warm_compute_1000_rows_s"])],
+        ["`motorsub quote` (lean)", C.fmt_s(res["warm_quote_s"])],
+        [f"`motorsub compute` {LARGER_ROWS:,}-line CSV (compiled kernels, cache full)",
+         C.fmt_s(res["warm_compute_10000_rows_s"])],
         ["`python -c 'import motorsub.cli'`", C.fmt_s(res["import_motorsub_cli_s"])],
         ["`python -c pass`", C.fmt_s(res["python_bare_s"])],
     ]  # fmt: skip

@@ -5,20 +5,56 @@ floating-point mode are decided here and nowhere else:
 
 - ``cache=True``: compiled machine code is kept on disk beside the package, so a second
   run (and a second batch) never recompiles;
-- ``fastmath=False``: money and energy figures must not be reassociated;
+- ``fastmath=False``: money and energy figures must not be reassociated, and a kernel run
+  as plain Python gives the same figures to the bit;
 - ``MOTORSUB_DISABLE_JIT=1`` in the environment runs every kernel as plain Python, for
-  debugging and coverage (numba's own ``NUMBA_DISABLE_JIT`` works too).
+  debugging and coverage (numba's own ``NUMBA_DISABLE_JIT`` works too);
+- :func:`run_as_python` does the same from inside a process, for the command line's small
+  jobs (a quote, a file of a few thousand lines): plain Python then costs less than
+  importing numba and loading its cached machine code, about 0.9 s.
+
+The choice is made once per process, when the first kernel module imports
+:data:`prange`; numba is imported only if kernels are compiled.
 """
 
 from __future__ import annotations
 
 import os
 
-import numba
-
 DISABLED = os.environ.get("MOTORSUB_DISABLE_JIT", "") not in ("", "0")
 
-prange = range if DISABLED else numba.prange
+_python: bool | None = None  # None until the first kernel module asks for prange
+
+
+def run_as_python() -> bool:
+    """Run every kernel in this process as plain Python; True if that now holds.
+
+    Takes effect only before the first kernel module is imported (kernels are bound
+    then); later, it changes nothing and returns whether kernels already run as Python.
+    """
+    global _python
+    if _python is None:
+        _python = True
+    return _python
+
+
+def python() -> bool:
+    """True if kernels run as plain Python in this process (fixes the choice)."""
+    global _python
+    if _python is None:
+        _python = DISABLED
+    return _python
+
+
+def __getattr__(name: str):
+    # ``from motorsub._jit import prange`` fixes the mode: numba's prange, or range
+    if name == "prange":
+        if python():
+            return range
+        import numba
+
+        return numba.prange
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def kernel(parallel: bool = False, inline: bool = False):
@@ -36,8 +72,10 @@ def kernel(parallel: bool = False, inline: bool = False):
     """
 
     def wrap(func):
-        if DISABLED:
+        if python():
             return func
+        import numba
+
         return numba.njit(
             cache=True,
             fastmath=False,

@@ -206,6 +206,10 @@ def compute(
       motorsub compute examples/records.csv -o results.csv --summary summary.json
       motorsub compute records.parquet -o results.parquet --hours 4000 --load 0.75 --tariff 0.8
     """
+    from motorsub import _lean
+
+    if _lean.small(input_path):
+        _lean.start()
     from motorsub.engine import compute_file
     from motorsub.progress import Progress
 
@@ -303,6 +307,9 @@ def quote(
           --old-kw 11 --old-efficiency 87.6 --region CN-SH --date 2013-06-01 \\
           --hours 4000 --load 0.75 --tariff 0.8 --price 3800
     """
+    from motorsub import _lean
+
+    _lean.start()
     from motorsub.quoting import quote as make_quote
     from motorsub.quoting import render
 

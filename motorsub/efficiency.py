@@ -49,6 +49,7 @@ from typing import NamedTuple
 
 import numpy as np
 
+from motorsub import _jit
 from motorsub._jit import kernel, prange
 from motorsub.errors import MotorsubError
 
@@ -330,8 +331,14 @@ def _tables() -> _Tables:
     scan = _Lookup(
         seg_start, kw, eta, unverified, table_poly, *_coefficients(),
         np.empty(0), np.zeros(1, np.int64), np.full(_HASH_SLOTS, -1, np.int16),
-        np.empty((0, 0, 0)), np.empty((0, 0, 0), np.uint8),
+        # never a hit (no ratings), but lookup_dense's branch-free read of a table's
+        # first cell stays in bounds
+        np.full((len(rows), 1, 1), np.nan), np.full((len(rows), 1, 1), _F_UNKNOWN, np.uint8),
     )  # fmt: skip
+    if _jit.python():
+        # kernels run as plain Python only on small jobs, where building the dense table
+        # (thousands of scans) costs more than it saves: every lookup scans
+        return _Tables(index, scan, *_editions(index))
     # every table at every rating any table has, through the scan: most lines are rated
     # at one of these, and then a lookup is one read (see lookup_at)
     shape = (len(rows), _N_POLES, len(ratings))

@@ -141,11 +141,14 @@ class BatchReader:
             self._size = self.path.stat().st_size
             self._exact_total = None
         else:
-            import pyarrow.dataset as ds
-
             try:
-                dataset = ds.dataset(self.path, format="parquet")
-                schema = dataset.schema
+                if self.path.is_dir():
+                    import pyarrow.dataset as ds  # imports pandas: only for a folder
+
+                    dataset = ds.dataset(self.path, format="parquet")
+                    paths, schema = sorted(dataset.files), dataset.schema
+                else:
+                    paths, schema = [self.path], pq.read_schema(self.path)
                 text = [
                     f.name
                     for f in schema
@@ -157,7 +160,7 @@ class BatchReader:
                 # pre_buffer would keep every range read until the file is closed
                 self._files = [
                     pq.ParquetFile(f, pre_buffer=False, read_dictionary=text)
-                    for f in sorted(dataset.files)
+                    for f in paths
                 ]
                 self._exact_total = sum(f.metadata.num_rows for f in self._files)
             except (pa.ArrowInvalid, OSError) as exc:

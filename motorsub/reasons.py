@@ -13,6 +13,8 @@ import functools
 import numpy as np
 import pyarrow as pa
 
+from motorsub._arrow import to_numpy
+
 
 class Reason(enum.IntEnum):
     """One bit each in the ``reasons`` bitmask (value = bit position)."""
@@ -91,8 +93,8 @@ def reason_strings(bitmask: np.ndarray) -> tuple[np.ndarray, list[str]]:
         occurrence.
     """
     encoded = pa.array(np.asarray(bitmask, dtype=np.uint32).reshape(-1)).dictionary_encode()
-    dictionary = [names(int(u)) for u in encoded.dictionary.to_numpy()]
-    return encoded.indices.to_numpy().astype(np.int32, copy=False), dictionary
+    dictionary = [names(int(u)) for u in to_numpy(encoded.dictionary)]
+    return to_numpy(encoded.indices).astype(np.int32, copy=False), dictionary
 
 
 @functools.lru_cache(maxsize=1 << 16)

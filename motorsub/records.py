@@ -16,6 +16,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from motorsub import vocab
+from motorsub._arrow import to_numpy
 from motorsub.errors import InputError
 
 REQUIRED = ("record_id", "sale_date", "region", "motor_type", "kw")
@@ -97,11 +98,12 @@ def _text(arr: pa.ChunkedArray) -> pa.ChunkedArray:
     if not pa.types.is_string(arr.type) and not pa.types.is_large_string(arr.type):
         arr = pc.cast(arr, pa.string())
     arr = pc.utf8_trim_whitespace(arr)
-    return pc.if_else(pc.equal(arr, ""), pa.scalar(None, pa.string()), arr)
+    empty = pa.scalar("", arr.type)  # typed: an untyped "" sends pyarrow to ask pandas
+    return pc.if_else(pc.equal(arr, empty), pa.scalar(None, arr.type), arr)
 
 
 def _missing(arr) -> np.ndarray:
-    return np.asarray(pc.is_null(arr).to_numpy(zero_copy_only=False), dtype=np.bool_)
+    return np.asarray(to_numpy(pc.is_null(arr)), dtype=np.bool_)
 
 
 def _is_text(arr) -> bool:
@@ -125,7 +127,7 @@ def _per_value(arr: pa.ChunkedArray, parse) -> tuple[np.ndarray, np.ndarray, np.
         enc = chunk if pa.types.is_dictionary(chunk.type) else chunk.dictionary_encode()
         values = pa.concat_arrays([enc.dictionary, pa.nulls(1, enc.dictionary.type)])
         parsed = parse(pa.chunked_array([values]))
-        idx = pc.fill_null(enc.indices, len(enc.dictionary)).to_numpy(zero_copy_only=False)
+        idx = to_numpy(pc.fill_null(enc.indices, len(enc.dictionary)))
         outs.append([np.asarray(x)[idx] for x in parsed])
     if len(outs) == 1:
         return tuple(outs[0])
@@ -143,7 +145,7 @@ def _mostly_distinct(arr: pa.ChunkedArray, sample: int = 10_000) -> bool:
 
 def _float(arr: pa.ChunkedArray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     if pa.types.is_floating(arr.type) or pa.types.is_integer(arr.type):
-        out = pc.cast(arr, pa.float64()).to_numpy(zero_copy_only=False)  # null → NaN
+        out = to_numpy(pc.cast(arr, pa.float64()))  # null → NaN
         miss = np.isnan(out)
         return out, miss, np.zeros(len(out), dtype=np.bool_)
     if pa.types.is_boolean(arr.type):
@@ -161,9 +163,9 @@ def _float_text(arr: pa.ChunkedArray) -> tuple[np.ndarray, np.ndarray, np.ndarra
         bad = np.zeros(len(arr), dtype=np.bool_)
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
         ok = pc.match_substring_regex(text, _NUMBER)
-        bad = ~miss & ~np.asarray(pc.fill_null(ok, False).to_numpy(zero_copy_only=False))
+        bad = ~miss & ~np.asarray(to_numpy(pc.fill_null(ok, False)))
         values = pc.cast(pc.if_else(ok, text, pa.scalar(None, pa.string())), pa.float64())
-    out = values.to_numpy(zero_copy_only=False)  # null → NaN
+    out = to_numpy(values)  # null → NaN
     bad |= ~miss & ~np.isfinite(out)  # 'nan', 'inf'
     if bad.any():
         out = np.where(bad, np.nan, out)
@@ -187,15 +189,15 @@ def _choice_text(arr, choices: tuple[str, ...], upper: bool):
     text = _text(arr)
     miss = _missing(text)
     text = pc.utf8_upper(text) if upper else pc.utf8_lower(text)
-    idx = pc.index_in(text, value_set=pa.array(choices))
-    idx_np = pc.fill_null(idx, -1).to_numpy(zero_copy_only=False).astype(np.int64)
+    idx = pc.index_in(text, value_set=pa.array(choices, pa.string()))
+    idx_np = to_numpy(pc.fill_null(idx, -1)).astype(np.int64)
     return idx_np, miss, ~miss & (idx_np < 0)
 
 
 def _bool(arr):
     if pa.types.is_boolean(arr.type):
         miss = _missing(arr)
-        return pc.fill_null(arr, False).to_numpy(zero_copy_only=False), miss, np.zeros_like(miss)
+        return to_numpy(pc.fill_null(arr, False)), miss, np.zeros_like(miss)
     if pa.types.is_integer(arr.type) or pa.types.is_floating(arr.type):
         arr = pc.cast(arr, pa.string())
         arr = pc.replace_substring_regex(arr, r"\.0$", "")
@@ -211,7 +213,7 @@ def _date(arr):
     if pa.types.is_date(arr.type) or pa.types.is_timestamp(arr.type):
         d = pc.cast(pc.cast(arr, pa.date32()), pa.int32())
         miss = _missing(d)
-        return pc.fill_null(d, 0).to_numpy(zero_copy_only=False), miss, np.zeros_like(miss)
+        return to_numpy(pc.fill_null(d, 0)), miss, np.zeros_like(miss)
     return _per_value(arr, _date_text) if _is_text(arr) else _date_text(arr)
 
 
@@ -224,13 +226,13 @@ def _date_text(arr):
         pc.cast(y, pa.string()),
         pc.utf8_lpad(pc.cast(m, pa.string()), 2, "0"),
         pc.utf8_lpad(pc.cast(d, pa.string()), 2, "0"),
-        "-",
+        pa.scalar("-", pa.string()),
     )
     ts = pc.strptime(iso, format="%Y-%m-%d", unit="s", error_is_null=True)
     exists = pc.and_(pc.equal(pc.month(ts), m), pc.equal(pc.day(ts), d))
     days = pc.cast(pc.cast(ts, pa.date32()), pa.int32())
-    ok = np.asarray(pc.fill_null(exists, False).to_numpy(zero_copy_only=False), dtype=np.bool_)
-    return pc.fill_null(days, 0).to_numpy(zero_copy_only=False), miss, ~miss & ~ok
+    ok = np.asarray(to_numpy(pc.fill_null(exists, False)), dtype=np.bool_)
+    return to_numpy(pc.fill_null(days, 0)), miss, ~miss & ~ok
 
 
 # ------------------------------------------------------------------------------------
