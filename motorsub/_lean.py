@@ -31,6 +31,25 @@ class _NoPandas(importlib.abc.MetaPathFinder):
         return None
 
 
+def without_pandas() -> None:
+    """Tell pyarrow, if nothing has imported pandas yet, that this process has none.
+
+    For command-line runs that hand pyarrow no pandas objects (compute and quote, of
+    any size): it saves them importing pandas.
+    """
+    if "pandas" in sys.modules:
+        return
+    import numpy as np
+    import pyarrow as pa
+
+    finder = _NoPandas()
+    sys.meta_path.insert(0, finder)
+    try:
+        pa.array(np.empty(0))  # pyarrow asks whether pandas exists, and remembers
+    finally:
+        sys.meta_path.remove(finder)
+
+
 def start() -> bool:
     """Make this process lean, if nothing has imported the kernels or pandas yet.
 
@@ -38,16 +57,7 @@ def start() -> bool:
     """
     from motorsub import _jit
 
-    if "pandas" not in sys.modules:
-        import numpy as np
-        import pyarrow as pa
-
-        finder = _NoPandas()
-        sys.meta_path.insert(0, finder)
-        try:
-            pa.array(np.empty(0))  # pyarrow asks whether pandas exists, and remembers
-        finally:
-            sys.meta_path.remove(finder)
+    without_pandas()
     return _jit.run_as_python()
 
 

@@ -210,6 +210,8 @@ def compute(
 
     if _lean.small(input_path):
         _lean.start()
+    else:
+        _lean.without_pandas()
     from motorsub.engine import compute_file
     from motorsub.progress import Progress
 

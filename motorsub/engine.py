@@ -64,6 +64,13 @@ def _floats(x: np.ndarray) -> pa.Array:
     return pa.array(x, mask=np.isnan(x))
 
 
+# output columns whose values rarely repeat: written without dictionary encoding
+UNIQUE_OUTPUT = (
+    "record_id", "net_price", "bill_saving_per_year", "payback_years",
+    *(f"{name}_{per}" for name in ("kwh", "tce", "tco2") for per in ("per_year", "lifetime")),
+)  # fmt: skip
+
+
 def output_table(
     schemes: SchemeSet,
     table: pa.Table,
@@ -134,7 +141,7 @@ def _accumulate(
     region, mtype, fen, code, cell, version, reasons, kwh, tce, tco2,
     comp_scheme, cell_status, no_rate_code,
     region_fen, region_lines, mtype_fen, mtype_lines, status_fen, version_fen,
-    version_lines, no_rate, reason_lines, energy_region, energy_mtype, energy_comp,
+    version_lines, no_rate, reason_bytes, energy_region, energy_mtype, energy_comp,
     savings_lines,
 ):  # fmt: skip
     """One pass over a batch adding into every total of :class:`Totals` (money in int64)."""
@@ -169,12 +176,12 @@ def _accumulate(
                 savings_lines[k] += 1
                 energy_region[r, k] += e
                 energy_mtype[t, k] += e
-        m, b = reasons[i], 0
-        while m:
-            if m & 1:
-                reason_lines[b] += 1
-            m >>= 1
-            b += 1
+        # how often each byte value of the mask occurs: four counts, not one per bit
+        m = reasons[i]
+        reason_bytes[0, m & 255] += 1
+        reason_bytes[1, (m >> 8) & 255] += 1
+        reason_bytes[2, (m >> 16) & 255] += 1
+        reason_bytes[3, (m >> 24) & 255] += 1
 
 
 def _money(fen) -> float:
@@ -197,7 +204,7 @@ class Totals:
         self.version = np.zeros((n_v + 1, n_c), dtype=np.int64)  # last row: none in force
         self.version_lines = np.zeros((compiled.n_schemes, n_v + 1), dtype=np.int64)
         self.no_rate = np.zeros(n_c, dtype=np.int64)
-        self.reasons = np.zeros(len(Reason), dtype=np.int64)
+        self.reason_bytes = np.zeros((4, 256), dtype=np.int64)  # see reasons
         self.rejects = np.zeros(len(records.PROBLEMS), dtype=np.int64)
         self.savings_lines = np.zeros(3, dtype=np.int64)  # lines with kWh, tce, tCO2 known
         self.energy_region = np.zeros((len(vocab.regions()), 3))  # kWh, tce, tCO2 per year
@@ -219,12 +226,20 @@ class Totals:
             res.reasons | sav.reasons, sav.kwh_per_year, sav.tce_per_year, sav.tco2_per_year,
             self._comp_scheme, self._cell_status, component_code(Reason.NO_RATE),
             self.region, self.region_lines, self.mtype, self.mtype_lines, self.status,
-            self.version, self.version_lines, self.no_rate, self.reasons, self.energy_region,
+            self.version, self.version_lines, self.no_rate, self.reason_bytes, self.energy_region,
             self.energy_mtype, self.energy_comp, self.savings_lines,
         )  # fmt: skip
         bad = reject[reject != 0]
         if bad.size:
             self.rejects += _bit_counts(bad, len(records.PROBLEMS))
+
+    @property
+    def reasons(self) -> np.ndarray:
+        """Lines per Reason bit, from how often each byte value of the masks occurred."""
+        bit = np.arange(32)
+        has = (np.arange(256)[:, None] >> (bit % 8)) & 1  # [byte value, bit]: bit set?
+        per_bit = np.array([self.reason_bytes[b // 8] @ has[:, b] for b in bit])
+        return per_bit[: len(Reason)]
 
     def summary(self) -> dict:
         """The summary of rules.md section 5; every total is an exact sum of line amounts."""
@@ -531,19 +546,24 @@ def compute_file(
     reader = io.BatchReader(input_path, batch_rows, encoding)
     rejects_path = Path(rejects_path) if rejects_path else default_rejects_path(output_path)
     totals = Totals(schemes)
-    out_writer = io.BatchWriter(output_path)
+    out_writer = io.BatchWriter(output_path, plain=UNIQUE_OUTPUT)
     rej_writer = io.BatchWriter(rejects_path)
 
     def write(batch: Batch) -> None:
         out_writer.write(batch.output)
         rej_writer.write(batch.rejects)
 
-    # batch k is written in a background thread while batch k + 1 is computed
+    # batch k is written in a background thread while batch k + 1 is computed and
+    # batch k + 2 read in another; pyarrow's readers and writers release the GIL
     pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="motorsub-writer")
+    read_ahead = ThreadPoolExecutor(max_workers=1, thread_name_prefix="motorsub-reader")
     scratch = Scratch(schemes)
     try:
         offset, writing = 0, None
-        for table in reader:
+        tables = iter(reader)
+        reading = read_ahead.submit(next, tables, None)
+        while (table := reading.result()) is not None:
+            reading = read_ahead.submit(next, tables, None)
             batch = compute_batch(
                 table,
                 schemes,
@@ -576,9 +596,11 @@ def compute_file(
         rej_writer.commit()
     except BaseException:
         pool.shutdown(wait=True, cancel_futures=True)
+        read_ahead.shutdown(wait=True, cancel_futures=True)
         out_writer.abort()
         rej_writer.abort()
         raise
     finally:
         pool.shutdown(wait=True)
+        read_ahead.shutdown(wait=True)
     return summary

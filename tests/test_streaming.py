@@ -10,7 +10,7 @@ import pytest
 
 from motorsub import records, synth
 from motorsub.engine import Scratch, compute_file
-from motorsub.errors import RejectedRowsError
+from motorsub.errors import InputError, RejectedRowsError
 from motorsub.io import BatchReader
 from motorsub.profile import settings
 from motorsub.savings import empty_savings, savings
@@ -133,6 +133,31 @@ def test_strict_failure_mid_stream_leaves_no_file(tmp_path, records_csv):
             rejects_path=tmp_path / "r.csv",
         )
     assert sorted(p.name for p in tmp_path.iterdir()) == ["in.csv"]
+
+
+def test_unreadable_line_in_a_later_batch_stops_the_run_and_leaves_no_file(tmp_path, records_csv):
+    # batches are read one ahead in another thread: its error must still end the run
+    text = records_csv.read_text(encoding="utf-8-sig").splitlines(keepends=True)
+    text[1500] = "x,y,z\n"
+    (tmp_path / "in.csv").write_text("".join(text), encoding="utf-8")
+    with pytest.raises(InputError, match=r"in\.csv: not a readable CSV file.*got 3"):
+        compute_file(tmp_path / "in.csv", tmp_path / "o.parquet", batch_rows=500)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["in.csv"]
+
+
+def test_parquet_output_dictionary_encodes_only_repeating_columns(tmp_path, records_csv):
+    out = tmp_path / "o.parquet"
+    compute_file(records_csv, out, batch_rows=1000, savings=settings(hours=4000, load=0.75))
+    meta = pq.ParquetFile(out).metadata.row_group(0)
+    encoded = {
+        meta.column(i).path_in_schema: meta.column(i).has_dictionary_page
+        for i in range(meta.num_columns)
+    }
+    for name in ("record_id", "kwh_per_year", "tce_per_year", "tco2_per_year", "net_price"):
+        assert encoded[name] is False, name
+    for name in ("subsidy_total", "eta_new", "reasons", "manufacturer"):
+        assert encoded.get(name, True) is True, name
+    assert pq.read_table(out).num_rows == 2000
 
 
 def test_interrupted_run_leaves_no_half_written_output(tmp_path, records_csv):
