@@ -52,6 +52,25 @@ def _csv_header(path: Path, encoding: str) -> list[str]:
     return first
 
 
+def _wrong_field_count(path: Path, encoding: str, expected: int) -> str:
+    """The message for a CSV line with more or fewer fields than the header has.
+
+    pyarrow's parser says what the line holds but not where it is; this finds the first
+    such line again, reading the file as Python's csv module does (an error path only).
+    """
+    with open(path, encoding=encoding, newline="") as f:
+        reader = csv.reader(line.lstrip("\ufeff") for line in f)
+        for record in reader:
+            if len(record) != expected:
+                text = ",".join(record)
+                text = text if len(text) <= 60 else text[:57] + "..."
+                return (
+                    f"{path}: line {reader.line_num}: {len(record)} values where the header "
+                    f"has {expected} columns ({text!r}); quote a value that holds a comma"
+                )
+    return f"{path}: a line has more or fewer values than the header has columns"
+
+
 def read_table(path: str | Path, encoding: str | None = None) -> pa.Table:
     """Read a whole CSV or Parquet input (file or folder) into memory, by extension.
 
@@ -196,6 +215,9 @@ class BatchReader:
                 except StopIteration:
                     return
         except pa.ArrowInvalid as exc:
+            if "columns, got" in str(exc):
+                message = _wrong_field_count(self.path, self.encoding, len(names))
+                raise InputError(message) from None
             hint = " (give --encoding, e.g. gb18030)" if "UTF8" in str(exc) else ""
             raise InputError(f"{self.path}: not a readable CSV file: {exc}{hint}") from None
         finally:
