@@ -99,11 +99,15 @@ def best_of(
 
 
 def best_of_rounds(
-    fns: dict[str, Callable[[], object]], rounds: int = 5, warmup: int = 1
+    fns: dict[str, Callable[[], object]],
+    rounds: int = 5,
+    warmup: int = 1,
+    times: dict[str, list[float]] | None = None,
 ) -> dict[str, tuple[float, object, float]]:
     """:func:`best_of` for several functions whose times are compared, run in turns:
     each round calls every one once (in reverse order every other round), so that a
-    slow spell of a shared machine falls on all of them rather than on one."""
+    slow spell of a shared machine falls on all of them rather than on one. ``times``,
+    if given, receives every round's time of each, for ratios round by round."""
     names = list(fns)
     result: dict[str, object] = {}
     for _ in range(warmup):
@@ -118,6 +122,8 @@ def best_of_rounds(
                 t0 = time.perf_counter()
                 result[name] = fns[name]()
                 seconds = time.perf_counter() - t0
+            if times is not None:
+                times.setdefault(name, []).append(seconds)
             if seconds < best[name][0]:
                 best[name] = (seconds, o.share)
     return {name: (best[name][0], result[name], best[name][1]) for name in names}

@@ -34,7 +34,7 @@ from motorsub.subsidy import empty_subsidies, subsidies
 
 HOURS, LOAD = 4000.0, 0.75
 RTOL = 1e-9
-ROUNDS = 5  # rounds of the motorsub variants, in turns (C.best_of_rounds)
+ROUNDS = 9  # rounds of the motorsub variants, in turns (C.best_of_rounds)
 
 
 def pandas_savings(df: pd.DataFrame, st: Settings) -> pd.DataFrame:
@@ -127,7 +127,13 @@ def bench_size(n: int, schemes: SchemeSet, st: Settings, bandwidth, kernel_bytes
         "savings only": lambda: savings(cols, st, out=sav_out),
         "full (subsidy + savings)": full,
     }
-    measured = {**C.best_of_rounds(kernels, ROUNDS), "pandas full": C.best_of(pandas_full)}
+    rounds: dict[str, list[float]] = {}
+    measured = {
+        **C.best_of_rounds(kernels, ROUNDS, times=rounds),
+        "pandas full": C.best_of(pandas_full),
+    }
+    # full / subsidy only within each round: both met the same spell of the machine
+    paired = np.array(rounds["full (subsidy + savings)"]) / np.array(rounds["subsidy only"])
     timed = {name: m[0] for name, m in measured.items()}
     results = {name: m[1] for name, m in measured.items()}
     others = {name: m[2] for name, m in measured.items()}
@@ -165,6 +171,7 @@ def bench_size(n: int, schemes: SchemeSet, st: Settings, bandwidth, kernel_bytes
                 "others_cpu_share": others[name],
                 "lines_with_kwh": known,
                 "max_rel_diff": worst,
+                "full_vs_subsidy_by_round": paired.tolist(),
             }
         )
     return out
@@ -196,6 +203,12 @@ def markdown(res: dict) -> str:
         ]
         for r in res["rows"]
     ]
+    by_round = [
+        f"{C.label(r['size'])}: median {np.median(r['full_vs_subsidy_by_round']):.2f}× "
+        f"({min(r['full_vs_subsidy_by_round']):.2f}–{max(r['full_vs_subsidy_by_round']):.2f})"
+        for r in res["rows"]
+        if r["variant"] == "full (subsidy + savings)" and r.get("full_vs_subsidy_by_round")
+    ]
     return (
         f"Subsidies and savings (hours {res['hours']:g}, load {res['load']:g}); results equal "
         f"(amounts exactly, η/kWh/tce/tCO2 to {res['rtol']:g} relative, NaN alike); motorsub: "
@@ -204,6 +217,13 @@ def markdown(res: dict) -> str:
         + C.table(
             ["N", "variant", "time", "rows/s", "× subsidy only", "× full", "× floor", "others"],
             rows,
+        )
+        + (
+            "\n\nFull over subsidy only, round by round (the two timed back to back): "
+            + "; ".join(by_round)
+            + "."
+            if by_round
+            else ""
         )
     )
 
