@@ -435,8 +435,10 @@ def lookup_dense(s, poles, x, u, slot_table, slot_flag, tab):
     hit = valid & (u >= 0)
     # selects, not jumps, and every read in bounds: which slots a line needs varies at
     # random from line to line
-    s_, p_, u_ = (s, p, u) if hit else (0, 0, 0)
-    table, base_flag = slot_table[s_], slot_flag[s_]
+    # unsigned indices: numba fixes up a negative index on every read with a signed one
+    s_ = np.uint64(s if hit else 0)
+    p_, u_ = np.uint64(p if hit else 0), np.uint64(u if hit else 0)
+    table, base_flag = np.uint64(slot_table[s_]), slot_flag[s_]
     f, eta = tab.dense_flag[table, p_, u_], tab.dense_eta[table, p_, u_]
     f = f if f & _F_UNKNOWN else base_flag | f
     return (eta if hit else np.nan), np.uint8(f if hit else _F_UNKNOWN), hit | (not valid)

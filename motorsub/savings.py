@@ -87,7 +87,7 @@ def _poles_from_speed(speed):
     poles = 4 if speed <= 120.0 * _GRID_HZ / 4 else poles
     poles = 6 if speed <= 120.0 * _GRID_HZ / 6 else poles
     poles = 8 if speed <= 120.0 * _GRID_HZ / 8 else poles
-    return poles if speed >= _MIN_RPM else 0
+    return poles * np.int64(speed >= _MIN_RPM)  # 0 if not trusted (a product: no jump)
 
 
 @kernel(inline=True)
@@ -120,11 +120,13 @@ def _savings_kernel(
         eff_i, old_eff_i, old_kw_i = eff[i], old_eff[i], old_kw[i]
         poles_i, old_poles_i, old_series_i = poles_in[i], old_poles_in[i], old_series[i]
         hours_i, load_i = hours_in[i], load_in[i]
-        r = np.uint32(0)
-        by_speed = _poles_from_speed(speed[i])
-        p = poles_i if poles_i > 0 else by_speed
-        if p == 0:
-            p, r = assumed_poles, r | _ASSUMED_POLES
+        # poles: given, else from the speed, else assumed; in products, not jumps (LLVM
+        # compiles the plain selects to jumps here, and which holds is random by line)
+        given = np.int64(poles_i > 0)
+        p = given * poles_i + (1 - given) * _poles_from_speed(speed[i])
+        assumed = np.int64(p == 0)
+        p += assumed * assumed_poles
+        r = np.uint32(assumed) * _ASSUMED_POLES
         e = _edition(day[i], first_day, last_day)
         lv = mtype[i] == _LV
         op = (old_poles_i if old_poles_i > 0 else p) if trade else p
@@ -237,7 +239,7 @@ def _savings_kernel(
         r |= _NEGATIVE if x < 0 else _NONE
         kwh[i] = x
         tce[i] = x * coal_t
-        tco2[i] = x * grid_t[region[i]]
+        tco2[i] = x * grid_t[np.uint64(region[i])]  # unsigned: no negative-index fix-up
         reasons_out[i] = r
 
 
