@@ -1,9 +1,10 @@
-"""Small command-line jobs without numba and without pandas.
+"""Command-line runs without pandas, and small ones without numba.
 
 A quote, or a file of a few thousand lines, is computed in a tenth of a second; what a
 command-line run of it costs is start-up: importing numba (0.35 s), loading its cached
 machine code (0.5 s) and importing pandas (0.35 s), which pyarrow does the first time it
-checks whether an object it is handed is a pandas one. :func:`start` avoids all three:
+checks whether an object it is handed is a pandas one. :func:`start` avoids all three;
+a compute on a larger input keeps numba and avoids pandas only (:func:`without_pandas`):
 
 - the kernels run as plain Python (:func:`motorsub._jit.run_as_python`), the same source
   and the same arithmetic as the compiled kernels (``fastmath`` is off), so the figures are
