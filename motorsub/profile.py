@@ -219,14 +219,20 @@ def settings(
                 f"{', '.join(profile.grid.factors)} or a number in kgCO2/kWh"
             )
         grid = np.full(len(regions), value, dtype=np.float64)
+    if hours is None:
+        hours = profile.hours.value if profile.hours else math.nan
+    if load is None:
+        load = profile.load.value if profile.load else math.nan
+    # floats whatever was given (4000 or 4000.0): the kernels are compiled, and cached by
+    # `motorsub warmup`, for one type of each argument
     return Settings(
-        hours=hours if hours is not None else (profile.hours.value if profile.hours else math.nan),
-        load=load if load is not None else (profile.load.value if profile.load else math.nan),
-        assumed_poles=profile.assumed_poles.value,
+        hours=float(hours),
+        load=float(load),
+        assumed_poles=int(profile.assumed_poles.value),
         old_series=(
             BASELINE_SERIES.index(profile.old_baseline.series) if profile.old_baseline else -1
         ),
-        coal_kgce_per_kwh=coal,
+        coal_kgce_per_kwh=float(coal),
         coal_name=coal_name,
         grid_by_region=grid,
         grid_name=grid_name,

@@ -276,3 +276,46 @@ def test_warmup_runs_every_kernel_once():
     res = invoke("warmup")
     assert res.exit_code == 0, res.output
     assert "kernels compiled and cached" in res.output
+
+
+# In a fresh interpreter: warm every kernel, then run compute as users do (CSV and Parquet,
+# options given as 4000 or 4000.0, part load on and off) and print every kernel whose
+# compiled signatures grew, i.e. that warmup left to compile at the first real run.
+WARM_THEN_RUN = """
+import sys
+from numba.core.registry import CPUDispatcher
+from motorsub.cli import main
+from motorsub.warm import warm_all
+
+def dispatchers():
+    return {f"{m}.{k}": v for m, mod in list(sys.modules.items()) if m.startswith("motorsub")
+            for k, v in vars(mod).items() if isinstance(v, CPUDispatcher)}
+
+warm_all()
+before = {k: len(d.signatures) for k, d in dispatchers().items()}
+for args in sys.argv[1:]:
+    main(args.split(), standalone_mode=False)
+print(sorted(k for k, d in dispatchers().items() if len(d.signatures) > before.get(k, 0)))
+"""
+
+
+def test_warmup_leaves_nothing_to_compile_for_compute(tmp_path):
+    from motorsub._lean import SMALL_ROWS
+    from motorsub.synth import synth
+
+    csv_in, pq_in = tmp_path / "in.csv", tmp_path / "in.parquet"
+    synth(SMALL_ROWS + 500, 5, csv_in)  # compiled kernels, not a lean run
+    synth(SMALL_ROWS + 500, 6, pq_in)
+    out = tmp_path / "out.parquet"
+    runs = [
+        f"compute {csv_in} -o {out} -q",
+        f"compute {pq_in} -o {out} -q --hours 4000 --load 0.75 --tariff 0.8 --life-years 15",
+        f"compute {csv_in} -o {out} -q --hours 4000.5 --load 1 --part-load",
+        f"compute {pq_in} -o {out} -q --part-load",
+    ]
+    proc = subprocess.run(
+        [sys.executable, "-c", WARM_THEN_RUN, *runs],
+        capture_output=True, text=True, cwd=ROOT, check=False,
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip().splitlines()[-1] == "[]"
