@@ -314,7 +314,8 @@ class Totals:
             },
             "by_component": {c.id: _energy(self.energy_comp[ci]) for ci, c in enumerate(comps)},
         }
-        out["reasons"] = {r.name: int(self.reasons[r]) for r in Reason if self.reasons[r]}
+        lines = self.reasons
+        out["reasons"] = {r.name: int(lines[r]) for r in Reason if lines[r]}
         out["rejects"] = {p: int(n) for p, n in zip(records.PROBLEMS, self.rejects) if n}
         out["schemes"] = [{"id": s.id, "file": s.source_file} for s in schemes.schemes]
         return out
