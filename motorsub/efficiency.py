@@ -331,8 +331,7 @@ def _tables() -> _Tables:
     scan = _Lookup(
         seg_start, kw, eta, unverified, table_poly, *_coefficients(),
         np.empty(0), np.zeros(1, np.int64), np.full(_HASH_SLOTS, -1, np.int16),
-        # never a hit (no ratings), but lookup_dense's branch-free read of a table's
-        # first cell stays in bounds
+        # no ratings: only the miss column (see below)
         np.full((len(rows), 1, 1), np.nan), np.full((len(rows), 1, 1), _F_UNKNOWN, np.uint8),
     )  # fmt: skip
     if _jit.python():
@@ -347,11 +346,16 @@ def _tables() -> _Tables:
         grid[0], np.array(POLES)[grid[1]], ratings[grid[2]],
         np.arange(len(rows), dtype=np.int64), np.zeros(len(rows), np.uint8), scan,
     )  # fmt: skip
+    # one more column, the miss: NaN and UNKNOWN, read by lookup_dense for a line it
+    # cannot answer, so that its read never depends on whether there is a value
+    miss = (len(rows), _N_POLES, 1)
     lookup = scan._replace(
         ratings=ratings,
         **_rating_hash(ratings),
-        dense_eta=dense_eta.reshape(shape),
-        dense_flag=dense_flag.reshape(shape),
+        dense_eta=np.concatenate([dense_eta.reshape(shape), np.full(miss, np.nan)], axis=2),
+        dense_flag=np.concatenate(
+            [dense_flag.reshape(shape), np.full(miss, _F_UNKNOWN, np.uint8)], axis=2
+        ),
     )
     return _Tables(index, lookup, *_editions(index))
 
@@ -427,21 +431,24 @@ def lookup_dense(s, poles, x, u, slot_table, slot_flag, tab):
     ``s`` picks a table (and a base flag) in ``slot_table``/``slot_flag``; ``u`` is
     ``rating_index(tab, x)``, computed once per kW by kernels that look several
     tables up at the same kW. At a rating (``u >= 0``) the value is read from
-    ``tab.dense_eta``, which holds what the scan gives there. ``done`` is False when ``x``
-    lies between ratings: then :func:`lookup_at` must scan.
+    ``tab.dense_eta``, which holds what the scan gives there, and otherwise from its
+    last column (NaN, UNKNOWN). ``done`` is False when ``x`` lies between ratings: then
+    :func:`lookup_at` must scan.
     """
     p = poles // 2 - 1
     valid = (s >= 0) & (poles % 2 == 0) & (p >= 0) & (p < _N_POLES) & (x > 0.0)
     hit = valid & (u >= 0)
     # selects, not jumps, and every read in bounds: which slots a line needs varies at
-    # random from line to line
+    # random from line to line. A miss reads the table's last column, which holds NaN
+    # and UNKNOWN, so the value read is the answer either way (a select on it would
+    # become a jump around the read)
+    miss = tab.dense_eta.shape[2] - 1
     # unsigned indices: numba fixes up a negative index on every read with a signed one
     s_ = np.uint64(s if hit else 0)
-    p_, u_ = np.uint64(p if hit else 0), np.uint64(u if hit else 0)
+    p_, u_ = np.uint64(p if hit else 0), np.uint64(u if hit else miss)
     table, base_flag = np.uint64(slot_table[s_]), slot_flag[s_]
     f, eta = tab.dense_flag[table, p_, u_], tab.dense_eta[table, p_, u_]
-    f = f if f & _F_UNKNOWN else base_flag | f
-    return (eta if hit else np.nan), np.uint8(f if hit else _F_UNKNOWN), hit | (not valid)
+    return eta, np.uint8(f if f & _F_UNKNOWN else base_flag | f), hit | (not valid)
 
 
 @kernel(inline=True)
