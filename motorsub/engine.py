@@ -236,10 +236,8 @@ class Totals:
     @property
     def reasons(self) -> np.ndarray:
         """Lines per Reason bit, from how often each byte value of the masks occurred."""
-        bit = np.arange(32)
-        has = (np.arange(256)[:, None] >> (bit % 8)) & 1  # [byte value, bit]: bit set?
-        per_bit = np.array([self.reason_bytes[b // 8] @ has[:, b] for b in bit])
-        return per_bit[: len(Reason)]
+        has = (np.arange(256)[:, None] >> np.arange(8)) & 1  # [byte value, bit]: set?
+        return (self.reason_bytes @ has).reshape(-1)[: len(Reason)]  # byte-major: bit order
 
     def summary(self) -> dict:
         """The summary of rules.md section 5; every total is an exact sum of line amounts."""

@@ -103,7 +103,7 @@ def _text(arr: pa.ChunkedArray) -> pa.ChunkedArray:
 
 
 def _missing(arr) -> np.ndarray:
-    return np.asarray(to_numpy(pc.is_null(arr)), dtype=np.bool_)
+    return to_numpy(pc.is_null(arr))
 
 
 def _is_text(arr) -> bool:
@@ -163,7 +163,7 @@ def _float_text(arr: pa.ChunkedArray) -> tuple[np.ndarray, np.ndarray, np.ndarra
         bad = np.zeros(len(arr), dtype=np.bool_)
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
         ok = pc.match_substring_regex(text, _NUMBER)
-        bad = ~miss & ~np.asarray(to_numpy(pc.fill_null(ok, False)))
+        bad = ~miss & ~to_numpy(pc.fill_null(ok, False))
         values = pc.cast(pc.if_else(ok, text, pa.scalar(None, pa.string())), pa.float64())
     out = to_numpy(values)  # null → NaN
     bad |= ~miss & ~np.isfinite(out)  # 'nan', 'inf'
@@ -231,7 +231,7 @@ def _date_text(arr):
     ts = pc.strptime(iso, format="%Y-%m-%d", unit="s", error_is_null=True)
     exists = pc.and_(pc.equal(pc.month(ts), m), pc.equal(pc.day(ts), d))
     days = pc.cast(pc.cast(ts, pa.date32()), pa.int32())
-    ok = np.asarray(to_numpy(pc.fill_null(exists, False)), dtype=np.bool_)
+    ok = to_numpy(pc.fill_null(exists, False))
     return to_numpy(pc.fill_null(days, 0)), miss, ~miss & ~ok
 
 
