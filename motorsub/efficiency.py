@@ -451,6 +451,63 @@ def lookup_dense(s, poles, x, u, slot_table, slot_flag, tab):
     return eta, np.uint8(f if f & _F_UNKNOWN else base_flag | f), hit | (not valid)
 
 
+class Slots(NamedTuple):
+    """The dense tables laid out for kernels that look several slots up per line.
+
+    ``eta`` and ``flag`` hold, flat, a table of NaN/UNKNOWN and then every table's
+    ``dense_eta``/``dense_flag`` [pole index, rating + miss column]; slot ``s`` (-1: no
+    table) starts at ``offset[s + 1]`` and adds ``base_flag[s + 1]``. A lookup is then one
+    small read for the slot and one for the value (see :func:`lookup_cell`).
+    """
+
+    offset: np.ndarray  # uint64, per slot + 1
+    base_flag: np.ndarray  # uint8, per slot + 1
+    eta: np.ndarray  # [%], flat
+    flag: np.ndarray  # uint8, flat
+
+
+def slots(slot_table: np.ndarray, slot_flag: np.ndarray) -> Slots:
+    """:class:`Slots` of ``slot_table``/``slot_flag`` (as :func:`lookup_dense` takes them)."""
+    tab = _tables().lookup
+    _, n_poles, n_cols = tab.dense_eta.shape
+    size = n_poles * n_cols
+    return Slots(
+        offset=np.concatenate([[0], (np.asarray(slot_table) + 1) * size]).astype(np.uint64),
+        base_flag=np.concatenate([[0], slot_flag]).astype(np.uint8),
+        eta=np.concatenate([np.full(size, np.nan), tab.dense_eta.ravel()]),
+        flag=np.concatenate([np.full(size, _F_UNKNOWN, np.uint8), tab.dense_flag.ravel()]),
+    )
+
+
+@kernel(inline=True)
+def dense_cell(tab, poles, x, u):
+    """Where a motor of ``poles`` at ``x`` [kW] sits in every dense table, and whether it
+    lies between ratings (a lookup must then scan: :func:`lookup_at`).
+
+    ``u`` is ``rating_index(tab, x)``. The cell is the flat (pole index, rating) position,
+    or the miss column's first cell when the motor is at no rating or its poles or kW
+    are invalid; several slots at one motor share it (see :func:`lookup_cell`).
+    """
+    n_cols = tab.dense_eta.shape[2]
+    p = poles // 2 - 1
+    valid = (poles % 2 == 0) & (p >= 0) & (p < _N_POLES) & (x > 0.0)
+    hit = valid & (u >= 0)
+    # a select, not a jump (whether a motor is at a rating varies from line to line);
+    # unsigned, so that reads need no negative-index fix-up
+    cell = np.uint64(p * n_cols + u) if hit else np.uint64(n_cols - 1)
+    return cell, valid & (u < 0)
+
+
+@kernel(inline=True)
+def lookup_cell(sl, s, cell):
+    """Eta [%] and flags of slot ``s`` (-1: none) at ``cell`` (:func:`dense_cell`):
+    what :func:`lookup_dense` gives, in two reads."""
+    k = np.uint64(s + 1)
+    j = sl.offset[k] + cell
+    f = sl.flag[j]
+    return sl.eta[j], np.uint8(f if f & _F_UNKNOWN else sl.base_flag[k] | f)
+
+
 @kernel(inline=True)
 def lookup_at(s, poles, x, u, slot_table, slot_flag, tab):
     """Eta [%] and flags of one record (see :func:`lookup_dense`), scanning if needed."""
@@ -458,13 +515,6 @@ def lookup_at(s, poles, x, u, slot_table, slot_flag, tab):
     if done:
         return eta, flag
     return _scan_one(s, poles // 2 - 1, x, slot_table, slot_flag, tab)
-
-
-@kernel()
-def lookup_scan(s, poles, x, slot_table, slot_flag, tab):
-    """:func:`lookup_at` for a kW between ratings, as a real call: for the rare lines that
-    need it, so that the scan's code stays out of the callers' loops."""
-    return lookup_at(s, poles, x, -1, slot_table, slot_flag, tab)
 
 
 @kernel(inline=True)

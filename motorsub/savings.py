@@ -24,6 +24,7 @@ US DOE AMO MotorMaster+/MEASUR part-load model.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, fields
 
 import numpy as np
@@ -99,12 +100,32 @@ def _edition(day, first_day, last_day):
     return e
 
 
+@kernel()
+def _scan_lines(s0, s1, s2, s3, s4, p, kw, u, op, o_kw, o_u, slot_table, slot_flag, tab):
+    """The lookups of a line with a kW between ratings, scanning the tables where a motor
+    is at no rating (``u``, ``o_u`` < 0): slots ``s0`` (new motor), ``s1`` and ``s2`` (old
+    motor), then ``s3`` and ``s4`` at each.
+
+    A real call, made by :func:`_savings_kernel` for the few lines that need it, so that
+    the scans' code and registers stay out of its loop.
+    """
+    return (
+        ef.lookup_at(s0, p, kw, u, slot_table, slot_flag, tab),
+        ef.lookup_at(s1, op, o_kw, o_u, slot_table, slot_flag, tab),
+        ef.lookup_at(s2, op, o_kw, o_u, slot_table, slot_flag, tab),
+        ef.lookup_at(s3, p, kw, u, slot_table, slot_flag, tab),
+        ef.lookup_at(s4, p, kw, u, slot_table, slot_flag, tab),
+        ef.lookup_at(s3, op, o_kw, o_u, slot_table, slot_flag, tab),
+        ef.lookup_at(s4, op, o_kw, o_u, slot_table, slot_flag, tab),
+    )
+
+
 @kernel(parallel=True)
 def _savings_kernel(
     day, mtype, grade, poles_in, speed, kw, qty, eff, trade_in, old_kw, old_qty,
     old_eff, old_series, old_poles_in, hours_in, load_in, region,
     default_hours, default_load, assumed_poles, default_series, coal_t, grid_t,
-    first_day, last_day, slot_table, slot_flag, series_base, ie_base, tab, model,
+    first_day, last_day, slot_table, slot_flag, series_base, ie_base, tab, sl, model,
     eta_new_out, eta_old_out, src_new, src_old, kwh, tce, tco2, reasons_out,
 ):  # fmt: skip
     # Part load is on when ``model`` is given; ``model is not None`` is then decided when
@@ -141,53 +162,31 @@ def _savings_kernel(
         series = series_base + old_series_i if old_series_i >= 0 else -1
         s1 = (series if series_wanted else -1) if trade else minimum_allowed
         s2 = series_base + default_series if series_wanted & (default_series >= 0) else -1
-        p1, x1, u1 = op, o_kw, u_old
-        g_eta, g_flag, done0 = ef.lookup_dense(s0, p, kw_i, u_new, slot_table, slot_flag, tab)
-        o_eta, o_flag, done1 = ef.lookup_dense(s1, p1, x1, u1, slot_table, slot_flag, tab)
-        fallback, f_flag, done2 = ef.lookup_dense(s2, op, o_kw, u_old, slot_table, slot_flag, tab)
+        # every slot of the new motor shares one cell of the dense tables, every slot of
+        # the old motor another
+        c_new, between_new = ef.dense_cell(tab, p, kw_i, u_new)
+        c_old, between_old = ef.dense_cell(tab, op, o_kw, u_old)
+        g_eta, g_flag = ef.lookup_cell(sl, s0, c_new)
+        o_eta, o_flag = ef.lookup_cell(sl, s1, c_old)
+        fallback, f_flag = ef.lookup_cell(sl, s2, c_old)
         ie3_new = ie2_new = ie3_old = ie2_old = np.nan
-        done = done0 and done1 and done2
         if model is not None:
-            ie3_new, _, d3 = ef.lookup_dense(
-                ie_base + 2, p, kw_i, u_new, slot_table, slot_flag, tab
+            ie3_new, _ = ef.lookup_cell(sl, ie_base + 2, c_new)
+            ie2_new, _ = ef.lookup_cell(sl, ie_base + 1, c_new)
+            ie3_old, _ = ef.lookup_cell(sl, ie_base + 2, c_old)
+            ie2_old, _ = ef.lookup_cell(sl, ie_base + 1, c_old)
+            scan = between_new | between_old
+        else:
+            scan = (between_new & (s0 >= 0)) | (between_old & ((s1 >= 0) | (s2 >= 0)))
+        if scan:
+            # a kW between ratings (rare): scan the tables, in one real call
+            s3, s4 = (ie_base + 2, ie_base + 1) if model is not None else (-1, -1)
+            new, old, fb, a3, a4, a5, a6 = _scan_lines(
+                s0, s1, s2, s3, s4, p, kw_i, u_new, op, o_kw, u_old, slot_table, slot_flag, tab
             )
-            ie2_new, _, d4 = ef.lookup_dense(
-                ie_base + 1, p, kw_i, u_new, slot_table, slot_flag, tab
-            )
-            ie3_old, _, d5 = ef.lookup_dense(
-                ie_base + 2, op, o_kw, u_old, slot_table, slot_flag, tab
-            )
-            ie2_old, _, d6 = ef.lookup_dense(
-                ie_base + 1, op, o_kw, u_old, slot_table, slot_flag, tab
-            )
-            done = done and d3 and d4 and d5 and d6
-        if not done:
-            # a kW between ratings: scan the tables, by a real call (see lookup_scan)
-            for k in range(7 if model is not None else 3):
-                slot, pk, xk = (s0, s1, s2, ie_base + 2, ie_base + 1)[min(k, 4)], p, kw_i
-                if k == 1:
-                    pk, xk = p1, x1
-                elif k == 2 or k >= 5:
-                    pk, xk = op, o_kw
-                if k == 5:
-                    slot = ie_base + 2
-                elif k == 6:
-                    slot = ie_base + 1
-                eta_k, flag_k = ef.lookup_scan(slot, pk, xk, slot_table, slot_flag, tab)
-                if k == 0:
-                    g_eta, g_flag = eta_k, flag_k
-                elif k == 1:
-                    o_eta, o_flag = eta_k, flag_k
-                elif k == 2:
-                    fallback, f_flag = eta_k, flag_k
-                elif k == 3:
-                    ie3_new = eta_k
-                elif k == 4:
-                    ie2_new = eta_k
-                elif k == 5:
-                    ie3_old = eta_k
-                else:
-                    ie2_old = eta_k
+            (g_eta, g_flag), (o_eta, o_flag), (fallback, f_flag) = new, old, fb
+            if model is not None:
+                ie3_new, ie2_new, ie3_old, ie2_old = a3[0], a4[0], a5[0], a6[0]
         # Below, flags and choices are selects, not jumps: which of them applies varies
         # at random from line to line, and a mispredicted jump costs more than both arms.
         # the new motor: declared, else its grade's minimum
@@ -295,19 +294,28 @@ def savings(
     return out
 
 
-def kernel_inputs(cols: dict[str, np.ndarray], s: Settings) -> tuple:
-    """The savings kernel's inputs, in its order: columns, settings, tables, and the
-    part-load model (None when part load is off)."""
+@functools.cache
+def _slot_tables() -> tuple:
+    """The kernel's slots: GB 18613 (edition, grade) slots, then baseline series, then IE
+    classes, as table numbers and base flags, the first series and IE slots, and their
+    :class:`motorsub.efficiency.Slots`."""
     t = ef._tables()
     series_table = [t.table_index[x] for x in ef.BASELINE_SERIES]
     ie_table = [t.table_index[c.name] for c in ef.IEClass]
-    # one slot table: GB 18613 (edition, grade) slots, then baseline series, then IE classes
     slot_table = np.array([*t.edition_table, *series_table, *ie_table], np.int64)
     slot_flag = np.concatenate(
         [t.edition_flag, np.zeros(len(series_table) + len(ie_table), np.uint8)]
     )
     series_base = len(t.edition_table)
     ie_base = series_base + len(series_table)
+    return slot_table, slot_flag, series_base, ie_base, ef.slots(slot_table, slot_flag)
+
+
+def kernel_inputs(cols: dict[str, np.ndarray], s: Settings) -> tuple:
+    """The savings kernel's inputs, in its order: columns, settings, tables, and the
+    part-load model (None when part load is off)."""
+    t = ef._tables()
+    slot_table, slot_flag, series_base, ie_base, sl = _slot_tables()
     names = (
         "day", "motor_type", "grade", "poles", "speed_rpm", "kw", "qty", "efficiency",
         "trade_in", "old_kw", "old_qty", "old_efficiency", "old_series", "old_poles",
@@ -319,7 +327,7 @@ def kernel_inputs(cols: dict[str, np.ndarray], s: Settings) -> tuple:
     tables = (t.first_day, t.last_day, slot_table, slot_flag, series_base, ie_base)
     # numba prunes ``model is not None`` when it compiles the kernel for a None argument
     model = pl.model() if s.part_load else None
-    return (*(cols[k] for k in names), *params, *tables, t.lookup, model)
+    return (*(cols[k] for k in names), *params, *tables, t.lookup, sl, model)
 
 
 def kernel_outputs(out: SavingsResult) -> tuple:

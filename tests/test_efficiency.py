@@ -247,6 +247,41 @@ def test_dense_lookup_equals_the_scan(values_at):
     assert np.isfinite(eta).any()
 
 
+@pytest.mark.parametrize(
+    ("values_at", "some_between"),
+    [
+        (lambda r: r, False),
+        (lambda r: (r[1:] + r[:-1]) / 2, True),
+        (lambda r: np.concatenate([[0.0, -1.0, np.nan, np.inf, 1e9], np.nextafter(r, 0)]), True),
+    ],
+    ids=["ratings", "midpoints", "odd-values"],
+)
+def test_cell_lookup_equals_the_scan_or_asks_for_it(values_at, some_between):
+    # every slot of the savings kernel and none (-1), valid and invalid pole counts
+    from motorsub.savings import _slot_tables
+
+    t = ef._tables()
+    slot_table, slot_flag, *_, sl = _slot_tables()
+    scan = t.lookup._replace(ratings=np.empty(0))
+    kw = values_at(t.lookup.ratings)
+    checked = asked = 0
+    for s in range(-1, len(slot_table)):
+        for poles in (*ef.POLES, 0, 3, 10, -2):
+            for x in kw:
+                u = ef.rating_index(t.lookup, x)
+                cell, between = ef.dense_cell(t.lookup, poles, x, u)
+                valid = poles in ef.POLES and x > 0.0
+                assert between == (valid and u < 0), (s, poles, x)
+                want = ef.lookup_at(s, poles, x, -1, slot_table, slot_flag, scan)
+                if between:
+                    asked += 1
+                    continue
+                eta, flag = ef.lookup_cell(sl, s, cell)
+                np.testing.assert_equal((eta, flag), want, err_msg=f"{(s, poles, x)}")
+                checked += 1
+    assert checked > 0 and (asked > 0) == some_between
+
+
 def test_rating_hash_finds_every_rating_and_nothing_else():
     t = ef._tables().lookup
     assert len(t.ratings) == len(np.unique(t.ratings)) > 50
