@@ -344,9 +344,9 @@ def _tables() -> _Tables:
     grid = np.indices(shape).reshape(3, -1)
     dense_eta, dense_flag = _lookup_kernel(
         grid[0], np.array(POLES)[grid[1]], ratings[grid[2]],
-        np.arange(len(rows), dtype=np.int64), np.zeros(len(rows), np.uint8), scan,
+        slots(scan, np.arange(len(rows)), np.zeros(len(rows), np.uint8)), scan,
     )  # fmt: skip
-    # one more column, the miss: NaN and UNKNOWN, read by lookup_dense for a line it
+    # one more column, the miss: NaN and UNKNOWN, read by lookup_cell for a line it
     # cannot answer, so that its read never depends on whether there is a value
     miss = (len(rows), _N_POLES, 1)
     lookup = scan._replace(
@@ -408,9 +408,10 @@ def rating_index(tab, x):
 
 
 @kernel(inline=True)
-def _scan_one(s, p, x, slot_table, slot_flag, tab):
-    """Eta [%] and flags by scanning the table's ratings (``p``: pole index)."""
-    table = slot_table[s]
+def _scan_one(s, p, x, sl, tab):
+    """Eta [%] and flags of slot ``s`` >= 0 by scanning its table's ratings (``p``: pole
+    index)."""
+    table = sl.table[s + 1]
     g = table * _N_POLES + p
     lo, hi = tab.seg_start[g], tab.seg_start[g + 1]
     if hi == lo or x < tab.kw[lo] or x > tab.kw[hi - 1]:
@@ -421,59 +422,36 @@ def _scan_one(s, p, x, slot_table, slot_flag, tab):
     else:
         eta, how = _interpolate(x, j, tab.table_poly[table], p, tab)
         unverified = tab.unverified[j - 1] or tab.unverified[j]
-    return eta, np.uint8(slot_flag[s] | how | (_F_UNVERIFIED if unverified else 0))
-
-
-@kernel(inline=True)
-def lookup_dense(s, poles, x, u, slot_table, slot_flag, tab):
-    """Eta [%], flags and ``done`` of one record without scanning a table.
-
-    ``s`` picks a table (and a base flag) in ``slot_table``/``slot_flag``; ``u`` is
-    ``rating_index(tab, x)``, computed once per kW by kernels that look several
-    tables up at the same kW. At a rating (``u >= 0``) the value is read from
-    ``tab.dense_eta``, which holds what the scan gives there, and otherwise from its
-    last column (NaN, UNKNOWN). ``done`` is False when ``x`` lies between ratings: then
-    :func:`lookup_at` must scan.
-    """
-    p = poles // 2 - 1
-    valid = (s >= 0) & (poles % 2 == 0) & (p >= 0) & (p < _N_POLES) & (x > 0.0)
-    hit = valid & (u >= 0)
-    # selects, not jumps, and every read in bounds: which slots a line needs varies at
-    # random from line to line. A miss reads the table's last column, which holds NaN
-    # and UNKNOWN, so the value read is the answer either way (a select on it would
-    # become a jump around the read)
-    miss = tab.dense_eta.shape[2] - 1
-    # unsigned indices: numba fixes up a negative index on every read with a signed one
-    s_ = np.uint64(s if hit else 0)
-    p_, u_ = np.uint64(p if hit else 0), np.uint64(u if hit else miss)
-    table, base_flag = np.uint64(slot_table[s_]), slot_flag[s_]
-    f, eta = tab.dense_flag[table, p_, u_], tab.dense_eta[table, p_, u_]
-    return eta, np.uint8(f if f & _F_UNKNOWN else base_flag | f), hit | (not valid)
+    return eta, np.uint8(sl.base_flag[s + 1] | how | (_F_UNVERIFIED if unverified else 0))
 
 
 class Slots(NamedTuple):
-    """The dense tables laid out for kernels that look several slots up per line.
+    """What a lookup calls slot ``s``: a table and a base flag, and the dense tables laid
+    out flat, so that a lookup at a rating is two reads (see :func:`lookup_cell`).
 
-    ``eta`` and ``flag`` hold, flat, a table of NaN/UNKNOWN and then every table's
-    ``dense_eta``/``dense_flag`` [pole index, rating + miss column]; slot ``s`` (-1: no
-    table) starts at ``offset[s + 1]`` and adds ``base_flag[s + 1]``. A lookup is then one
-    small read for the slot and one for the value (see :func:`lookup_cell`).
+    Slot ``s`` (-1: none) is entry ``s + 1`` of ``table``, ``base_flag`` and ``offset``.
+    ``eta`` and ``flag`` hold a table of NaN/UNKNOWN (slot -1's) and then every table's
+    ``dense_eta``/``dense_flag`` [pole index, rating + miss column]; slot ``s``'s table
+    starts at ``offset[s + 1]``.
     """
 
-    offset: np.ndarray  # uint64, per slot + 1
+    table: np.ndarray  # int64 table number, per slot + 1 (-1 for none)
     base_flag: np.ndarray  # uint8, per slot + 1
+    offset: np.ndarray  # uint64, per slot + 1
     eta: np.ndarray  # [%], flat
     flag: np.ndarray  # uint8, flat
 
 
-def slots(slot_table: np.ndarray, slot_flag: np.ndarray) -> Slots:
-    """:class:`Slots` of ``slot_table``/``slot_flag`` (as :func:`lookup_dense` takes them)."""
-    tab = _tables().lookup
+def slots(tab: _Lookup, slot_table, slot_flag) -> Slots:
+    """:class:`Slots` over ``tab`` whose slot ``s`` is table ``slot_table[s]`` with base
+    flag ``slot_flag[s]``."""
     _, n_poles, n_cols = tab.dense_eta.shape
     size = n_poles * n_cols
+    table = np.concatenate([[-1], slot_table]).astype(np.int64)
     return Slots(
-        offset=np.concatenate([[0], (np.asarray(slot_table) + 1) * size]).astype(np.uint64),
+        table=table,
         base_flag=np.concatenate([[0], slot_flag]).astype(np.uint8),
+        offset=((table + 1) * size).astype(np.uint64),
         eta=np.concatenate([np.full(size, np.nan), tab.dense_eta.ravel()]),
         flag=np.concatenate([np.full(size, _F_UNKNOWN, np.uint8), tab.dense_flag.ravel()]),
     )
@@ -482,7 +460,7 @@ def slots(slot_table: np.ndarray, slot_flag: np.ndarray) -> Slots:
 @kernel(inline=True)
 def dense_cell(tab, poles, x, u):
     """Where a motor of ``poles`` at ``x`` [kW] sits in every dense table, and whether it
-    lies between ratings (a lookup must then scan: :func:`lookup_at`).
+    lies between ratings (a lookup must then scan its table: :func:`lookup_at`).
 
     ``u`` is ``rating_index(tab, x)``. The cell is the flat (pole index, rating) position,
     or the miss column's first cell when the motor is at no rating or its poles or kW
@@ -500,8 +478,14 @@ def dense_cell(tab, poles, x, u):
 
 @kernel(inline=True)
 def lookup_cell(sl, s, cell):
-    """Eta [%] and flags of slot ``s`` (-1: none) at ``cell`` (:func:`dense_cell`):
-    what :func:`lookup_dense` gives, in two reads."""
+    """Eta [%] and flags of slot ``s`` (-1: none) at ``cell`` (:func:`dense_cell`) of
+    the dense tables, in two reads: NaN and UNKNOWN at the miss cell.
+
+    Selects, not jumps, and every read in bounds: which slots a line needs varies at
+    random from line to line. A motor at no rating reads the miss column, which holds NaN
+    and UNKNOWN, so the value read is the answer either way (a select on it would become
+    a jump around the read).
+    """
     k = np.uint64(s + 1)
     j = sl.offset[k] + cell
     f = sl.flag[j]
@@ -509,27 +493,28 @@ def lookup_cell(sl, s, cell):
 
 
 @kernel(inline=True)
-def lookup_at(s, poles, x, u, slot_table, slot_flag, tab):
-    """Eta [%] and flags of one record (see :func:`lookup_dense`), scanning if needed."""
-    eta, flag, done = lookup_dense(s, poles, x, u, slot_table, slot_flag, tab)
-    if done:
-        return eta, flag
-    return _scan_one(s, poles // 2 - 1, x, slot_table, slot_flag, tab)
+def lookup_at(s, poles, x, u, sl, tab):
+    """Eta [%] and flags of slot ``s`` of :class:`Slots` ``sl`` for one motor: a dense
+    read at a rating (``u``: ``rating_index(tab, x)``), a scan of the table between."""
+    cell, between = dense_cell(tab, poles, x, u)
+    if between and s >= 0:
+        return _scan_one(s, poles // 2 - 1, x, sl, tab)
+    return lookup_cell(sl, s, cell)
 
 
 @kernel(inline=True)
-def lookup_one(s, poles, x, slot_table, slot_flag, tab):
-    """Eta [%] and flags of one record; ``s`` picks a table (and a base flag) in
-    ``slot_table``/``slot_flag``. For kernels that fuse the lookup into their own loop."""
-    return lookup_at(s, poles, x, rating_index(tab, x), slot_table, slot_flag, tab)
+def lookup_one(s, poles, x, sl, tab):
+    """Eta [%] and flags of slot ``s`` of :class:`Slots` ``sl`` for one motor. For
+    kernels that fuse the lookup into their own loop."""
+    return lookup_at(s, poles, x, rating_index(tab, x), sl, tab)
 
 
 @kernel(parallel=True)
-def _lookup_kernel(slot, poles, kw, slot_table, slot_flag, tab):
-    """Eta [%] and flags per record; ``slot`` picks a table and a base flag."""
+def _lookup_kernel(slot, poles, kw, sl, tab):
+    """Eta [%] and flags per record; ``slot`` picks a slot of :class:`Slots` ``sl``."""
     out, flags = np.empty(kw.size), np.empty(kw.size, np.uint8)
     for i in prange(kw.size):
-        out[i], flags[i] = lookup_one(slot[i], poles[i], kw[i], slot_table, slot_flag, tab)
+        out[i], flags[i] = lookup_one(slot[i], poles[i], kw[i], sl, tab)
     return out, flags
 
 
@@ -585,7 +570,8 @@ def _flat(*arrays):
 def _lookup(slot, poles, kw, slot_table, slot_flag):
     t = _tables()
     (slot, poles, kw), shape = _flat(slot, _ints(poles), _floats(kw))
-    eta, flags = _lookup_kernel(slot, poles, kw, slot_table, slot_flag, t.lookup)
+    sl = slots(t.lookup, slot_table, slot_flag)
+    eta, flags = _lookup_kernel(slot, poles, kw, sl, t.lookup)
     return eta.reshape(shape), flags.reshape(shape)
 
 

@@ -101,7 +101,7 @@ def _edition(day, first_day, last_day):
 
 
 @kernel()
-def _scan_lines(s0, s1, s2, s3, s4, p, kw, u, op, o_kw, o_u, slot_table, slot_flag, tab):
+def _scan_lines(s0, s1, s2, s3, s4, p, kw, u, op, o_kw, o_u, sl, tab):
     """The lookups of a line with a kW between ratings, scanning the tables where a motor
     is at no rating (``u``, ``o_u`` < 0): slots ``s0`` (new motor), ``s1`` and ``s2`` (old
     motor), then ``s3`` and ``s4`` at each.
@@ -110,13 +110,13 @@ def _scan_lines(s0, s1, s2, s3, s4, p, kw, u, op, o_kw, o_u, slot_table, slot_fl
     the scans' code and registers stay out of its loop.
     """
     return (
-        ef.lookup_at(s0, p, kw, u, slot_table, slot_flag, tab),
-        ef.lookup_at(s1, op, o_kw, o_u, slot_table, slot_flag, tab),
-        ef.lookup_at(s2, op, o_kw, o_u, slot_table, slot_flag, tab),
-        ef.lookup_at(s3, p, kw, u, slot_table, slot_flag, tab),
-        ef.lookup_at(s4, p, kw, u, slot_table, slot_flag, tab),
-        ef.lookup_at(s3, op, o_kw, o_u, slot_table, slot_flag, tab),
-        ef.lookup_at(s4, op, o_kw, o_u, slot_table, slot_flag, tab),
+        ef.lookup_at(s0, p, kw, u, sl, tab),
+        ef.lookup_at(s1, op, o_kw, o_u, sl, tab),
+        ef.lookup_at(s2, op, o_kw, o_u, sl, tab),
+        ef.lookup_at(s3, p, kw, u, sl, tab),
+        ef.lookup_at(s4, p, kw, u, sl, tab),
+        ef.lookup_at(s3, op, o_kw, o_u, sl, tab),
+        ef.lookup_at(s4, op, o_kw, o_u, sl, tab),
     )
 
 
@@ -125,7 +125,7 @@ def _savings_kernel(
     day, mtype, grade, poles_in, speed, kw, qty, eff, trade_in, old_kw, old_qty,
     old_eff, old_series, old_poles_in, hours_in, load_in, region,
     default_hours, default_load, assumed_poles, default_series, coal_t, grid_t,
-    first_day, last_day, slot_table, slot_flag, series_base, ie_base, tab, sl, model,
+    first_day, last_day, series_base, ie_base, tab, sl, model,
     eta_new_out, eta_old_out, src_new, src_old, kwh, tce, tco2, reasons_out,
 ):  # fmt: skip
     # Part load is on when ``model`` is given; ``model is not None`` is then decided when
@@ -182,7 +182,7 @@ def _savings_kernel(
             # a kW between ratings (rare): scan the tables, in one real call
             s3, s4 = (ie_base + 2, ie_base + 1) if model is not None else (-1, -1)
             new, old, fb, a3, a4, a5, a6 = _scan_lines(
-                s0, s1, s2, s3, s4, p, kw_i, u_new, op, o_kw, u_old, slot_table, slot_flag, tab
+                s0, s1, s2, s3, s4, p, kw_i, u_new, op, o_kw, u_old, sl, tab
             )
             (g_eta, g_flag), (o_eta, o_flag), (fallback, f_flag) = new, old, fb
             if model is not None:
@@ -296,9 +296,8 @@ def savings(
 
 @functools.cache
 def _slot_tables() -> tuple:
-    """The kernel's slots: GB 18613 (edition, grade) slots, then baseline series, then IE
-    classes, as table numbers and base flags, the first series and IE slots, and their
-    :class:`motorsub.efficiency.Slots`."""
+    """The kernel's :class:`motorsub.efficiency.Slots`: GB 18613 (edition, grade) slots,
+    then baseline series, then IE classes; and the first series and IE slots."""
     t = ef._tables()
     series_table = [t.table_index[x] for x in ef.BASELINE_SERIES]
     ie_table = [t.table_index[c.name] for c in ef.IEClass]
@@ -308,14 +307,14 @@ def _slot_tables() -> tuple:
     )
     series_base = len(t.edition_table)
     ie_base = series_base + len(series_table)
-    return slot_table, slot_flag, series_base, ie_base, ef.slots(slot_table, slot_flag)
+    return series_base, ie_base, ef.slots(t.lookup, slot_table, slot_flag)
 
 
 def kernel_inputs(cols: dict[str, np.ndarray], s: Settings) -> tuple:
     """The savings kernel's inputs, in its order: columns, settings, tables, and the
     part-load model (None when part load is off)."""
     t = ef._tables()
-    slot_table, slot_flag, series_base, ie_base, sl = _slot_tables()
+    series_base, ie_base, sl = _slot_tables()
     names = (
         "day", "motor_type", "grade", "poles", "speed_rpm", "kw", "qty", "efficiency",
         "trade_in", "old_kw", "old_qty", "old_efficiency", "old_series", "old_poles",
@@ -324,7 +323,7 @@ def kernel_inputs(cols: dict[str, np.ndarray], s: Settings) -> tuple:
     # factors in tonnes per kWh: the kernel multiplies, never divides
     coal_t, grid_t = s.coal_kgce_per_kwh / 1000.0, s.grid_by_region / 1000.0
     params = (s.hours, s.load, s.assumed_poles, s.old_series, coal_t, grid_t)
-    tables = (t.first_day, t.last_day, slot_table, slot_flag, series_base, ie_base)
+    tables = (t.first_day, t.last_day, series_base, ie_base)
     # numba prunes ``model is not None`` when it compiles the kernel for a None argument
     model = pl.model() if s.part_load else None
     return (*(cols[k] for k in names), *params, *tables, t.lookup, sl, model)

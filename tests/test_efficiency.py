@@ -226,7 +226,7 @@ def _scan_only(values_at):
     n_tables = len(t.table_index)
     kw = values_at(t.lookup.ratings)
     table, poles, x = (a.ravel() for a in np.meshgrid(np.arange(n_tables), ef.POLES, kw))
-    args = (table, poles, x, np.arange(n_tables), np.zeros(n_tables, np.uint8))
+    args = (table, poles, x, ef.slots(t.lookup, np.arange(n_tables), np.zeros(n_tables)))
     return ef._lookup_kernel(*args, t.lookup), ef._lookup_kernel(*args, scan)
 
 
@@ -261,23 +261,25 @@ def test_cell_lookup_equals_the_scan_or_asks_for_it(values_at, some_between):
     from motorsub.savings import _slot_tables
 
     t = ef._tables()
-    slot_table, slot_flag, *_, sl = _slot_tables()
-    scan = t.lookup._replace(ratings=np.empty(0))
+    sl = _slot_tables()[-1]
+    scan = t.lookup._replace(ratings=np.empty(0))  # every valid motor off a rating
     kw = values_at(t.lookup.ratings)
     checked = asked = 0
-    for s in range(-1, len(slot_table)):
+    for s in range(-1, len(sl.table) - 1):
         for poles in (*ef.POLES, 0, 3, 10, -2):
             for x in kw:
                 u = ef.rating_index(t.lookup, x)
                 cell, between = ef.dense_cell(t.lookup, poles, x, u)
                 valid = poles in ef.POLES and x > 0.0
                 assert between == (valid and u < 0), (s, poles, x)
-                want = ef.lookup_at(s, poles, x, -1, slot_table, slot_flag, scan)
+                want = ef.lookup_at(s, poles, x, -1, sl, scan)
                 if between:
                     asked += 1
                     continue
                 eta, flag = ef.lookup_cell(sl, s, cell)
                 np.testing.assert_equal((eta, flag), want, err_msg=f"{(s, poles, x)}")
+                if s < 0 or not valid:
+                    assert np.isnan(eta) and flag == UNKNOWN, (s, poles, x)
                 checked += 1
     assert checked > 0 and (asked > 0) == some_between
 
