@@ -1,9 +1,10 @@
 """What every benchmark shares: sizes, timing, the machine, and the synthetic columns.
 
 The typed columns at a size ``n`` are the valid rows of ``n`` synthetic records made by
-:func:`motorsub.synth.chunk` in chunks of :data:`motorsub.synth.CHUNK_ROWS` from one seeded
+:func:`motorsub.engine.synth.chunk` in chunks of
+:data:`motorsub.engine.synth.CHUNK_ROWS` from one seeded
 generator, exactly as ``motorsub synth --rows n --seed SEED`` writes them, then validated by
-:func:`motorsub.records.validate` and taken with :meth:`Records.take`. Only the last size
+:func:`motorsub.engine.records.validate` and taken with :meth:`Records.take`. Only the last size
 built is kept in memory (1e7 rows of typed columns is about 1 GB).
 """
 
@@ -239,7 +240,7 @@ def columns(n: int, seed: int = SEED) -> dict[str, np.ndarray]:
     if key in _cols_cache:
         return _cols_cache[key]
     free_columns()
-    from motorsub import records, synth
+    from motorsub.engine import records, synth
 
     rng = np.random.default_rng(seed)
     parts = []

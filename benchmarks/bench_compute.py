@@ -1,6 +1,6 @@
 """End to end: ``motorsub compute`` Parquet→Parquet and CSV→Parquet, next to the I/O floor.
 
-At each size the synthetic input (``motorsub.synth.synth(n, SEED, path)``) is written once
+At each size the synthetic input (``motorsub.engine.synth.synth(n, SEED, path)``) is written once
 as Parquet and as CSV into the cache folder ``benchmarks/results/tmp/`` and kept for later
 runs. The command runs as a subprocess, exactly as a user runs it::
 
@@ -38,7 +38,7 @@ from benchmarks import _common as C
 
 def input_file(n: int, fmt: str, cache: Path = C.CACHE, seed: int = C.SEED) -> Path:
     """The synthetic input of ``n`` rows in ``fmt`` (``parquet`` or ``csv``), made once."""
-    from motorsub.synth import synth
+    from motorsub.engine.synth import synth
 
     path = cache / f"records-{C.label(n)}-seed{seed}.{fmt}"
     if not path.exists():
@@ -91,7 +91,7 @@ def run_compute(inp: Path, out: Path, poll_s: float = 0.01) -> tuple[float, floa
 
 
 try:  # batch by batch as motorsub compute does by default
-    from motorsub.engine import DEFAULT_BATCH_ROWS as BATCH_ROWS
+    from motorsub.backends import DEFAULT_BATCH_ROWS as BATCH_ROWS
 except ImportError:  # pragma: no cover - an engine without the constant
     BATCH_ROWS = 250_000
 

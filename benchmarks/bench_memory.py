@@ -71,7 +71,7 @@ def triad(n: int = TRIAD_ELEMENTS, repeats: int = 5) -> dict:
 
 
 # --------------------------------------------------------------------------- kernel bytes
-#: Columns each kernel reads, as its wrapper passes them (motorsub/subsidy.py, savings.py).
+#: Columns each kernel reads, as its wrapper passes them (motorsub/kernels/subsidy.py, savings.py).
 SUBSIDY_INPUTS = (
     "day", "region", "motor_type", "kind", "grade", "trade_in", "kw", "qty", "old_kw",
     "old_qty",
@@ -89,14 +89,14 @@ def _result_bytes(result) -> int:
 
 def kernel_bytes(n: int = 10_000) -> dict:
     """Bytes read and written per row by ``subsidies``, ``savings`` and both together."""
-    from motorsub.profile import settings
-    from motorsub.savings import savings
-    from motorsub.schemes import load_schemes
-    from motorsub.subsidy import subsidies
+    from motorsub.kernels.savings import savings
+    from motorsub.kernels.subsidy import compiled_schemes, subsidies
+    from motorsub.model.profile import settings
+    from motorsub.model.schemes import load_schemes
 
     cols = C.columns(n)
     rows = len(cols["day"])
-    sub = subsidies(load_schemes().compiled, cols)
+    sub = subsidies(compiled_schemes(load_schemes()), cols)
     sav = savings(cols, settings(hours=4000, load=0.75))
 
     def read(names):

@@ -1,6 +1,6 @@
 """The full kernel (subsidies, then savings) against subsidy-only and idiomatic pandas.
 
-``kwh_per_year = qty × kw × load × hours × (100/η_old − 100/η_new)`` (rules.md section 4)
+``kwh_per_year = qty × kw × load × hours × (100/η_old − 100/η_new)`` (docs/rules.md section 4)
 with the profile ``settings(hours=4000, load=0.75)`` (rated efficiencies, no part load).
 
 motorsub: ``subsidies(compiled, cols)`` then ``savings(cols, settings)``, timed together
@@ -8,7 +8,7 @@ motorsub: ``subsidies(compiled, cols)`` then ``savings(cols, settings)``, timed 
 output buffers allocated once, as ``compute`` reuses them from batch to batch. pandas: the
 subsidy rules of :func:`benchmarks.bench_subsidy.pandas_subsidies`, then the savings rule
 written as a pandas analyst would write it with motorsub's vectorised public functions
-(:func:`motorsub.efficiency.edition_at`, ``min_efficiency``, ``baseline_efficiency``,
+(:func:`motorsub.physics.efficiency.edition_at`, ``min_efficiency``, ``baseline_efficiency``,
 ``poles_from_speed``) on DataFrame columns.
 Before any time is reported, η_new, η_old, kWh, tce and tCO2 must agree with the kernel
 to 1e-9 (relative), with NaN in the same places, and the subsidy amounts exactly.
@@ -25,12 +25,12 @@ import pandas as pd
 from benchmarks import _common as C
 from benchmarks import bench_memory
 from benchmarks.bench_subsidy import check_equal, pandas_frame, pandas_subsidies
-from motorsub import efficiency as ef
 from motorsub import vocab
-from motorsub.profile import Settings, settings
-from motorsub.savings import empty_savings, savings
-from motorsub.schemes import SchemeSet, load_schemes
-from motorsub.subsidy import empty_subsidies, subsidies
+from motorsub.kernels.savings import empty_savings, savings
+from motorsub.kernels.subsidy import compiled_schemes, empty_subsidies, subsidies
+from motorsub.model.profile import Settings, settings
+from motorsub.model.schemes import SchemeSet, load_schemes
+from motorsub.physics import efficiency as ef
 
 HOURS, LOAD = 4000.0, 0.75
 RTOL = 1e-9
@@ -107,7 +107,7 @@ def check_close(kernel, frame: pd.DataFrame) -> dict:
 def bench_size(n: int, schemes: SchemeSet, st: Settings, bandwidth, kernel_bytes) -> list[dict]:
     cols = C.columns(n)
     rows = len(cols["day"])
-    compiled = schemes.compiled
+    compiled = compiled_schemes(schemes)
     df = pandas_frame(cols)
     names = [f"fen_{c.id}" for _, c in schemes.components]
 

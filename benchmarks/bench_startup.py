@@ -4,7 +4,7 @@ First run: ``python -m motorsub warmup`` in a subprocess with ``NUMBA_CACHE_DIR`
 a fresh, empty temporary folder, so every kernel is compiled from scratch (what a user
 pays once after installing). Warm start: with that folder then full, ``python -m motorsub
 compute`` on a 1 000-line CSV (a lean run: kernels as plain Python, see
-``motorsub._lean``), ``motorsub quote`` (lean too) and ``compute`` on a 10 000-line CSV
+``motorsub.cli.lean``), ``motorsub quote`` (lean too) and ``compute`` on a 10 000-line CSV
 (compiled kernels loaded from the cache), best of 3, as subprocesses; next to them the bare
 interpreter (``python -c pass``) and ``import motorsub.cli`` for scale. The first compiled
 compute after the warmup (with part load) is timed on its own: a kernel the warmup did not
@@ -25,8 +25,8 @@ from pathlib import Path
 
 from benchmarks import _common as C
 
-SMALL_ROWS = 1_000  # run lean (motorsub._lean): no numba, no pandas
-LARGER_ROWS = 10_000  # above motorsub._lean.SMALL_ROWS: compiled kernels from the cache
+SMALL_ROWS = 1_000  # run lean (motorsub.cli.lean): no numba, no pandas
+LARGER_ROWS = 10_000  # above motorsub.cli.lean.SMALL_ROWS: compiled kernels from the cache
 QUOTE = (
     "quote --motor-type lv_async --kw 11 --poles 4 --grade 2 --kind new --trade-in "
     "--old-kw 11 --old-efficiency 87.6 --region CN-SH --date 2013-06-01 --hours 4000 "
@@ -50,7 +50,7 @@ def _best(args: list[str], env: dict, repeats: int = 3) -> float:
 
 
 def run(cache: Path = C.CACHE, repeats: int = 3) -> dict:
-    from motorsub.synth import synth
+    from motorsub.engine.synth import synth
 
     numba_cache = Path(tempfile.mkdtemp(prefix="motorsub-bench-numba-"))
     work = Path(tempfile.mkdtemp(prefix="motorsub-bench-startup-"))

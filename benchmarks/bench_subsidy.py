@@ -3,7 +3,7 @@
 At each size the typed columns are built once (:func:`benchmarks._common.columns`); the
 pandas and polars frames an analyst would hold are built from them once too, outside the
 timings. Each contender then computes, per line, the amount of every component in fen,
-with the rules of rules.md section 3 as the shipped scheme files encode them: the version
+with the rules of docs/rules.md section 3 as the shipped scheme files encode them: the version
 in force by date per scheme, ``applies_to`` (silent), region, trade-in, kind and motor type
 (the scope table), the power interval, the grade limit, the rate cell (version, motor
 type, power band, grade) and the exact amount: rate [fen/kW] × basis kW (read to 1e-6 kW,
@@ -29,13 +29,20 @@ import pyarrow as pa
 from benchmarks import _common as C
 from benchmarks import bench_memory
 from motorsub import vocab
-from motorsub.intervals import Interval
-from motorsub.schemes import Component, Filter, SchemeSet, load_schemes
-from motorsub.subsidy import MICRO, NO_END, day_number, empty_subsidies, subsidies
+from motorsub.kernels.subsidy import (
+    MICRO,
+    NO_END,
+    compiled_schemes,
+    day_number,
+    empty_subsidies,
+    subsidies,
+)
+from motorsub.model.intervals import Interval
+from motorsub.model.schemes import Component, Filter, SchemeSet, load_schemes
 
 ANY_GRADE = (0, *vocab.GRADES)  # 0: no grade given
 # kW is read to 1e-6 half up *as written in decimal*: a double within this many ulps of a
-# tie counts as the tie (the rule of motorsub.subsidy._amount_fen; the data have no ties)
+# tie counts as the tie (the rule of motorsub.kernels.subsidy._amount_fen; the data have no ties)
 TIE_ULPS = 8.0
 EPS = float(np.finfo(np.float64).eps)
 
@@ -52,7 +59,7 @@ def rate_rows(schemes: SchemeSet, component: Component) -> list[dict]:
     source gives the rate.
     """
     rows = []
-    for cell in schemes.compiled.cells:
+    for cell in compiled_schemes(schemes).cells:
         if cell.component is not component:
             continue
         r = cell.rate
@@ -160,7 +167,7 @@ def numpy_subsidies(schemes: SchemeSet, cols: dict[str, np.ndarray]) -> np.ndarr
 # -------------------------------------------------------------------------------- pandas
 def pandas_frame(cols: dict[str, np.ndarray]) -> pd.DataFrame:
     """The records as an analyst holds them: dates, categoricals, nullable integers."""
-    from motorsub.efficiency import BASELINE_SERIES
+    from motorsub.physics.efficiency import BASELINE_SERIES
 
     def cat(codes, names):
         return pd.Categorical.from_codes(codes.astype(np.int64), categories=list(names))
@@ -406,7 +413,7 @@ def check_equal(fen: np.ndarray, others: dict[str, np.ndarray], schemes: SchemeS
 
 def contenders(schemes: SchemeSet, cols: dict[str, np.ndarray]):
     """(name, callable returning int64 fen [n_components, n]) of every contender."""
-    compiled = schemes.compiled
+    compiled = compiled_schemes(schemes)
     df = pandas_frame(cols)
     pf = polars_frame(cols)
     names = [f"fen_{c.id}" for _, c in schemes.components]

@@ -9,11 +9,11 @@ from importlib import import_module
 __version__ = "0.1.0"
 
 _API = {
-    "compute": "motorsub.engine",
-    "compute_file": "motorsub.engine",
-    "run": "motorsub.engine",
-    "quote": "motorsub.quoting",
-    "load_schemes": "motorsub.schemes",
+    "compute": "motorsub.engine.batch",
+    "compute_file": "motorsub.backends.local",
+    "run": "motorsub.engine.batch",
+    "quote": "motorsub.engine.quote",
+    "load_schemes": "motorsub.model.schemes",
     "MotorsubError": "motorsub.errors",
     "InputError": "motorsub.errors",
     "SchemeError": "motorsub.errors",

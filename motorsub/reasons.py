@@ -2,7 +2,7 @@
 
 Each code is one bit of the ``reasons`` bitmask the kernels return; the names are stable
 and documented in the README. Row-level reject codes (``MISSING_<COLUMN>``,
-``BAD_<COLUMN>``) live in :mod:`motorsub.records`.
+``BAD_<COLUMN>``) live in :mod:`motorsub.engine.records`.
 """
 
 from __future__ import annotations

@@ -1,8 +1,8 @@
-"""A slow, plain-Python reference of the subsidy rules (rules.md sections 2, 3 and 7).
+"""A slow, plain-Python reference of the subsidy rules (docs/rules.md sections 2, 3 and 7).
 
-Written from the rule text and the validated :class:`~motorsub.schemes.Scheme` objects,
+Written from the rule text and the validated :class:`~motorsub.model.schemes.Scheme` objects,
 one record at a time, with :class:`decimal.Decimal` money. It deliberately shares nothing
-with :mod:`motorsub.subsidy` (no compiled arrays, no kernel helpers), so that the property
+with :mod:`motorsub.kernels.subsidy` (no compiled arrays, no kernel helpers), so that the property
 tests can hold the fast path to it.
 
 Per component of each scheme, the first failing check names the outcome:
@@ -28,7 +28,7 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
-from motorsub.schemes import Component, Rate, Scheme, SchemeSet, Version
+from motorsub.model.schemes import Component, Rate, Scheme, SchemeSet, Version
 
 MICRO_KW = Decimal("0.000001")
 FEN = Decimal("0.01")

@@ -1,6 +1,6 @@
-"""A slow, per-record reference of the savings rules (rules.md section 4), in plain Python.
+"""A slow, per-record reference of the savings rules (docs/rules.md section 4), in plain Python.
 
-It calls motorsub.efficiency's public, separately tested table lookups one record at a
+It calls motorsub.physics.efficiency's public, separately tested table lookups one record at a
 time and follows the rule text step by step; the fused kernel must agree with it.
 """
 
@@ -8,8 +8,8 @@ import math
 
 import numpy as np
 
-from motorsub import efficiency as ef
-from motorsub import partload as pl
+from motorsub.physics import efficiency as ef
+from motorsub.physics import partload as pl
 
 SERIES = ef.BASELINE_SERIES
 

@@ -247,10 +247,12 @@ def test_help_has_examples(cmd):
     assert "Exit codes" in res.output
 
 
-def test_cli_batch_default_is_the_engine_s():
-    from motorsub import cli, engine
+def test_cli_batch_default_is_the_back_end_s():
+    from motorsub.backends import DEFAULT_BATCH_ROWS
+    from motorsub.cli.compute import compute
 
-    assert cli.DEFAULT_BATCH_ROWS == engine.DEFAULT_BATCH_ROWS
+    (option,) = [p for p in compute.params if p.name == "batch_rows"]
+    assert option.default == DEFAULT_BATCH_ROWS == 250_000
 
 
 def test_quote_savings_worked_by_hand():
@@ -285,7 +287,7 @@ WARM_THEN_RUN = """
 import sys
 from numba.core.registry import CPUDispatcher
 from motorsub.cli import main
-from motorsub.warm import warm_all
+from motorsub.cli.warmup import warm_all
 
 def dispatchers():
     return {f"{m}.{k}": v for m, mod in list(sys.modules.items()) if m.startswith("motorsub")
@@ -300,8 +302,8 @@ print(sorted(k for k, d in dispatchers().items() if len(d.signatures) > before.g
 
 
 def test_warmup_leaves_nothing_to_compile_for_compute(tmp_path):
-    from motorsub._lean import SMALL_ROWS
-    from motorsub.synth import synth
+    from motorsub.cli.lean import SMALL_ROWS
+    from motorsub.engine.synth import synth
 
     csv_in, pq_in = tmp_path / "in.csv", tmp_path / "in.parquet"
     synth(SMALL_ROWS + 500, 5, csv_in)  # compiled kernels, not a lean run

@@ -1,4 +1,4 @@
-"""Hand-worked tests of motorsub.efficiency.
+"""Hand-worked tests of motorsub.physics.efficiency.
 
 Every expected efficiency is a literal read off the CSV text in
 ``motorsub/data/efficiency`` (file, class/grade, poles, kW quoted beside it), never taken
@@ -17,9 +17,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from motorsub import efficiency as ef
-from motorsub import partload as pl
-from motorsub.efficiency import EtaFlag, IEClass
+from motorsub.physics import efficiency as ef
+from motorsub.physics import partload as pl
+from motorsub.physics.efficiency import EtaFlag, IEClass
 
 UNVERIFIED = EtaFlag.UNVERIFIED
 MIDPOINT = EtaFlag.INTERPOLATED_MIDPOINT
@@ -258,7 +258,7 @@ def test_dense_lookup_equals_the_scan(values_at):
 )
 def test_cell_lookup_equals_the_scan_or_asks_for_it(values_at, some_between):
     # every slot of the savings kernel and none (-1), valid and invalid pole counts
-    from motorsub.savings import _slot_tables
+    from motorsub.kernels.savings import _slot_tables
 
     t = ef._tables()
     sl = _slot_tables()[-1]

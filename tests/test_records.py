@@ -7,8 +7,9 @@ import numpy as np
 import pyarrow as pa
 import pytest
 
-from motorsub import records
-from motorsub.engine import compute_file, run
+from motorsub.backends.local import compute_file
+from motorsub.engine import records
+from motorsub.engine.batch import run
 from motorsub.errors import InputError, RejectedRowsError
 
 GOOD = {

@@ -14,7 +14,7 @@ from decimal import Decimal
 import pytest
 from reference import money, reference_line
 
-from motorsub.schemes import SchemeSet, load_schemes, parse_scheme
+from motorsub.model.schemes import SchemeSet, load_schemes, parse_scheme
 
 D = Decimal
 

@@ -1,4 +1,4 @@
-"""Savings, worked by hand from rules.md section 4 with efficiencies read off the tables.
+"""Savings, worked by hand from docs/rules.md section 4 with efficiencies read off the tables.
 
 Table values used (motorsub/data/efficiency):
   4-pole 11 kW: IE1 87.6, IE2 89.8, IE3 91.4; Y series Y160M-4 (11 kW) 88.0
@@ -15,7 +15,7 @@ import pandas as pd
 import pytest
 
 import motorsub
-from motorsub.profile import settings
+from motorsub.model.profile import settings
 
 LINE = {
     "record_id": "s",
@@ -170,7 +170,7 @@ def test_lifetime_bill_and_payback():
 
 
 def test_part_load_uses_ratio_curves_at_each_motor_s_load():
-    from motorsub import partload as pl
+    from motorsub.physics import partload as pl
 
     st = settings(part_load=True)
     row = one(st, trade_in=True, old_kw=11.0, old_efficiency=87.6)
@@ -202,7 +202,7 @@ def test_summary_totals_savings():
 
 def test_invalid_profile_names_file_and_key(tmp_path):
     from motorsub.errors import SchemeError
-    from motorsub.profile import default_profile_path, load_profile
+    from motorsub.model.profile import default_profile_path, load_profile
 
     text = default_profile_path().read_text(encoding="utf-8")
     bad = tmp_path / "p.toml"

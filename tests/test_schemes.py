@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 from motorsub.errors import SchemeError
-from motorsub.schemes import default_scheme_dir, load_scheme, load_schemes
+from motorsub.model.schemes import default_scheme_dir, load_scheme, load_schemes
 
 HERE = Path(__file__).parent / "schemes"
 
@@ -86,7 +86,7 @@ def test_every_shipped_rate_has_source_and_status(shipped):
                     known[
                         (s.id, v.id, r.component, r.motor_type, str(r.kw), tuple(r.grades or ()))
                     ] = (r.cny_per_kw, r.status)
-    # exactly the rates domain.md gives, nothing more
+    # exactly the rates docs/sources.md (section 3) gives, nothing more
     assert known == {
         ("cn_national", "2010-06-01", "national", "lv_async", "[0.55, 22]", (1,)): (40, "reported"),
         ("cn_national", "2010-06-01", "national", "lv_async", "[0.55, 22]", (2,)): (35, "reported"),

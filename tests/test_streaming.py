@@ -8,14 +8,15 @@ import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 import pytest
 
-from motorsub import records, synth
-from motorsub.engine import Scratch, compute_file
+from motorsub.backends.local import compute_file
+from motorsub.engine import records, synth
+from motorsub.engine.batch import Scratch
 from motorsub.errors import InputError, RejectedRowsError
 from motorsub.io import BatchReader
-from motorsub.profile import settings
-from motorsub.savings import empty_savings, savings
-from motorsub.schemes import load_schemes
-from motorsub.subsidy import empty_subsidies, subsidies
+from motorsub.kernels.savings import empty_savings, savings
+from motorsub.kernels.subsidy import compiled_schemes, empty_subsidies, subsidies
+from motorsub.model.profile import settings
+from motorsub.model.schemes import load_schemes
 
 
 @pytest.fixture(scope="module")
@@ -222,9 +223,10 @@ def test_kernels_fill_a_prefix_of_larger_buffers_as_c_contiguous_arrays():
     recs = records.validate(table, "synth")
     cols = recs.take(np.flatnonzero(recs.valid))
     n = len(cols["day"])
-    fresh = subsidies(schemes.compiled, cols)
-    into = subsidies(schemes.compiled, cols, out=empty_subsidies(schemes.compiled, n + 7))
-    assert into.fen.shape == (schemes.compiled.n_components, n) and into.fen.flags.c_contiguous
+    compiled = compiled_schemes(schemes)
+    fresh = subsidies(compiled, cols)
+    into = subsidies(compiled, cols, out=empty_subsidies(compiled, n + 7))
+    assert into.fen.shape == (compiled.n_components, n) and into.fen.flags.c_contiguous
     np.testing.assert_array_equal(into.fen, fresh.fen)
     np.testing.assert_array_equal(into.code, fresh.code)
     st = settings(hours=4000, load=0.75)

@@ -1,6 +1,6 @@
 """Scenario tests: one sale line each, expected amounts worked by hand from the rule text.
 
-Rates used (schemes/*.toml, from domain.md):
+Rates used (schemes/*.toml, from docs/sources.md sections 3-4):
   national 2010-06-01..2011-03-18: lv_async [0.55, 22] grade 1 → 40, grade 2 → 35 CNY/kW;
       lv_async (22, 315] and pm_sync: no rate; hv_async [355, 25000] → 12 CNY/kW
   national 2011-03-19..2013-09-11: hv_async → 26 CNY/kW (inferred); others no rate

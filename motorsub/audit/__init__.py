@@ -24,7 +24,6 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from motorsub import io
-from motorsub.audit import report
 from motorsub.audit.codes import REJECTED
 from motorsub.audit.inputs import (
     Source,
@@ -37,11 +36,12 @@ from motorsub.audit.inputs import (
 )
 from motorsub.audit.ledger import Ledger
 from motorsub.audit.pipeline import References, audit_batch
-from motorsub.audit.rules import codes
+from motorsub.audit.rules import codes as dense_codes
 from motorsub.audit.sample import draw
-from motorsub.audit.summary import combine, lines_table, summarise
+from motorsub.audit.summary import code_legend, combine, lines_table, summarise
 from motorsub.errors import RejectedRowsError
-from motorsub.schemes import SchemeSet, load_schemes
+from motorsub.model.schemes import SchemeSet, load_schemes
+from motorsub.render import audit as report
 
 __all__ = ["AuditResult", "audit", "audit_files"]
 
@@ -93,7 +93,7 @@ def audit(
     Parameters
     ----------
     claims : path, pyarrow.Table or pandas.DataFrame
-        Sale lines (rules.md section 1) with ``claimant``, ``batch_id``, the checklist
+        Sale lines (docs/rules.md section 1) with ``claimant``, ``batch_id``, the checklist
         columns and ``claimed_<component>`` [CNY] or ``claimed_total`` [CNY]. A file may
         hold several batches; they are audited in the order they first appear.
     catalogue, buybacks, quotas : path, Table or DataFrame, optional
@@ -150,7 +150,7 @@ def audit(
     stratum_key = join_keys(
         lines.keys["claimant"], pc.fill_null(key(lines.table, "motor_type"), "")
     )
-    stratum, _ = codes(stratum_key)
+    stratum, _ = dense_codes(stratum_key)
     sample = draw(
         lines.totals("claimed"),
         np.maximum(stratum, 0),
@@ -181,7 +181,7 @@ def audit(
 
 def _batches(claims):
     """(batch_id, lines) per batch, in the order batches first appear."""
-    batch, names = codes(claims.keys["batch_id"])
+    batch, names = dense_codes(claims.keys["batch_id"])
     if len(names) == 1:
         return [(names[0].as_py(), claims)]
     order = np.argsort(batch, kind="stable")
@@ -271,5 +271,5 @@ def audit_files(
             )
     if report_path:
         with io.atomic_path(report_path) as tmp:
-            tmp.write_text(report.render(res.summary, report_path), encoding="utf-8")
+            tmp.write_text(report.render(res.summary, report_path, code_legend()), encoding="utf-8")
     return res.summary

@@ -2,7 +2,7 @@
 
 Every input is a CSV or Parquet file (or a pyarrow Table or pandas DataFrame) whose
 columns are documented in ``motorsub/audit/README.md``. Parsing reuses the vectorised
-parsers of :mod:`motorsub.records`, so values are read exactly as ``compute`` reads them.
+parsers of :mod:`motorsub.engine.records`, so values are read exactly as ``compute`` reads them.
 
 - **Claims** are checked row by row. A row whose claim itself cannot be reconciled (no
   record id, claimant or batch, a claimed amount that is not a non-negative whole number
@@ -28,8 +28,9 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from motorsub import io, records, vocab
+from motorsub import io, vocab
 from motorsub.audit.codes import ROW_PROBLEMS
+from motorsub.engine import records
 from motorsub.errors import InputError
 
 MAX_DETAILS = 20  # problems listed in one error message
@@ -336,7 +337,7 @@ class Claims:
 
     table: pa.Table  # original values, canonical names
     source_row: np.ndarray  # int64, the row as a spreadsheet numbers it (header = 1)
-    cols: dict[str, np.ndarray]  # typed sale-line columns (see motorsub.records)
+    cols: dict[str, np.ndarray]  # typed sale-line columns (see motorsub.engine.records)
     reject: np.ndarray  # uint64 records problems per row (0 = a valid sale line)
     keys: dict[str, pa.Array]  # record_id, claimant, batch_id, manufacturer, model, ...
     components: tuple[str, ...]  # engine component ids, or ("total",)

@@ -25,8 +25,10 @@ from motorsub.audit import rules
 from motorsub.audit.codes import ELIGIBILITY, REJECTED, Code, bit
 from motorsub.audit.inputs import Buybacks, Catalogue, Claims, Quotas, join_keys, present
 from motorsub.audit.ledger import Ledger, digest_arrays, digest_strings
-from motorsub.engine import run
-from motorsub.schemes import SchemeSet
+from motorsub.engine import columns
+from motorsub.engine.batch import compute_batch
+from motorsub.model.profile import settings
+from motorsub.model.schemes import SchemeSet
 
 
 @dataclass
@@ -91,25 +93,8 @@ def _engine_table(c: Claims, idx: np.ndarray, v: dict[str, np.ndarray]) -> pa.Ta
     )
 
 
-_ELIGIBILITY_NAMES = {r.name: r for r in ELIGIBILITY}
-
-
-def _eligibility_mask(reasons: pa.ChunkedArray) -> np.ndarray:
-    enc = pc.dictionary_encode(reasons).combine_chunks()
-    masks = np.array(
-        [
-            sum(
-                1 << int(_ELIGIBILITY_NAMES[n])
-                for n in (s or "").split(";")
-                if n in _ELIGIBILITY_NAMES
-            )
-            for s in enc.dictionary.to_pylist()
-        ]
-        or [0],
-        dtype=np.uint32,
-    )
-    idx = pc.fill_null(enc.indices, 0).to_numpy(zero_copy_only=False)
-    return masks[idx] if len(idx) else np.zeros(0, np.uint32)
+#: The engine's eligibility reasons, as one mask of Reason bits.
+_ELIGIBILITY_MASK = np.uint32(sum(1 << int(r) for r in ELIGIBILITY))
 
 
 def entitlement(
@@ -128,20 +113,18 @@ def entitlement(
     pos = np.full(n, -1, dtype=np.int64)
     idx = np.flatnonzero(valid)
     if len(idx):
-        res = run(_engine_table(c, idx, v), schemes, source="audit")
-        bad = res.rejects.column("source_row").to_numpy() - 2
-        flags[idx[bad]] |= np.uint32(bit(Code.INVALID_RECORD))
-        idx = np.delete(idx, bad)
-        out = res.output
-        for k, name in enumerate(comps):
-            fen[k, idx] = np.round(out.column(f"subsidy_{name}").to_numpy() * 100).astype(np.int64)
-        elig[idx] = _eligibility_mask(out.column("reasons"))
+        batch = compute_batch(_engine_table(c, idx, v), schemes, settings(), source="audit")
+        flags[idx[batch.rejected_rows]] |= np.uint32(bit(Code.INVALID_RECORD))
+        idx = idx[batch.rows]
+        fen[:, idx] = batch.subsidy.fen
+        elig[idx] = batch.reasons & _ELIGIBILITY_MASK
         pos[idx] = np.arange(len(idx))
+        engine_versions = columns.version_columns(batch)
     take = pa.array(np.maximum(pos, 0), mask=pos < 0)
     versions = {}
     for s in schemes.schemes:
         col = f"version_{s.id}"
-        versions[col] = out.column(col).take(take) if len(idx) else pa.nulls(n, pa.string())
+        versions[col] = engine_versions[col].take(take) if len(idx) else pa.nulls(n, pa.string())
     return fen, elig, versions
 
 

@@ -13,13 +13,13 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from motorsub import records
 from motorsub.audit import codes
 from motorsub.audit.codes import STATUSES, Code
 from motorsub.audit.inputs import Claims
 from motorsub.audit.pipeline import BatchResult
 from motorsub.audit.rules import group_sum
 from motorsub.audit.sample import WHY, Sample
+from motorsub.engine import records
 from motorsub.reasons import Reason
 
 #: Original claim columns repeated in the per-line output, when present.

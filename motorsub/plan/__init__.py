@@ -16,7 +16,8 @@ national motor energy-efficiency plan 2013-2015 (170 million kW); 沪府办发�
 from __future__ import annotations
 
 from motorsub.plan.compare import compare
-from motorsub.plan.model import Plan, PlanError, load_plan, parse_plan
+from motorsub.plan.load import load_plan, parse_plan
+from motorsub.plan.model import Plan, PlanError
 from motorsub.plan.project import Projection, project
 
 __all__ = ["Plan", "PlanError", "Projection", "compare", "load_plan", "parse_plan", "project"]

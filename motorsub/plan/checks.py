@@ -11,7 +11,7 @@ import math
 from itertools import pairwise
 
 from motorsub import vocab
-from motorsub.efficiency import BASELINE_SERIES
+from motorsub.physics.efficiency import BASELINE_SERIES
 from motorsub.plan.model import (
     DISTRIBUTIONS,
     MAX_YEARS,
@@ -166,7 +166,7 @@ def _check_life(life: Life):
 
 
 def _check_factors(p: Plan, name: str):
-    from motorsub.profile import load_profile
+    from motorsub.model.profile import load_profile
 
     rows = getattr(p.factors, name)
     if name == "grid" and not rows:

@@ -10,22 +10,11 @@ from __future__ import annotations
 import numpy as np
 import pyarrow as pa
 
+from motorsub import vocab
 from motorsub.plan.project import Projection
 
 #: Columns compared, in the order shown.
-COMPARED = (
-    "kw_promoted",
-    "kw_in_service",
-    "kwh",
-    "tce",
-    "tco2",
-    "kwh_cumulative",
-    "outlay_central",
-    "outlay_local",
-    "outlay_total",
-    "unpriced_kw_central",
-    "unpriced_kw_local",
-)
+COMPARED = vocab.PLAN_COMPARED
 
 
 def _outlay_columns(p: Projection) -> list[str]:

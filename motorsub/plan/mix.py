@@ -3,7 +3,7 @@
 A share mix (``[[mix.lines]]``) becomes one line per entry, ``qty = 1``, its share as
 given. A records mix (``mix.records``) is read like ``compute``'s input; each line's share
 is its ``qty × kw`` over the file's total, and its own ``sale_date`` is replaced, year by
-year, by the plan's sale date. Both go through :func:`motorsub.records.validate`, so a
+year, by the plan's sale date. Both go through :func:`motorsub.engine.records.validate`, so a
 mix line is checked exactly as a sale line is.
 """
 
@@ -15,10 +15,11 @@ from pathlib import Path
 import numpy as np
 import pyarrow as pa
 
-from motorsub import io, records, vocab
+from motorsub import io, vocab
+from motorsub.engine import records
 from motorsub.errors import InputError
+from motorsub.model.schemes import SchemeSet
 from motorsub.plan.model import WHOLE_COUNTRY, Plan, PlanError
-from motorsub.schemes import SchemeSet
 
 _PLACEHOLDER_DATE = "2000-01-01"  # replaced by the plan's sale date of each year
 _MAX_REJECTS_SHOWN = 5
@@ -32,7 +33,7 @@ class MixLines:
     Attributes
     ----------
     cols : dict of arrays
-        Validated columns (:meth:`motorsub.records.Records.take`); ``day`` is set per year.
+        Validated columns (:meth:`motorsub.engine.records.Records.take`); ``day`` is set per year.
     weight : array of float
         Each line's share of the promoted kW [-]; sums to 1.
     per_kw : array of float
@@ -98,20 +99,12 @@ def _line_table(plan: Plan, country: str) -> pa.Table:
 
 
 def _read_records(path: Path) -> pa.Table:
-    """The records file, keeping only the columns the engine reads (Parquet)."""
-    if io.file_format(path) == "parquet" and path.is_file():
-        import pyarrow.dataset as ds
-
-        try:
-            dataset = ds.dataset(path, format="parquet")
-        except (pa.ArrowInvalid, OSError) as exc:
-            raise InputError(f"{path}: not a readable Parquet file: {exc}") from None
-        names = {n.replace("\ufeff", "").strip().lower(): n for n in dataset.schema.names}
-        keep = [names[c] for c in records.COLUMNS if c in names and c != "sale_date"]
-        return dataset.to_table(columns=keep)
-    # batch by batch: io.read_table asks pyarrow for one batch of 2**62 rows, which its
+    """The records file; a format that can skip columns reads only those the engine reads
+    (Parquet), and never ``sale_date`` (the plan's years give it)."""
+    wanted = [c for c in vocab.INPUT_COLUMNS if c != "sale_date"]
+    # batch by batch: io.read_table asks for one batch of 2**62 rows, which pyarrow's
     # Parquet reader refuses (OverflowError)
-    return pa.concat_tables(list(io.BatchReader(path, _READ_BATCH_ROWS)))
+    return pa.concat_tables(list(io.BatchReader(path, _READ_BATCH_ROWS, columns=wanted)))
 
 
 def _records_table(plan: Plan) -> tuple[pa.Table, str]:

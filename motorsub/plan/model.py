@@ -16,22 +16,21 @@ are errors (:class:`PlanError`, exit code 3) whose message names the file and th
 from __future__ import annotations
 
 import datetime as dt
-import tomllib
 from pathlib import Path
 from typing import Annotated, Literal
 
 import pydantic
 from pydantic import Field
 
-from motorsub import records
-from motorsub._strict import Status, Strict, error_key
-from motorsub.errors import InputError, SchemeError
-from motorsub.schemes import Band
+from motorsub import vocab
+from motorsub.errors import SchemeError
+from motorsub.model.schemes import Band
+from motorsub.model.strict import Status, Strict
 
-MotorType = Literal["lv_async", "hv_async", "pm_sync"]
-Kind = Literal["new", "reman"]
+MotorType = vocab.MotorType
+Kind = vocab.Kind
 Year = Annotated[int, Field(ge=1900, le=2200)]
-Kw = Annotated[float, Field(gt=0, le=records.MAX_KW)]
+Kw = Annotated[float, Field(gt=0, le=vocab.MAX_KW)]
 Pct = Annotated[float, Field(gt=0, le=100)]
 
 #: The plan-level region standing for the whole country: regional components do not apply.
@@ -114,12 +113,12 @@ class MixLine(_Sourced):
     kind: Kind = "new"
     trade_in: bool = False
     old_kw: Kw | None = None
-    poles: Literal[2, 4, 6, 8] | None = None
+    poles: vocab.Poles | None = None
     efficiency: Pct | None = None
     old_efficiency: Pct | None = None
     old_series: str | None = None
-    hours: Annotated[float, Field(ge=0, le=records.HOURS_PER_YEAR_MAX)] | None = None
-    load: Annotated[float, Field(ge=0, le=records.LOAD_MAX)] | None = None
+    hours: Annotated[float, Field(ge=0, le=vocab.HOURS_PER_YEAR_MAX)] | None = None
+    load: Annotated[float, Field(ge=0, le=vocab.LOAD_MAX)] | None = None
     region: str | None = None
 
 
@@ -149,11 +148,11 @@ class Deemed(_Sourced):
 
 
 class Hours(_Sourced):
-    value: Annotated[float, Field(ge=0, le=records.HOURS_PER_YEAR_MAX)]
+    value: Annotated[float, Field(ge=0, le=vocab.HOURS_PER_YEAR_MAX)]
 
 
 class Load(_Sourced):
-    value: Annotated[float, Field(ge=0, le=records.LOAD_MAX)]
+    value: Annotated[float, Field(ge=0, le=vocab.LOAD_MAX)]
 
 
 class Baseline(_Sourced):
@@ -297,95 +296,3 @@ class Plan(Strict):
 
 # ----------------------------------------------------------------------------------------
 # loading
-
-
-def _fail(source: str, problems: list[tuple[str, str]]) -> PlanError:
-    lines = [f"{source}: {key}: {msg}" for key, msg in problems[:10]]
-    return PlanError("invalid plan\n  " + "\n  ".join(lines))
-
-
-def parse_plan(data: dict, source: str = "<memory>", folder: Path | None = None) -> Plan:
-    """Validate a plan given as a dict (a parsed TOML file).
-
-    Parameters
-    ----------
-    data : dict
-        The plan's keys.
-    source : str
-        The file's name, for messages.
-    folder : Path, optional
-        The folder relative paths (``mix.records``, ``schemes.files``) start from.
-
-    Raises
-    ------
-    PlanError
-        Naming ``source`` and the key of the first problems found.
-    """
-    try:
-        plan = Plan.model_validate(data)
-    except pydantic.ValidationError as exc:
-        raise _fail(
-            source,
-            [(error_key(e["loc"]), e["msg"].removeprefix("Value error, ")) for e in exc.errors()],
-        ) from None
-    plan._source_file = source
-    plan._folder = folder if folder is not None else Path.cwd()
-    from motorsub.plan.checks import check
-
-    problems = list(check(plan))
-    if problems:
-        raise _fail(source, problems)
-    return plan
-
-
-def _read_toml(path: Path) -> dict:
-    try:
-        text = path.read_bytes().decode("utf-8")
-    except FileNotFoundError:
-        raise InputError(f"{path}: no such plan file") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise PlanError(f"{path}: cannot read the plan file: {exc}") from None
-    try:
-        return tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise PlanError(f"{path}: not valid TOML: {exc}") from None
-
-
-def _merge(base: dict, over: dict) -> dict:
-    """``over`` on top of ``base``: tables merge key by key; any other value replaces."""
-    out = dict(base)
-    for k, v in over.items():
-        out[k] = _merge(out[k], v) if isinstance(v, dict) and isinstance(out.get(k), dict) else v
-    return out
-
-
-def _resolve_base(path: Path, data: dict, depth: int = 0) -> dict:
-    if "base" not in data:
-        return data
-    base = data.pop("base")
-    if not isinstance(base, str):
-        raise _fail(str(path), [("base", "a path to another plan file, as a string")])
-    if depth >= _MAX_BASE_DEPTH:
-        raise _fail(str(path), [("base", f"more than {_MAX_BASE_DEPTH} plans deep")])
-    base_path = Path(base) if Path(base).is_absolute() else path.parent / base
-    if not base_path.is_file():
-        raise _fail(str(path), [("base", f"no such plan file {str(base_path)!r}")])
-    return _merge(_resolve_base(base_path, _read_toml(base_path), depth + 1), data)
-
-
-def load_plan(path: str | Path) -> Plan:
-    """Read and validate one plan file.
-
-    A plan may start from another with ``base = "other.toml"`` (relative to the plan):
-    its tables are merged key by key, any other value (a list included) replaces.
-
-    Raises
-    ------
-    InputError
-        No such file (exit code 2).
-    PlanError
-        The file is not TOML or breaks a rule of the format (exit code 3).
-    """
-    path = Path(path)
-    data = _resolve_base(path, _read_toml(path))
-    return parse_plan(data, str(path), path.parent)

@@ -1,7 +1,7 @@
 """Plausibility: what a savings intensity implies in hours × load × efficiency gain.
 
 A motor of rating ``P`` [kW] at load ``L`` running ``h`` hours a year saves, when a motor of
-efficiency ``η_old`` is replaced by one of ``η_new`` (rules.md section 4)::
+efficiency ``η_old`` is replaced by one of ``η_new`` (docs/rules.md section 4)::
 
     kWh/yr = P × L × h × (1/η_old − 1/η_new)       so, per kW:    I = h × L × g
 
@@ -20,9 +20,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from motorsub import records
+from motorsub.engine import records
+from motorsub.model.profile import Settings
 from motorsub.plan.model import Plan
-from motorsub.profile import Settings
 
 #: The most hours a year holds (a leap year) [h/yr].
 HOURS_IN_A_YEAR = records.HOURS_PER_YEAR_MAX

@@ -1,7 +1,9 @@
 """``--plot``: savings, stock and budget per year, with the uncertainty band (matplotlib).
 
-matplotlib is imported only here, with the non-interactive Agg backend, so that the rest
-of motorsub neither needs it nor opens a window.
+matplotlib is imported only here, and only its object-oriented API: a ``Figure`` that is
+not registered with pyplot renders to its file through the format's own canvas, so motorsub
+neither sets the process's matplotlib backend nor opens a window, and a program that uses
+motorsub keeps its own backend.
 """
 
 from __future__ import annotations
@@ -45,16 +47,14 @@ def plot(p: Projection, path: str | Path, other: Projection | None = None) -> No
     if path.suffix.lower() not in SUFFIXES:
         raise InputError(f"{path}: --plot writes {', '.join(SUFFIXES)}")
     try:
-        import matplotlib
-
-        matplotlib.use("Agg", force=True)
-        import matplotlib.pyplot as plt
+        from matplotlib.figure import Figure
     except ImportError:
         raise InputError("--plot needs matplotlib: pip install matplotlib") from None
 
     c = p.columns
     years = c["year"]
-    fig, (ax1, ax2, ax3) = plt.subplots(3, 1, figsize=(10, 11), sharex=True)
+    fig = Figure(figsize=(10, 11))
+    ax1, ax2, ax3 = fig.subplots(3, 1, sharex=True)
     fig.suptitle(f"{p.plan.title}\n{p.plan.source_file}", fontsize=11)
 
     # savings per year
@@ -184,4 +184,3 @@ def plot(p: Projection, path: str | Path, other: Projection | None = None) -> No
     fig.tight_layout()
     with io.atomic_path(path) as tmp:
         fig.savefig(tmp, format=path.suffix.lower().lstrip("."), dpi=120)
-    plt.close(fig)

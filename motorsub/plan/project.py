@@ -6,10 +6,10 @@ GB 18613 edition in force, for the savings), not once per year: a 30-year plan m
 handful of states. Each year's cohort then has, per promoted kW,
 
 - for each component, the outlay [CNY/kW]: ``Σ_i share_i × amount_i / (qty_i × kw_i)``,
-  with ``amount_i`` the line's subsidy from :func:`motorsub.subsidy.subsidies`, and the
+  with ``amount_i`` the line's subsidy from :func:`motorsub.kernels.subsidy.subsidies`, and the
   share of kW eligible at a rate no source gives (``NO_RATE``), counted as *unpriced*;
 - its savings intensity [kWh/(kW·yr)]: the deemed one, or the physical one from
-  :func:`motorsub.savings.savings` (lines whose savings are unknown count 0, and their
+  :func:`motorsub.kernels.savings.savings` (lines whose savings are unknown count 0, and their
   share is reported).
 
 Outlays are paid in the year of promotion. Stock and savings come from
@@ -26,19 +26,20 @@ from pathlib import Path
 import numpy as np
 import pyarrow as pa
 
-from motorsub import efficiency as ef
+from motorsub import vocab
+from motorsub.kernels.savings import savings as line_savings
+from motorsub.kernels.subsidy import compiled_schemes, day_number, subsidies
+from motorsub.model.profile import Settings, load_profile, settings
+from motorsub.model.schemes import SchemeSet, load_schemes
+from motorsub.physics import efficiency as ef
 from motorsub.plan import montecarlo as mc
 from motorsub.plan.mix import MixLines, build_mix
 from motorsub.plan.model import DISTRIBUTIONS, UNCERTAIN, Plan, PlanError
 from motorsub.plan.plausibility import CohortPhysics, plausibility
 from motorsub.plan.summary import summarise, targets_table
-from motorsub.profile import Settings, load_profile, settings
 from motorsub.reasons import Reason, component_code
-from motorsub.savings import savings as line_savings
-from motorsub.schemes import SchemeSet, load_schemes
-from motorsub.subsidy import day_number, subsidies
 
-PERCENTILES = (10, 50, 90)
+PERCENTILES = vocab.PLAN_PERCENTILES
 #: Columns of the year table that get P10/P50/P90 columns under ``samples``.
 BANDED = ("kwh", "tce", "tco2", "kwh_cumulative", "tce_cumulative", "kw_in_service")
 _NO_RATE = component_code(Reason.NO_RATE)
@@ -218,7 +219,7 @@ class CohortRates:
 
 def cohort_rates(plan: Plan, mix: MixLines, schemes: SchemeSet, st: Settings) -> CohortRates:
     """Run the subsidy and savings kernels on the mix for every year's sale date."""
-    compiled = schemes.compiled
+    compiled = compiled_schemes(schemes)
     years = plan.years
     n_c = compiled.n_components
     cny = np.zeros((n_c, len(years)))

@@ -11,9 +11,9 @@ import numpy as np
 from motorsub.plan.model import Plan
 
 if TYPE_CHECKING:
+    from motorsub.model.schemes import SchemeSet
     from motorsub.plan.mix import MixLines
     from motorsub.plan.project import Projection
-    from motorsub.schemes import SchemeSet
 
 #: Year-table column each target quantity is set against (a year-end or full-year figure).
 TARGET_COLUMNS = {

@@ -11,7 +11,7 @@ from audit_helpers import EXAMPLES
 from click.testing import CliRunner
 from make_examples import build
 
-from motorsub.cli_audit import audit
+from motorsub.cli.audit import audit
 
 REF = (
     "--catalogue",

@@ -10,9 +10,9 @@ import numpy as np
 import pytest
 from audit_data import generate, plant
 
-from motorsub import records
 from motorsub.audit import audit
 from motorsub.audit.codes import Code
+from motorsub.engine import records
 
 AUDIT_NAMES = {c.name for c in Code} | set(records.PROBLEMS)
 

@@ -4,7 +4,7 @@ import copy
 import tomllib
 from pathlib import Path
 
-from motorsub.plan.model import _merge, parse_plan
+from motorsub.plan.load import _merge, parse_plan
 
 HERE = Path(__file__).parent
 MINIMAL = HERE / "plans" / "minimal.toml"

@@ -8,7 +8,7 @@ import pytest
 from click.testing import CliRunner
 from plan_helpers import EXAMPLES, MINIMAL
 
-from motorsub.cli_project import project
+from motorsub.cli.project import project
 
 FYP = EXAMPLES / "shanghai-12th-fyp.toml"
 NO_REMAN = EXAMPLES / "shanghai-12th-fyp-no-reman-subsidy.toml"

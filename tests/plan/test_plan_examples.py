@@ -10,8 +10,8 @@ import tomllib
 import pytest
 from plan_helpers import EXAMPLES
 
+from motorsub.model.profile import load_profile
 from motorsub.plan import load_plan, project
-from motorsub.profile import load_profile
 
 
 def raw(name: str) -> dict:

@@ -11,7 +11,7 @@ from plan_helpers import line, make_plan, minimal_data, years
 
 from motorsub import io
 from motorsub.plan import PlanError, compare, project
-from motorsub.plan.model import _merge, parse_plan
+from motorsub.plan.load import _merge, parse_plan
 
 # ---------------------------------------------------------------------------------------
 # stock turnover: 100 kW a year in 2020-2022, fixed life 2 years, 1000 kWh/kW, 0.3 kgce/kWh
@@ -229,8 +229,8 @@ def test_records_mix_with_a_bad_line_names_its_row(tmp_path):
 
 
 def test_records_mix_outlay_equals_the_engine_on_the_same_lines(tmp_path):
-    from motorsub.engine import run
-    from motorsub.synth import chunk
+    from motorsub.engine.batch import run
+    from motorsub.engine.synth import chunk
 
     table = chunk(np.random.default_rng(7), 0, 5000)
     plan = records_plan(tmp_path, table, year=2013, until=2013)

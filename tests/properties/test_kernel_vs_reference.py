@@ -22,13 +22,14 @@ from hypothesis import event, given, note
 from hypothesis import strategies as st
 from reference import NOT_APPLICABLE, PAID, LineOutcome, reference_line
 
-from motorsub import records, vocab
-from motorsub.engine import run
+from motorsub import vocab
+from motorsub.engine import records
+from motorsub.engine.batch import run
+from motorsub.kernels.subsidy import compiled_schemes, subsidies
+from motorsub.model.schemes import Scheme, SchemeSet, load_schemes, parse_scheme
 from motorsub.reasons import NOT_APPLICABLE as NA_CODE
 from motorsub.reasons import PAID as PAID_CODE
 from motorsub.reasons import Reason
-from motorsub.schemes import Scheme, SchemeSet, load_schemes, parse_scheme
-from motorsub.subsidy import subsidies
 
 SHIPPED = load_schemes()
 
@@ -270,7 +271,7 @@ def check(schemes: SchemeSet, recs: list[dict], table: pa.Table) -> list[LineOut
     # 2. the kernel's own arrays: per-component codes, fen, versions and reason mask
     recs_v = records.validate(records.normalise_names(table, "<test>"))
     assert recs_v.valid.all()
-    compiled = schemes.compiled
+    compiled = compiled_schemes(schemes)
     res = subsidies(compiled, recs_v.take(np.arange(len(recs))))
     for i, (rec, exp) in enumerate(zip(recs, expected)):
         where = f"line {i}: {rec}\nreference: {exp}"
@@ -636,7 +637,7 @@ def test_money_ties_and_large_lines(data):
 # --------------------------------------------------------------------------------------
 # the summary reconciles, with rejected rows among the valid ones
 
-#: ways to break a valid row (column, text value), each a reject of rules.md section 6
+#: ways to break a valid row (column, text value), each a reject of docs/rules.md section 6
 BREAKS = (
     ("kw", "0"), ("kw", "-3"), ("kw", "abc"), ("kw", ""), ("region", "CN-XX"),
     ("motor_type", "dc_brush"), ("sale_date", "2012-13-01"), ("sale_date", ""),

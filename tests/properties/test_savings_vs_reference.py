@@ -9,9 +9,9 @@ from hypothesis import strategies as st
 from reference_savings import savings_ref
 
 from motorsub import vocab
-from motorsub.profile import settings
+from motorsub.kernels.savings import SOURCES, savings
+from motorsub.model.profile import settings
 from motorsub.reasons import Reason
-from motorsub.savings import SOURCES, savings
 
 EPOCH = dt.date(1970, 1, 1)
 SAVINGS_FLAGS = {r.name for r in Reason if r >= Reason.EFFICIENCY_BELOW_GRADE}

@@ -1,0 +1,132 @@
+"""The local back end: one process streams a file of any size in bounded memory.
+
+Batch k is written in a writer thread while batch k + 1 is computed (the kernels on every
+core) and batch k + 2 read in a reader thread; pyarrow's readers and writers release the
+GIL. Memory is bounded by the batch size, not by the input.
+"""
+
+from __future__ import annotations
+
+import json
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+from motorsub import io
+from motorsub.backends import DEFAULT_BATCH_ROWS, Job, Progress, default_rejects_path
+from motorsub.engine import columns
+from motorsub.engine.batch import Scratch, as_schemes, compute_batch
+from motorsub.engine.result import BatchResult
+from motorsub.kernels.totals import Totals
+from motorsub.model.profile import Settings, settings
+from motorsub.model.schemes import SchemeSet
+
+
+def run(job: Job, progress: Progress | None = None) -> dict:
+    """Compute ``job`` and write its output, rejects and summary; return the summary.
+
+    The output and rejects files appear under their names only when the whole run
+    succeeds.
+    """
+    st = job.settings
+    reader = io.batch_reader(job.input_path, job.batch_rows, job.encoding)
+    totals = Totals(job.schemes)
+    out_writer = io.batch_writer(job.output_path, plain=columns.UNIQUE_OUTPUT)
+    rej_writer = io.batch_writer(job.rejects_path)
+
+    def write(batch: BatchResult) -> None:
+        out_writer.write(columns.output_table(batch, st))
+        rej_writer.write(columns.rejects_table(batch))
+
+    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="motorsub-writer")
+    read_ahead = ThreadPoolExecutor(max_workers=1, thread_name_prefix="motorsub-reader")
+    scratch = Scratch(job.schemes)
+    try:
+        offset, writing = 0, None
+        tables = iter(reader)
+        reading = read_ahead.submit(next, tables, None)
+        while (table := reading.result()) is not None:
+            reading = read_ahead.submit(next, tables, None)
+            batch = compute_batch(
+                table,
+                job.schemes,
+                st,
+                source=str(job.input_path),
+                offset=offset,
+                strict=job.strict,
+                scratch=scratch,
+            )
+            if writing is not None:
+                writing.result()
+            writing = pool.submit(write, batch)
+            totals.add(batch)
+            offset += table.num_rows
+            if progress:
+                progress(offset, reader.total_rows)
+        if writing is not None:
+            writing.result()
+        summary = totals.summary() | {"assumptions": st.describe()}
+        summary["files"] = {
+            "input": str(job.input_path),
+            "output": str(job.output_path),
+            "rejects": str(job.rejects_path),
+        }
+        if job.summary_path:
+            with io.atomic_path(job.summary_path) as tmp:
+                text = json.dumps(summary, indent=2, ensure_ascii=False) + "\n"
+                tmp.write_text(text, encoding="utf-8")
+        out_writer.commit()
+        rej_writer.commit()
+    except BaseException:
+        pool.shutdown(wait=True, cancel_futures=True)
+        read_ahead.shutdown(wait=True, cancel_futures=True)
+        out_writer.abort()
+        rej_writer.abort()
+        raise
+    finally:
+        pool.shutdown(wait=True)
+        read_ahead.shutdown(wait=True)
+    return summary
+
+
+def compute_file(
+    input_path: str | Path,
+    output_path: str | Path,
+    schemes: SchemeSet | str | Path | list | None = None,
+    *,
+    rejects_path: str | Path | None = None,
+    summary_path: str | Path | None = None,
+    strict: bool = False,
+    encoding: str | None = None,
+    batch_rows: int = DEFAULT_BATCH_ROWS,
+    progress: Progress | None = None,
+    savings: Settings | None = None,
+) -> dict:
+    """Stream records from a file through the engine and write output, rejects and summary.
+
+    Memory is bounded by ``batch_rows``, not by the size of the input. The output and
+    rejects files appear under their names only when the whole run succeeds.
+
+    Parameters
+    ----------
+    progress : callable, optional
+        Called after each batch with (rows done, total rows or an estimate, or None).
+
+    Returns
+    -------
+    dict
+        The summary (as written to ``summary_path``).
+    """
+    output_path = Path(output_path)
+    io.writer_format(output_path)
+    job = Job(
+        input_path=input_path,
+        output_path=output_path,
+        rejects_path=Path(rejects_path) if rejects_path else default_rejects_path(output_path),
+        summary_path=Path(summary_path) if summary_path else None,
+        schemes=as_schemes(schemes),
+        settings=savings if savings is not None else settings(),
+        strict=strict,
+        encoding=encoding,
+        batch_rows=batch_rows,
+    )
+    return run(job, progress)

@@ -1,0 +1,54 @@
+"""The ``motorsub`` command line: one module per command, imported only when it runs.
+
+Each command parses its options, calls one library function and shows the result; the
+library's own errors become a message and the documented exit code
+(:func:`motorsub.cli.options.errors`).
+"""
+
+from __future__ import annotations
+
+from importlib import import_module
+from typing import ClassVar
+
+import click
+
+from motorsub.cli.options import EPILOG
+
+
+class _LazyGroup(click.Group):
+    """A group whose commands are imported only when asked for (click's pattern)."""
+
+    lazy: ClassVar[dict[str, str]] = {
+        "audit": "motorsub.cli.audit:audit",
+        "compute": "motorsub.cli.compute:compute",
+        "project": "motorsub.cli.project:project",
+        "quote": "motorsub.cli.quote:quote",
+        "schemes": "motorsub.cli.schemes:schemes",
+        "synth": "motorsub.cli.synth:synth",
+        "warmup": "motorsub.cli.warmup:warmup",
+    }
+
+    def list_commands(self, ctx):
+        return sorted([*super().list_commands(ctx), *self.lazy])
+
+    def get_command(self, ctx, name):
+        if name in self.lazy:
+            module, attr = self.lazy[name].split(":")
+            return getattr(import_module(module), attr)
+        return super().get_command(ctx, name)
+
+
+@click.group(
+    cls=_LazyGroup, epilog=EPILOG, context_settings={"help_option_names": ["-h", "--help"]}
+)
+@click.version_option(package_name="motorsub")
+def main():
+    """Price, project and audit China's high-efficiency motor subsidies.
+
+    \b
+    Examples:
+      motorsub compute examples/records.csv -o results.csv
+      motorsub quote --motor-type lv_async --kw 15 --grade 2 --region CN-JS --date 2010-09-01
+      motorsub schemes show cn_national
+      motorsub synth --rows 1000000 --seed 1 -o records.parquet
+    """

@@ -1,0 +1,117 @@
+"""What every ``motorsub`` command shares: options, the exit-code epilog and error mapping.
+
+Exit codes: 0 done (rows may have been rejected), 2 usage error or unreadable input or a
+missing required column, 3 invalid scheme, 4 rejected rows under ``--strict``
+(docs/rules.md section 8).
+"""
+
+from __future__ import annotations
+
+import functools
+import sys
+from pathlib import Path
+
+import click
+
+from motorsub.backends import DEFAULT_BATCH_ROWS
+from motorsub.errors import MotorsubError
+
+__all__ = [
+    "DEFAULT_BATCH_ROWS",
+    "EPILOG",
+    "errors",
+    "output_option",
+    "savings_options",
+    "schemes_option",
+    "settings_from",
+]
+
+EPILOG = "Exit codes: 0 done, 2 bad usage or input, 3 invalid scheme, 4 rejects under --strict."
+
+
+def errors(func):
+    """Turn motorsub's own errors into a message on stderr and the documented exit code."""
+
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        try:
+            return func(*args, **kwargs)
+        except MotorsubError as exc:
+            click.echo(f"motorsub: error: {exc}", err=True)
+            sys.exit(exc.exit_code)
+
+    return wrapper
+
+
+schemes_option = click.option(
+    "--schemes",
+    "scheme_paths",
+    multiple=True,
+    type=click.Path(exists=True, path_type=Path),
+    help="A folder of *.toml scheme files (or one file) that adds to or overrides the "
+    "shipped schemes; repeatable.",
+)
+
+
+output_option = click.option(
+    "-o",
+    "--output",
+    "output_path",
+    required=True,
+    type=click.Path(path_type=Path),
+    help="Output file, .csv or .parquet.",
+)
+
+
+def savings_options(func):
+    """The options that set the savings assumptions, shared by compute and quote."""
+    options = [
+        click.option(
+            "--profile",
+            "profile_path",
+            type=click.Path(exists=True, path_type=Path),
+            help="A savings profile TOML replacing the shipped one.",
+        ),
+        click.option(
+            "--hours", type=float, help="Operating hours per year for lines without their own [h]."
+        ),
+        click.option(
+            "--load", type=float, help="Mean load (fraction of rating) for lines without their own."
+        ),
+        click.option(
+            "--coal-factor",
+            help="Coal factor by name (equivalent, calorific, "
+            "thermal_2010, thermal_2011) or in kgce/kWh [default: equivalent].",
+        ),
+        click.option(
+            "--grid-factor",
+            help="Grid CO2 factor by name (e.g. shanghai) or in "
+            "kgCO2/kWh [default: each region's grid].",
+        ),
+        click.option(
+            "--part-load", is_flag=True, help="Take both motors' efficiencies at their actual load."
+        ),
+        click.option(
+            "--tariff", type=float, help="Electricity price [CNY/kWh]: bill saving and payback."
+        ),
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
+def settings_from(
+    profile_path, hours, load, coal_factor, grid_factor, part_load, tariff, life_years=None
+):
+    from motorsub.model.profile import settings  # pydantic: only when a command runs
+
+    return settings(
+        profile_path,
+        hours=hours,
+        load=load,
+        coal_factor=coal_factor,
+        grid_factor=grid_factor,
+        part_load=part_load,
+        tariff=tariff,
+        life_years=life_years,
+    )

@@ -1,0 +1,59 @@
+"""``motorsub schemes``: list, show and validate subsidy schemes."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from motorsub.cli.options import EPILOG, errors, schemes_option
+
+
+@click.group(epilog=EPILOG)
+def schemes():
+    """List, show and validate subsidy schemes.
+
+    \b
+    Examples:
+      motorsub schemes list
+      motorsub schemes show cn_sh_tradein
+      motorsub schemes validate my_scheme.toml
+    """
+
+
+@schemes.command("list")
+@schemes_option
+@errors
+def schemes_list(scheme_paths):
+    """List the schemes in force with their versions and components."""
+    from motorsub.model.schemes import load_schemes
+    from motorsub.render.schemes import schemes_list_text
+
+    click.echo(schemes_list_text(load_schemes(list(scheme_paths) or None)))
+
+
+@schemes.command("show")
+@click.argument("scheme_id")
+@schemes_option
+@errors
+def schemes_show(scheme_id, scheme_paths):
+    """Show every version, rate, source and status of SCHEME_ID, and the cells with no rate."""
+    from motorsub.model.schemes import load_schemes
+    from motorsub.render.schemes import scheme_text
+
+    click.echo(scheme_text(load_schemes(list(scheme_paths) or None).scheme(scheme_id)))
+
+
+@schemes.command("validate")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+@errors
+def schemes_validate(paths):
+    """Check scheme files (or folders of them); exit 3 with the file and key if one is invalid."""
+    from motorsub.model.schemes import load_schemes
+
+    loaded = load_schemes(list(paths), defaults=False)
+    for s in loaded.schemes:
+        click.echo(
+            f"ok  {s.id}  ({s.source_file}): {len(s.versions)} version(s), "
+            f"{len(s.components)} component(s)"
+        )

@@ -1,0 +1,207 @@
+"""One batch through the engine, and the in-memory entry points.
+
+:func:`compute_batch` validates a table of sale lines and runs the kernels over it, giving
+the typed :class:`~motorsub.engine.result.BatchResult`; every back end calls it once per
+batch. :func:`run` (a pyarrow table in) and :func:`compute` (a DataFrame in, a DataFrame
+out) do the same in memory for one table; files are streamed by a back end
+(:mod:`motorsub.backends`). The summary is accumulated exactly across batches
+(:class:`~motorsub.kernels.totals.Totals`, integer fen).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from motorsub.engine import columns, records
+from motorsub.engine.result import BatchResult
+from motorsub.errors import RejectedRowsError
+from motorsub.kernels.savings import SavingsResult, empty_savings
+from motorsub.kernels.savings import savings as line_savings
+from motorsub.kernels.subsidy import SubsidyResult, compiled_schemes, empty_subsidies, subsidies
+from motorsub.kernels.totals import Totals
+from motorsub.model.profile import Settings, settings
+from motorsub.model.schemes import SchemeSet, load_schemes
+
+MAX_DETAILS = 20  # rejected rows described in a --strict error
+
+
+@dataclass
+class Result:
+    """What :func:`run` produces: the output rows, the rejected rows, the summary, and the
+    typed batch they were written from."""
+
+    output: pa.Table
+    rejects: pa.Table
+    summary: dict = field(default_factory=dict)
+    batch: BatchResult | None = None
+
+
+def as_schemes(schemes: SchemeSet | str | Path | list | None) -> SchemeSet:
+    if isinstance(schemes, SchemeSet):
+        return schemes
+    return load_schemes(schemes)
+
+
+class Scratch:
+    """Kernel output buffers for a stream of batches, in two sets used in turn.
+
+    A batch's result lives in these buffers and its output table refers to its savings
+    arrays (no copy); it is written in a writer thread while the next batch is computed,
+    so consecutive batches take different sets. The streaming back end
+    (:mod:`motorsub.backends.local`) waits for batch k's write before it submits batch
+    k + 1's, so by batch k + 2 the set of batch k is free again. A set grows when a batch is longer.
+    """
+
+    def __init__(self, schemes: SchemeSet):
+        self._compiled = compiled_schemes(schemes)
+        self._sets: list[tuple[SubsidyResult, SavingsResult] | None] = [None, None]
+        self._turn = 0
+
+    def take(self, n: int) -> tuple[SubsidyResult, SavingsResult]:
+        turn, self._turn = self._turn, 1 - self._turn
+        buffers = self._sets[turn]
+        if buffers is None or len(buffers[1].reasons) < n:
+            buffers = self._sets[turn] = (empty_subsidies(self._compiled, n), empty_savings(n))
+        return buffers
+
+
+def compute_batch(
+    table: pa.Table,
+    schemes: SchemeSet,
+    st: Settings,
+    *,
+    source: str,
+    offset: int = 0,
+    strict: bool = False,
+    scratch: Scratch | None = None,
+) -> BatchResult:
+    """Validate and compute one batch of records whose first row is row ``offset``.
+
+    With ``scratch``, the kernels write into its buffers instead of fresh memory.
+
+    Raises
+    ------
+    InputError
+        A required column is missing, a column appears twice, or an input column has the
+        name of an output column.
+    RejectedRowsError
+        ``strict`` and a row is rejected.
+    """
+    table = records.normalise_names(table, source)
+    columns.check_input_names(table.column_names, schemes, st, source)
+    recs = records.validate(table, source)
+    ok = np.flatnonzero(recs.valid)
+    if strict and len(ok) < len(recs.reject):
+        raise RejectedRowsError(describe_rejects(recs, np.flatnonzero(~recs.valid), source, offset))
+    cols = recs.take(ok)
+    res_out, sav_out = scratch.take(len(ok)) if scratch is not None else (None, None)
+    res = subsidies(compiled_schemes(schemes), cols, out=res_out)
+    sav = line_savings(cols, st, out=sav_out)
+    return BatchResult(schemes, table, offset, recs.reject, ok, cols, res, sav)
+
+
+def run(
+    table: pa.Table,
+    schemes: SchemeSet | str | Path | list | None = None,
+    *,
+    source: str = "<records>",
+    strict: bool = False,
+    savings: Settings | None = None,
+) -> Result:
+    """Validate, compute and summarise a table of records in memory.
+
+    Parameters
+    ----------
+    table : pyarrow.Table
+        Records with the columns of docs/rules.md section 1 (text or typed).
+    schemes : SchemeSet, path or list of paths, optional
+        Defaults to the shipped schemes.
+    source : str
+        The input's name, used in messages.
+    strict : bool
+        Raise :class:`~motorsub.errors.RejectedRowsError` if any row is rejected.
+    savings : Settings, optional
+        Savings assumptions (:func:`motorsub.model.profile.settings`); the default
+        profile if not given.
+    """
+    schemes = as_schemes(schemes)
+    st = savings if savings is not None else settings()
+    batch = compute_batch(table, schemes, st, source=source, strict=strict)
+    totals = Totals(schemes)
+    totals.add(batch)
+    return Result(
+        columns.output_table(batch, st),
+        columns.rejects_table(batch),
+        totals.summary() | {"assumptions": st.describe()},
+        batch,
+    )
+
+
+def describe_rejects(recs: records.Records, bad: np.ndarray, source: str, offset: int = 0) -> str:
+    """Name the file, row, column and value of the first rejected rows."""
+    lines = [f"{source}: row(s) rejected under --strict, e.g.:"]
+    for i in bad[:MAX_DETAILS]:
+        for problem in records.problem_names(recs.reject[i]):
+            col = records.problem_column(problem)
+            value = (
+                recs.table.column(col)[int(i)].as_py() if col in recs.table.column_names else None
+            )
+            shown = "empty" if value in (None, "") else repr(value)
+            lines.append(f"  row {offset + i + 2}, column {col}: {shown} ({problem})")
+    if len(bad) > MAX_DETAILS:
+        lines.append(f"  ... and {len(bad) - MAX_DETAILS} more rows in this batch")
+    return "\n".join(lines)
+
+
+def compute(
+    df,
+    schemes: SchemeSet | str | Path | list | None = None,
+    *,
+    strict: bool = False,
+    savings: Settings | None = None,
+):
+    """Subsidies and savings of every valid line of a DataFrame.
+
+    Parameters
+    ----------
+    df : pandas.DataFrame
+        Records with the columns of docs/rules.md section 1.
+    schemes : SchemeSet, path or list of paths, optional
+        Defaults to the shipped schemes.
+    strict : bool
+        Raise :class:`~motorsub.errors.RejectedRowsError` if any row is rejected.
+    savings : Settings, optional
+        Savings assumptions (:func:`motorsub.model.profile.settings`), e.g.
+        ``settings(hours=4000, load=0.75, tariff=0.8)``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per valid input row, indexed like ``df``; amounts in [CNY]. The rejected
+        rows (with their reasons) are in ``result.attrs["rejects"]`` (a list of dicts) and
+        the summary in ``result.attrs["summary"]``.
+
+    Examples
+    --------
+    >>> import pandas as pd, motorsub
+    >>> df = pd.DataFrame({"record_id": ["a"], "sale_date": ["2010-09-01"],
+    ...     "region": ["CN-JS"], "motor_type": ["lv_async"], "kw": [15.0], "grade": [2]})
+    >>> float(motorsub.compute(df)["subsidy_national"].iloc[0])
+    525.0
+    """
+    table = pa.Table.from_pandas(df, preserve_index=False)
+    res = run(table, schemes, source="DataFrame", strict=strict, savings=savings)
+    output = res.output
+    for i, f in enumerate(output.schema):  # plain text columns, not categoricals
+        if pa.types.is_dictionary(f.type):
+            output = output.set_column(i, f.name, pc.cast(output.column(i), pa.string()))
+    out = output.to_pandas()
+    out.index = df.index[res.batch.rows]
+    out.attrs["rejects"] = res.rejects.to_pylist()
+    out.attrs["summary"] = res.summary
+    return out

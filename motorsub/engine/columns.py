@@ -1,0 +1,154 @@
+"""The one module that names output columns, and builds the output and rejects tables.
+
+Every output column of ``compute`` is named here (:func:`output_names`) and built from the
+typed batch result (:class:`motorsub.engine.result.BatchResult`) by :func:`output_table`;
+rejected rows become :func:`rejects_table`. An input column whose name is also an output
+column would be indistinguishable from it in the results: :func:`check_input_names` refuses
+it (exit 2) before anything is computed.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from motorsub import vocab
+from motorsub.engine.records import problem_names
+from motorsub.errors import InputError
+from motorsub.kernels.subsidy import compiled_schemes
+from motorsub.model.profile import Settings
+from motorsub.model.schemes import SchemeSet
+from motorsub.reasons import reason_strings
+
+if TYPE_CHECKING:
+    from motorsub.engine.result import BatchResult
+
+
+def _take_strings(dictionary: list[str | None], index: np.ndarray) -> pa.Array:
+    """A string column from per-row indices into ``dictionary`` (-1 = null), vectorised."""
+    idx = pa.array(index.astype(np.int32), mask=index < 0)
+    return pa.array(dictionary, type=pa.string()).take(idx)
+
+
+def _dictionary(values: list[str], index: np.ndarray) -> pa.Array:
+    """A dictionary-encoded text column (-1 = null): no string is copied per row."""
+    idx = pa.array(index.astype(np.int32), mask=index < 0)
+    return pa.DictionaryArray.from_arrays(idx, pa.array(values, type=pa.string()))
+
+
+def _floats(x: np.ndarray) -> pa.Array:
+    """A float column with NaN written as null (an empty cell in CSV)."""
+    return pa.array(x, mask=np.isnan(x))
+
+
+#: Output columns whose values rarely repeat: Parquet writes them without dictionary pages.
+UNIQUE_OUTPUT = (
+    "record_id", "net_price", "bill_saving_per_year", "payback_years",
+    *(f"{name}_{per}" for name in ("kwh", "tce", "tco2") for per in ("per_year", "lifetime")),
+)  # fmt: skip
+#: The columns the rejects file puts before the input's own.
+REJECTS_LEAD = ("source_row", "reasons")
+
+
+def output_names(schemes: SchemeSet, st: Settings) -> tuple[str, ...]:
+    """The computed columns of the output, in order (docs/rules.md section 5)."""
+    names = ["record_id"]
+    names += [f"version_{s.id}" for s in schemes.schemes]
+    names += [f"subsidy_{c.id}" for _, c in schemes.components]
+    names += ["subsidy_total", "eta_new", "eta_old", "eta_new_source", "eta_old_source"]
+    names += [f"{name}_per_year" for name in ("kwh", "tce", "tco2")]
+    if not np.isnan(st.life_years):
+        names += [f"{name}_lifetime" for name in ("kwh", "tce", "tco2")]
+    names.append("net_price")
+    if not np.isnan(st.tariff):
+        names += ["bill_saving_per_year", "payback_years"]
+    names.append("reasons")
+    return tuple(names)
+
+
+def check_input_names(names: list[str], schemes: SchemeSet, st: Settings, source: str) -> None:
+    """Refuse an input column that the engine does not read but an output column is named
+    like: it would stand beside (or in place of) the computed column of the same name.
+
+    Raises
+    ------
+    InputError
+        Naming each clashing column (exit 2).
+    """
+    taken = set(output_names(schemes, st)) | set(REJECTS_LEAD)
+    clash = [n for n in names if n in taken and n not in vocab.INPUT_COLUMNS]
+    if clash:
+        raise InputError(
+            f"{source}: input column{'s' if len(clash) > 1 else ''} "
+            f"{', '.join(repr(n) for n in clash)} "
+            f"{'have' if len(clash) > 1 else 'has'} the name of an output column; "
+            "rename or remove it (motorsub writes its own "
+            f"{', '.join(n for n in clash)})"
+        )
+
+
+def version_columns(result: BatchResult) -> dict[str, pa.Array]:
+    """``version_<scheme>`` of the computed rows: the id of the version in force, or null."""
+    version_ids = [v.id for _, v in compiled_schemes(result.schemes).versions]
+    return {
+        f"version_{s.id}": _dictionary(version_ids, result.subsidy.version[si])
+        for si, s in enumerate(result.schemes.schemes)
+    }
+
+
+def output_table(result: BatchResult, st: Settings) -> pa.Table:
+    """The output rows of a batch: computed columns, then the passed-through inputs."""
+    schemes, table, rows = result.schemes, result.table, result.rows
+    res, sav, cols = result.subsidy, result.savings, result.cols
+    every_row = len(rows) == table.num_rows
+
+    def rows_of(column):
+        return column if every_row else column.take(pa.array(rows))
+
+    record_id = pc.utf8_trim_whitespace(pc.cast(table.column("record_id"), pa.string()))
+    out: dict[str, pa.Array] = {"record_id": rows_of(record_id)}
+    out |= version_columns(result)
+    for ci, (_, c) in enumerate(schemes.components):
+        out[f"subsidy_{c.id}"] = pa.array(res.fen[ci] / 100.0)
+    total = res.total_fen
+    out["subsidy_total"] = pa.array(total / 100.0)
+    out["eta_new"] = _floats(sav.eta_new)
+    out["eta_old"] = _floats(sav.eta_old)
+    out["eta_new_source"] = _dictionary(list(vocab.ETA_SOURCES), sav.eta_new_source)
+    out["eta_old_source"] = _dictionary(list(vocab.ETA_SOURCES), sav.eta_old_source)
+    for name in ("kwh", "tce", "tco2"):
+        out[f"{name}_per_year"] = _floats(getattr(sav, f"{name}_per_year"))
+    if not np.isnan(st.life_years):
+        for name in ("kwh", "tce", "tco2"):
+            out[f"{name}_lifetime"] = _floats(getattr(sav, f"{name}_per_year") * st.life_years)
+    net = cols["price"] * cols["qty"] - total / 100.0
+    out["net_price"] = _floats(net)
+    if not np.isnan(st.tariff):
+        bill = sav.kwh_per_year * st.tariff
+        out["bill_saving_per_year"] = _floats(bill)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            out["payback_years"] = _floats(np.where(bill > 0, net / bill, np.nan))
+    idx, dictionary = reason_strings(result.reasons)
+    out["reasons"] = _dictionary(dictionary, idx)
+    for name in table.column_names:
+        if name not in vocab.INPUT_COLUMNS:
+            out[name] = rows_of(table.column(name))
+    return pa.table(out)
+
+
+def rejects_table(result: BatchResult) -> pa.Table:
+    """Rejected rows: spreadsheet row number (header = row 1), every reason, original values."""
+    table, rows = result.table, result.rejected_rows
+    masks, inverse = np.unique(result.reject[rows], return_inverse=True)
+    dictionary = [";".join(problem_names(int(m))) for m in masks]
+    out = {
+        "source_row": pa.array(rows.astype(np.int64) + result.offset + 2),
+        "reasons": _take_strings(dictionary, inverse.reshape(-1)),
+    }
+    taken = table.take(pa.array(rows))
+    for name in taken.column_names:
+        out[name] = taken.column(name)
+    return pa.table(out)

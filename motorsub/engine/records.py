@@ -1,0 +1,336 @@
+"""Motor records: validate a table of sale lines into typed column arrays and rejects.
+
+Input columns are those of the contract (docs/rules.md section 1). Every column may arrive as
+text (CSV) or typed (Parquet, a DataFrame); parsing is vectorised with pyarrow compute.
+A row with a bad or missing value is not computed: it gets one bit per problem in a
+reject mask (``MISSING_<COLUMN>`` / ``BAD_<COLUMN>``) and goes to the rejects file with
+its original values.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from motorsub import vocab
+from motorsub._arrow import to_numpy
+from motorsub.errors import InputError
+
+REQUIRED = vocab.REQUIRED
+#: Every column the engine reads; any other column is passed through untouched.
+COLUMNS = vocab.INPUT_COLUMNS
+#: Kept and passed through with the results.
+PASSTHROUGH = ("manufacturer", "model", "serial")
+REPEATING = vocab.REPEATING
+MAX_KW, MAX_QTY = vocab.MAX_KW, vocab.MAX_QTY
+HOURS_PER_YEAR_MAX, LOAD_MAX = vocab.HOURS_PER_YEAR_MAX, vocab.LOAD_MAX
+POLES = vocab.POLES
+
+_TRUE = ("true", "1", "yes", "y", "是", "t")
+_FALSE = ("false", "0", "no", "n", "否", "f")
+_NUMBER = r"^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$"
+
+PROBLEMS = vocab.PROBLEMS
+
+
+def _bit(problem: str) -> np.uint64:
+    return np.uint64(1) << np.uint64(PROBLEMS.index(problem))
+
+
+@dataclass
+class Records:
+    """Validated records: typed columns for every row, and why a row is rejected."""
+
+    cols: dict[str, np.ndarray]
+    reject: np.ndarray  # uint64 bitmask per row, 0 = valid
+    table: pa.Table  # the input as read, for passing columns through and for rejects
+
+    @property
+    def valid(self) -> np.ndarray:
+        return self.reject == 0
+
+    def take(self, index: np.ndarray) -> dict[str, np.ndarray]:
+        """Typed columns of the rows in ``index``, contiguous.
+
+        When ``index`` is every row in order (a batch with no reject, the usual case)
+        the columns themselves are returned, not copies: callers only read them.
+        """
+        if len(index) == len(self.reject) and np.array_equal(index, np.arange(len(index))):
+            return {k: np.ascontiguousarray(v) for k, v in self.cols.items()}
+        return {k: np.ascontiguousarray(v[index]) for k, v in self.cols.items()}
+
+
+def problem_names(mask: int) -> list[str]:
+    """The problem codes whose bits are set in ``mask``."""
+    return [p for i, p in enumerate(PROBLEMS) if int(mask) >> i & 1]
+
+
+def problem_column(problem: str) -> str:
+    """The input column a problem code is about (``BAD_OLD_KW`` → ``old_kw``)."""
+    return problem.split("_", 1)[1].lower()
+
+
+# ------------------------------------------------------------------------------------
+# vectorised parsers: each returns (values, missing, bad) as numpy arrays
+
+
+def _text(arr: pa.ChunkedArray) -> pa.ChunkedArray:
+    """Trimmed text with empty strings as null."""
+    if not pa.types.is_string(arr.type) and not pa.types.is_large_string(arr.type):
+        arr = pc.cast(arr, pa.string())
+    arr = pc.utf8_trim_whitespace(arr)
+    empty = pa.scalar("", arr.type)  # typed: an untyped "" sends pyarrow to ask pandas
+    return pc.if_else(pc.equal(arr, empty), pa.scalar(None, arr.type), arr)
+
+
+def _missing(arr) -> np.ndarray:
+    return to_numpy(pc.is_null(arr))
+
+
+def _is_text(arr) -> bool:
+    t = arr.type
+    if pa.types.is_dictionary(t):
+        t = t.value_type
+    return pa.types.is_string(t) or pa.types.is_large_string(t)
+
+
+def _per_value(arr: pa.ChunkedArray, parse) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Parse each distinct text once and spread the results over the rows.
+
+    Sale lines repeat a few thousand dates, ratings and codes millions of times, so
+    dictionary-encoding a column and parsing its dictionary is far cheaper than parsing
+    every row. The last entry parsed is a null, for the rows with no value.
+    """
+    if _mostly_distinct(arr):
+        return parse(arr)
+    outs = []
+    for chunk in arr.chunks:
+        enc = chunk if pa.types.is_dictionary(chunk.type) else chunk.dictionary_encode()
+        values = pa.concat_arrays([enc.dictionary, pa.nulls(1, enc.dictionary.type)])
+        parsed = parse(pa.chunked_array([values]))
+        idx = to_numpy(pc.fill_null(enc.indices, len(enc.dictionary)))
+        outs.append([np.asarray(x)[idx] for x in parsed])
+    if len(outs) == 1:
+        return tuple(outs[0])
+    if not outs:
+        return parse(pa.chunked_array([], pa.string()))
+    return tuple(np.concatenate(parts) for parts in zip(*outs))
+
+
+def _mostly_distinct(arr: pa.ChunkedArray, sample: int = 10_000) -> bool:
+    """Whether a sample of the column is mostly distinct values (prices, ids)."""
+    if pa.types.is_dictionary(arr.type) or len(arr) < 4 * sample:
+        return False
+    return len(pc.unique(arr.slice(0, sample))) > sample // 2
+
+
+def _float(arr: pa.ChunkedArray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    if pa.types.is_floating(arr.type) or pa.types.is_integer(arr.type):
+        out = to_numpy(pc.cast(arr, pa.float64()))  # null → NaN
+        miss = np.isnan(out)
+        return out, miss, np.zeros(len(out), dtype=np.bool_)
+    if pa.types.is_boolean(arr.type):
+        return _float(pc.cast(arr, pa.int8()))
+    if _is_text(arr):
+        return _per_value(arr, _float_text)
+    return _float_text(arr)
+
+
+def _float_text(arr: pa.ChunkedArray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    text = _text(arr)
+    miss = _missing(text)
+    try:
+        values = pc.cast(text, pa.float64())
+        bad = np.zeros(len(arr), dtype=np.bool_)
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        ok = pc.match_substring_regex(text, _NUMBER)
+        bad = ~miss & ~to_numpy(pc.fill_null(ok, False))
+        values = pc.cast(pc.if_else(ok, text, pa.scalar(None, pa.string())), pa.float64())
+    out = to_numpy(values)  # null → NaN
+    bad |= ~miss & ~np.isfinite(out)  # 'nan', 'inf'
+    if bad.any():
+        out = np.where(bad, np.nan, out)
+    return out, miss, bad
+
+
+def _integer(arr) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    x, miss, bad = _float(arr)
+    with np.errstate(invalid="ignore"):
+        bad |= ~miss & ~bad & (x != np.round(x))
+    return x, miss, bad
+
+
+def _choice(arr, choices: tuple[str, ...], upper: bool = False):
+    if _is_text(arr):
+        return _per_value(arr, lambda a: _choice_text(a, choices, upper))
+    return _choice_text(arr, choices, upper)
+
+
+def _choice_text(arr, choices: tuple[str, ...], upper: bool):
+    text = _text(arr)
+    miss = _missing(text)
+    text = pc.utf8_upper(text) if upper else pc.utf8_lower(text)
+    idx = pc.index_in(text, value_set=pa.array(choices, pa.string()))
+    idx_np = to_numpy(pc.fill_null(idx, -1)).astype(np.int64)
+    return idx_np, miss, ~miss & (idx_np < 0)
+
+
+def _bool(arr):
+    if pa.types.is_boolean(arr.type):
+        miss = _missing(arr)
+        return to_numpy(pc.fill_null(arr, False)), miss, np.zeros_like(miss)
+    if pa.types.is_integer(arr.type) or pa.types.is_floating(arr.type):
+        arr = pc.cast(arr, pa.string())
+        arr = pc.replace_substring_regex(arr, r"\.0$", "")
+    idx, miss, bad = _choice(arr, _TRUE + _FALSE)
+    return (idx >= 0) & (idx < len(_TRUE)), miss, bad
+
+
+def _date(arr):
+    """Days since 1970-01-01 (int32); YYYY-MM-DD or YYYY/MM/DD, or a typed date.
+
+    A calendar date that does not exist (2012-02-30) is bad, not rolled over.
+    """
+    if pa.types.is_date(arr.type) or pa.types.is_timestamp(arr.type):
+        d = pc.cast(pc.cast(arr, pa.date32()), pa.int32())
+        miss = _missing(d)
+        return to_numpy(pc.fill_null(d, 0)), miss, np.zeros_like(miss)
+    return _per_value(arr, _date_text) if _is_text(arr) else _date_text(arr)
+
+
+def _date_text(arr):
+    text = _text(arr)
+    miss = _missing(text)
+    parts = pc.extract_regex(text, r"^(?P<y>\d{4})[-/](?P<m>\d{1,2})[-/](?P<d>\d{1,2})$")
+    y, m, d = (pc.cast(pc.struct_field(parts, k), pa.int32()) for k in ("y", "m", "d"))
+    iso = pc.binary_join_element_wise(
+        pc.cast(y, pa.string()),
+        pc.utf8_lpad(pc.cast(m, pa.string()), 2, "0"),
+        pc.utf8_lpad(pc.cast(d, pa.string()), 2, "0"),
+        pa.scalar("-", pa.string()),
+    )
+    ts = pc.strptime(iso, format="%Y-%m-%d", unit="s", error_is_null=True)
+    exists = pc.and_(pc.equal(pc.month(ts), m), pc.equal(pc.day(ts), d))
+    days = pc.cast(pc.cast(ts, pa.date32()), pa.int32())
+    ok = to_numpy(pc.fill_null(exists, False))
+    return to_numpy(pc.fill_null(days, 0)), miss, ~miss & ~ok
+
+
+# ------------------------------------------------------------------------------------
+
+
+normal_name = vocab.normal_name
+
+
+def normalise_names(table: pa.Table, source: str) -> pa.Table:
+    """Strip, lower-case and de-BOM column names; refuse duplicates."""
+    names = [normal_name(n) for n in table.column_names]
+    seen = set()
+    for n in names:
+        if n in seen:
+            raise InputError(f"{source}: column {n!r} appears twice")
+        seen.add(n)
+    return table.rename_columns(names)
+
+
+def validate(table: pa.Table, source: str = "<records>") -> Records:
+    """Check every row and convert the engine's columns to typed arrays.
+
+    Parameters
+    ----------
+    table : pyarrow.Table
+        The records, with canonical column names (see :func:`normalise_names`).
+    source : str
+        Name of the input, for messages.
+
+    Raises
+    ------
+    InputError
+        A required column is missing (no row can be computed).
+    """
+    absent = [c for c in REQUIRED if c not in table.column_names]
+    if absent:
+        raise InputError(
+            f"{source}: missing required column{'s' if len(absent) > 1 else ''} "
+            f"{', '.join(absent)}; required: {', '.join(REQUIRED)} "
+            f"(found: {', '.join(table.column_names) or 'none'})"
+        )
+    n = table.num_rows
+    reject = np.zeros(n, dtype=np.uint64)
+
+    absent_column = pa.chunked_array([pa.nulls(n, pa.string())])
+
+    def col(name):
+        return table.column(name) if name in table.column_names else absent_column
+
+    def flag(name, miss, bad, required=False):
+        if required is True:
+            np.bitwise_or(reject, _bit(f"MISSING_{name.upper()}"), out=reject, where=miss)
+        elif required is not False:
+            np.bitwise_or(
+                reject, _bit(f"MISSING_{name.upper()}"), out=reject, where=miss & required
+            )
+        np.bitwise_or(reject, _bit(f"BAD_{name.upper()}"), out=reject, where=bad)
+
+    def number(name, lo, hi, lo_open=False, required=False):
+        x, miss, bad = _float(col(name))
+        with np.errstate(invalid="ignore"):
+            out = (x <= lo if lo_open else x < lo) | (x > hi)
+        bad |= ~miss & out
+        flag(name, miss, bad, required)
+        return x, miss
+
+    cols: dict[str, np.ndarray] = {}
+    rid = _text(col("record_id"))
+    flag("record_id", _missing(rid), np.zeros(n, dtype=np.bool_), True)
+    cols["day"], miss, bad = _date(col("sale_date"))
+    cols["day"] = cols["day"].astype(np.int32)
+    flag("sale_date", miss, bad, True)
+    region, miss, bad = _choice(col("region"), vocab.regions(), upper=True)
+    flag("region", miss, bad, True)
+    cols["region"] = np.maximum(region, 0).astype(np.int16)
+    mtype, miss, bad = _choice(col("motor_type"), vocab.MOTOR_TYPES)
+    flag("motor_type", miss, bad, True)
+    cols["motor_type"] = np.maximum(mtype, 0).astype(np.int8)
+    cols["kw"], _ = number("kw", 0.0, MAX_KW, lo_open=True, required=True)
+
+    qty, miss, bad = _integer(col("qty"))
+    bad |= ~miss & ~bad & ((qty < 1) | (qty > MAX_QTY))
+    flag("qty", miss, bad)
+    cols["qty"] = np.where(miss | bad, 1, qty).astype(np.int64)
+
+    grade, miss, bad = _integer(col("grade"))
+    bad |= ~miss & ~bad & ~np.isin(grade, vocab.GRADES)
+    flag("grade", miss, bad, required=(mtype == vocab.MOTOR_TYPES.index("lv_async")))
+    cols["grade"] = np.where(miss | bad, 0, grade).astype(np.int8)
+
+    for name in ("poles", "old_poles"):
+        poles, miss, bad = _integer(col(name))
+        bad |= ~miss & ~bad & ~np.isin(poles, POLES)
+        flag(name, miss, bad)
+        cols[name] = np.where(miss | bad, 0, poles).astype(np.int8)
+
+    cols["speed_rpm"], _ = number("speed_rpm", 0.0, 100_000.0, lo_open=True)
+    cols["efficiency"], _ = number("efficiency", 0.0, 100.0, lo_open=True)
+    cols["old_efficiency"], _ = number("old_efficiency", 0.0, 100.0, lo_open=True)
+    cols["hours"], _ = number("hours", 0.0, HOURS_PER_YEAR_MAX)
+    cols["load"], _ = number("load", 0.0, LOAD_MAX)
+    cols["price"], _ = number("price", 0.0, np.inf)
+
+    kind, miss, bad = _choice(col("kind"), vocab.KINDS)
+    flag("kind", miss, bad)
+    cols["kind"] = np.maximum(kind, 0).astype(np.int8)
+    trade, miss, bad = _bool(col("trade_in"))
+    flag("trade_in", miss, bad)
+    cols["trade_in"] = np.asarray(trade, dtype=np.bool_)
+    cols["old_kw"], _ = number("old_kw", 0.0, MAX_KW, lo_open=True, required=cols["trade_in"])
+    old_qty, miss, bad = _integer(col("old_qty"))
+    bad |= ~miss & ~bad & ((old_qty < 1) | (old_qty > MAX_QTY))
+    flag("old_qty", miss, bad)
+    cols["old_qty"] = np.where(miss | bad, cols["qty"], old_qty).astype(np.int64)
+    series, _, _ = _choice(col("old_series"), vocab.BASELINE_SERIES, upper=True)
+    cols["old_series"] = series.astype(np.int8)  # -1: not given or no table for it
+    return Records(cols, reject, table)

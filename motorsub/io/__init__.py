@@ -1,0 +1,186 @@
+"""Reading records and writing results, by the file's suffix.
+
+Each format is one module of this package with the same small interface: ``SUFFIXES``, a
+``Source`` (record batches of an input, ``total_rows``, ``empty()``), a ``Sink`` (tables
+appended to an output) and ``write`` (a whole table). :data:`FORMATS` maps a suffix to its
+module; a new format is one new module and one line there. Every writer puts its file
+under a temporary name and renames it into place (:mod:`motorsub.io.atomic`).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Iterator
+from importlib import import_module
+from pathlib import Path
+from types import ModuleType
+
+import pyarrow as pa
+
+from motorsub.errors import InputError
+from motorsub.io.atomic import atomic_path, temporary_beside
+
+__all__ = [
+    "FORMATS",
+    "BatchReader",
+    "BatchWriter",
+    "atomic_path",
+    "batch_reader",
+    "batch_writer",
+    "file_format",
+    "read_table",
+    "reader_format",
+    "write_table",
+    "writer_format",
+]
+
+#: Suffix → format module (:mod:`motorsub.io.csv`, :mod:`motorsub.io.parquet`).
+FORMATS: dict[str, str] = {
+    ".csv": "csv",
+    ".txt": "csv",
+    ".parquet": "parquet",
+    ".pq": "parquet",
+}
+#: The format of a folder given as input (a dataset of files).
+FOLDER_FORMAT = "parquet"
+
+
+def _module(name: str) -> ModuleType:
+    return import_module(f"motorsub.io.{name}")
+
+
+def file_format(path: str | Path, what: str = "input") -> str:
+    """The format name (``'csv'``, ``'parquet'``) of a file by its suffix; a folder given
+    as input is a Parquet dataset."""
+    p = Path(path)
+    suffix = p.suffix.lower()
+    if suffix in FORMATS:
+        return FORMATS[suffix]
+    if what == "input" and p.is_dir():
+        return FOLDER_FORMAT
+    raise InputError(
+        f"{path}: unknown {what} format {suffix or '(no extension)'!r}; "
+        f"accepted: {', '.join(FORMATS)}"
+        + (" or a folder of Parquet files" if what == "input" else "")
+    )
+
+
+def reader_format(path: str | Path) -> ModuleType:
+    """The format module that reads ``path``."""
+    return _module(file_format(path, what="input"))
+
+
+def writer_format(path: str | Path) -> ModuleType:
+    """The format module that writes ``path`` (an unknown suffix is an InputError)."""
+    return _module(file_format(path, what="output"))
+
+
+class BatchReader:
+    """Records in batches of at most ``batch_rows`` rows, in any readable format.
+
+    ``total_rows`` is exact for Parquet and an estimate for CSV (from the bytes read so
+    far); ``rows_read`` counts the rows handed out. ``columns`` (normalised names) lets a
+    format that can skip columns read only those.
+    """
+
+    def __init__(
+        self,
+        path: str | Path,
+        batch_rows: int,
+        encoding: str | None = None,
+        columns: Iterable[str] | None = None,
+    ):
+        self.path = Path(path)
+        if not self.path.exists():
+            raise InputError(f"{path}: no such file")
+        self.format = file_format(path)
+        self.batch_rows = batch_rows
+        self.rows_read = 0
+        self._source = _module(self.format).Source(self.path, batch_rows, encoding, columns)
+
+    @property
+    def encoding(self) -> str | None:
+        return getattr(self._source, "encoding", None)
+
+    @property
+    def total_rows(self) -> int | None:
+        return self._source.total_rows(self.rows_read)
+
+    def __iter__(self) -> Iterator[pa.Table]:
+        pending: list[pa.RecordBatch] = []
+        count = 0
+        for batch in self._source.batches():
+            pending.append(batch)
+            count += batch.num_rows
+            while count >= self.batch_rows:
+                table = pa.Table.from_batches(pending)
+                head, rest = table.slice(0, self.batch_rows), table.slice(self.batch_rows)
+                pending, count = rest.to_batches(), rest.num_rows
+                self.rows_read += head.num_rows
+                yield head
+        if count or self.rows_read == 0:
+            table = pa.Table.from_batches(pending) if pending else self._source.empty()
+            self.rows_read += table.num_rows
+            yield table
+
+
+class BatchWriter:
+    """Write tables batch by batch under a temporary name; :meth:`commit` renames the file
+    into place, :meth:`abort` removes it. ``plain`` names columns whose values rarely
+    repeat (a hint a format may use: Parquet stores them without dictionary pages)."""
+
+    def __init__(self, path: str | Path, plain: Iterable[str] = ()):
+        self.path = Path(path)
+        self.plain = frozenset(plain)
+        self.format = file_format(path, what="output")
+        self.tmp = temporary_beside(self.path)
+        self._sink = None
+        self.schema: pa.Schema | None = None
+
+    def write(self, table: pa.Table) -> None:
+        if self._sink is None:
+            self.schema = table.schema
+            self._sink = _module(self.format).Sink(self.tmp, self.schema, self.plain)
+        elif table.schema != self.schema:
+            table = table.cast(self.schema)
+        self._sink.write(table)
+
+    def _close(self) -> None:
+        if self._sink is not None:
+            self._sink.close()
+        self._sink = None
+
+    def commit(self) -> None:
+        self._close()
+        os.replace(self.tmp, self.path)
+
+    def abort(self) -> None:
+        self._close()
+        if self.tmp.exists():
+            self.tmp.unlink()
+
+
+def batch_reader(path: str | Path, batch_rows: int, encoding: str | None = None) -> BatchReader:
+    """A :class:`BatchReader` of ``path``."""
+    return BatchReader(path, batch_rows, encoding)
+
+
+def batch_writer(path: str | Path, plain: Iterable[str] = ()) -> BatchWriter:
+    """A :class:`BatchWriter` to ``path``."""
+    return BatchWriter(path, plain)
+
+
+def read_table(path: str | Path, encoding: str | None = None) -> pa.Table:
+    """Read a whole input (file or folder) into memory, by its suffix.
+
+    CSV columns are text; UTF-8 (with or without BOM) is tried, else GB18030.
+    """
+    reader = BatchReader(path, batch_rows=1 << 30, encoding=encoding)
+    return pa.concat_tables(list(reader))
+
+
+def write_table(table: pa.Table, path: str | Path) -> None:
+    """Write a table in the format of ``path``'s suffix, atomically."""
+    fmt = writer_format(path)
+    with atomic_path(path) as tmp:
+        fmt.write(table, tmp)
