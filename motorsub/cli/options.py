@@ -20,6 +20,7 @@ __all__ = [
     "DEFAULT_BATCH_ROWS",
     "EPILOG",
     "errors",
+    "lang_option",
     "output_option",
     "savings_options",
     "schemes_option",
@@ -50,6 +51,24 @@ schemes_option = click.option(
     type=click.Path(exists=True, path_type=Path),
     help="A folder of *.toml scheme files (or one file) that adds to or overrides the "
     "shipped schemes; repeatable.",
+)
+
+
+def _lang(ctx, param, value):
+    from motorsub import i18n
+
+    try:
+        return i18n.negotiate(value)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from None
+
+
+lang_option = click.option(
+    "--lang",
+    type=click.Choice(["zh", "en"]),
+    callback=_lang,
+    help="Language of what is printed and reported: zh or en "
+    "[default: the locale's, else en].",
 )
 
 
