@@ -23,8 +23,9 @@ REF = (
 )
 
 
-def invoke(*args):
-    return CliRunner().invoke(audit, [str(a) for a in args], catch_exceptions=False)
+def invoke(*args, lang="en"):
+    argv = [str(a) for a in args] + (["--lang", lang] if lang else [])
+    return CliRunner().invoke(audit, argv, catch_exceptions=False)
 
 
 def _rows(con: sqlite3.Connection) -> list:
@@ -53,16 +54,19 @@ def test_done_when(tmp_path):
     first = batch("batch1", "one")
     assert first.exit_code == 0, first.output
     assert (
-        "claimed 264,373.25 = approved 251,301.75 + disallowed 13,071.50 CNY  "
-        "(reconciles to the fen per claimant, component and overall)"
+        "claimed 270,498.25 = approved 250,456.75 + disallowed 14,401.50 + unverified "
+        "5,640.00 CNY  (reconciles to the fen per claimant, component, status and overall)"
     ) in first.output
     summary = json.loads((tmp_path / "one.json").read_text())
     assert summary["reconciliation"]["reconciles"]
     report = (tmp_path / "one.md").read_text()
-    assert "## Top claimants by disallowed amount" in report
+    assert "## Claimants by disallowed amount" in report
     assert "| QUOTA_EXCEEDED | 1 | 10,400.00 |" in report
+    # every primary reason, DUPLICATE_SERIAL's 22.00 included, and the total row
+    assert "| DUPLICATE_SERIAL | 1 | 22.00 |" in report
+    assert "| total | 15 | 14,401.50 |" in report
     f1 = pd.read_csv(tmp_path / "one.findings.csv")
-    assert len(f1) == summary["findings"] == 15
+    assert len(f1) == summary["findings"] == 17
     assert (tmp_path / "one.findings.rejects.csv").exists()
 
     with sqlite3.connect(ledger) as con:
