@@ -155,3 +155,37 @@ def test_shipped_examples_are_what_the_generator_writes():
             EXAMPLES / f"{name}.csv", dtype=str, keep_default_na=False, encoding="utf-8-sig"
         )
         assert shipped.equals(df.astype(str).reset_index(drop=True)), name
+
+
+def test_common_options_and_no_ledger(tmp_path):
+    """-q is accepted as on compute; without --ledger the report says none is kept; the
+    report lists the flagged lines, largest disallowed first, and says where the rest are."""
+    res = invoke(
+        EXAMPLES / "batch1.csv", *REF, "-o", tmp_path / "f.csv", "--report", tmp_path / "r.md", "-q"
+    )
+    assert res.exit_code == 0, res.output
+    report = (tmp_path / "r.md").read_text(encoding="utf-8")
+    assert "ledger: none (this run only)" in report and ":memory:" not in report
+    flagged = report.split("## Flagged lines")[1].split("##")[0]
+    rows = [r for r in flagged.splitlines() if r.startswith("| ") and not r.startswith("| row")]
+    assert len(rows) == 17
+    first = [c.strip() for c in rows[0].strip("|").split("|")]
+    assert first[1:5] == ["壬电机有限公司", "2014Q1-0000021", "rejected", "QUOTA_EXCEEDED"]
+    assert first[-2:] == ["10,400.00", "0.00"]
+
+
+def test_report_and_summary_in_chinese(tmp_path):
+    res = invoke(
+        EXAMPLES / "batch1.csv",
+        *REF,
+        "-o",
+        tmp_path / "f.csv",
+        "--report",
+        tmp_path / "r.html",
+        lang="zh",
+    )
+    assert res.exit_code == 0, res.output
+    html = (tmp_path / "r.html").read_text(encoding="utf-8")
+    assert '<html lang="zh">' in html
+    assert "审计报告" in html and "QUOTA_EXCEEDED" in html
+    assert "未核实" in res.output
