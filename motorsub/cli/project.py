@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from motorsub.cli.options import EPILOG, errors, schemes_option
+from motorsub.cli.options import EPILOG, errors, lang_option, schemes_option
 
 PROJECT_EPILOG = EPILOG + " An invalid plan file exits 3 too."
 OUTPUT_SUFFIXES = (".csv", ".parquet", ".json")
@@ -70,8 +70,13 @@ def _write(path: Path, table, payload: dict) -> None:
 )
 @schemes_option
 @click.option("--json", "as_json", is_flag=True, help="Print everything as JSON.")
+@click.option("-q", "--quiet", is_flag=True, help="No progress display (project shows none).")
+@lang_option
 @errors
-def project(plan_path, compare_path, samples, seed, output_path, plot_path, scheme_paths, as_json):
+def project(
+    plan_path, compare_path, samples, seed, output_path, plot_path, scheme_paths, as_json, quiet,
+    lang,
+):  # fmt: skip
     """Project a promotion PLAN (TOML): stock, savings, budget and their uncertainty.
 
     Per year: kW promoted, in service and retired; savings in kWh, tce and tCO2, and
@@ -104,9 +109,9 @@ def project(plan_path, compare_path, samples, seed, output_path, plot_path, sche
         payload = a.to_dict() if b is None else {"a": a.to_dict(), "b": b.to_dict()}
         click.echo(json.dumps(payload, indent=2, ensure_ascii=False))
     elif b is None:
-        click.echo(projection_text(a))
+        click.echo(projection_text(a, lang))
     else:
-        click.echo(compare_text(a, b, diff))
+        click.echo(compare_text(a, b, diff, lang))
     if output_path is not None:
         if diff is None:
             _write(output_path, a.table(), a.to_dict())
