@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from test_audit_properties import _disturb
 
 from motorsub.audit import audit, code_legend
-from motorsub.render.audit import markdown, blocks, summary_text
+from motorsub.render.audit import blocks, markdown, summary_text
 
 
 def _fen(cell: str) -> int:
@@ -103,9 +103,9 @@ def test_every_table_that_says_it_adds_up_does(n, seed, rates, claimants):
     assert d == sorted(d, reverse=True)
     if shown:
         assert len(tables["Flagged lines"]) == len(shown) + 1
-    assert f"adds up to {o['disallowed']:,.2f}" in summary_text(s, "en") or not s[
-        "by_primary_reason"
-    ]
+    assert (
+        f"adds up to {o['disallowed']:,.2f}" in summary_text(s, "en") or not s["by_primary_reason"]
+    )
     text_reasons = summary_text(s, "en")
     for code in s["by_primary_reason"]:
         assert code in text_reasons

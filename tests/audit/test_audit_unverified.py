@@ -49,7 +49,9 @@ def _cat():
 def _scheme_with_rate(folder, cny_per_kw: int = 30):
     """The shipped national scheme, with a rate for the 2011 low-voltage cell."""
     text = (default_scheme_dir() / "cn_national.toml").read_text(encoding="utf-8")
-    cell = 'motor_type = "lv_async"\nkw = "[0.55, 315]"\ngrades = [1, 2]\nsource = "财建〔2011〕62号'
+    cell = (
+        'motor_type = "lv_async"\nkw = "[0.55, 315]"\ngrades = [1, 2]\nsource = "财建〔2011〕62号'
+    )
     assert text.count(cell) == 1
     text = text.replace(
         cell, cell.replace("grades = [1, 2]\n", f"grades = [1, 2]\ncny_per_kw = {cny_per_kw}\n")
@@ -124,7 +126,9 @@ def test_the_rate_given_through_the_command_line(tmp_path):
 
 def test_claimed_total_only_is_unverified_too():
     line = _line("L1", "SN1", "")
-    lines = claims(line).drop(columns=["claimed_national", "claimed_sh_buyback", "claimed_sh_reman"])
+    lines = claims(line).drop(
+        columns=["claimed_national", "claimed_sh_buyback", "claimed_sh_reman"]
+    )
     lines["claimed_total"] = "900.00"
     _, df = run(lines, cat=_cat())
     row = df.loc["L1"]
