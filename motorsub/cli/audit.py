@@ -203,9 +203,19 @@ def audit(
         else summary_text(summary, lang)
     )
     rows = summary["rows"]
+    from motorsub import i18n
+
+    _ = i18n.translator(lang)
     click.echo(
-        f"{rows['read']:,} claim rows in {elapsed:.1f} s "
-        f"({rows['read'] / max(elapsed, 1e-9):,.0f} rows/s), {rows['rejected']:,} rejected; "
-        f"findings {findings_path}",
+        _(
+            "{rows} claim rows in {seconds} s ({speed} rows/s), {rejected} rejected; "
+            "findings {findings}"
+        ).format(
+            rows=f"{rows['read']:,}",
+            seconds=f"{elapsed:.1f}",
+            speed=f"{rows['read'] / max(elapsed, 1e-9):,.0f}",
+            rejected=f"{rows['rejected']:,}",
+            findings=findings_path,
+        ),
         err=True,
     )

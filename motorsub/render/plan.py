@@ -244,13 +244,13 @@ def plausibility_lines(p: Projection, lang: str | None = None) -> list[str]:
         out.append(
             "  "
             + _(
-                "the mix's efficiency gain (savings kernel, rated load): {gain} (eta_old {old} % "
-                "-> eta_new {new} %, {share} % of kW known)"
+                "the mix's efficiency gain (savings kernel, rated load): {gain} (eta_old {old} "
+                "-> eta_new {new}, {share} of kW known)"
             ).format(
                 gain=quantity(x["efficiency_gain"]),
-                old=quantity(x["eta_old_pct"]),
-                new=quantity(x["eta_new_pct"]),
-                share=quantity(100 * x["gain_known_share"]),
+                old=quantity(x["eta_old_pct"]) + " %",
+                new=quantity(x["eta_new_pct"]) + " %",
+                share=quantity(100 * x["gain_known_share"]) + " %",
             )
         )
     if x["mode"] == "deemed":

@@ -188,4 +188,4 @@ def test_report_and_summary_in_chinese(tmp_path):
     html = (tmp_path / "r.html").read_text(encoding="utf-8")
     assert '<html lang="zh">' in html
     assert "审计报告" in html and "QUOTA_EXCEEDED" in html
-    assert "未核实" in res.output
+    assert "待核实" in res.output
