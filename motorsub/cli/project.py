@@ -70,12 +70,18 @@ def _write(path: Path, table, payload: dict) -> None:
 )
 @schemes_option
 @click.option("--json", "as_json", is_flag=True, help="Print everything as JSON.")
+@click.option(
+    "--summary",
+    "summary_path",
+    type=click.Path(path_type=Path),
+    help="Write the summary (totals, budgets, what the subsidy buys) as JSON to this file.",
+)
 @click.option("-q", "--quiet", is_flag=True, help="No progress display (project shows none).")
 @lang_option
 @errors
 def project(
-    plan_path, compare_path, samples, seed, output_path, plot_path, scheme_paths, as_json, quiet,
-    lang,
+    plan_path, compare_path, samples, seed, output_path, plot_path, scheme_paths, as_json,
+    summary_path, quiet, lang,
 ):  # fmt: skip
     """Project a promotion PLAN (TOML): stock, savings, budget and their uncertainty.
 
@@ -121,6 +127,12 @@ def project(
             table = as_table(diff)
             payload = {"a": a.to_dict(), "b": b.to_dict(), "difference": table.to_pylist()}
             _write(output_path, table, payload)
+    if summary_path is not None:
+        summary = a.summary if b is None else {"a": a.summary, "b": b.summary}
+        from motorsub import io
+
+        with io.atomic_path(summary_path) as tmp:
+            tmp.write_text(json.dumps(summary, indent=2, ensure_ascii=False) + "\n", "utf-8")
     if plot_path is not None:
         from motorsub.plan.plot import plot
 

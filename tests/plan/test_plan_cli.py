@@ -95,3 +95,12 @@ def test_help_shows_examples():
     res = invoke("--help")
     assert "motorsub project examples/plans/shanghai-12th-fyp.toml --plot plan.png" in res.output
     assert "Exit codes" in res.output
+
+
+def test_common_options(tmp_path):
+    """-q, --summary and --lang work as on the other commands."""
+    res = invoke(FYP, "-q", "--summary", tmp_path / "s.json", lang="zh")
+    assert res.exit_code == 0, res.output
+    summary = json.loads((tmp_path / "s.json").read_text(encoding="utf-8"))
+    assert summary["outlay_by_budget"]["local"]["fen"] == 18_550_000_000
+    assert "推广量：保持不变" in res.stdout and "补贴的效果" in res.stdout

@@ -193,7 +193,7 @@ def test_plots_are_titled_by_the_plan_and_draw_only_what_exists():
 
     national = project(load_plan(NATIONAL), samples=20, seed=1)
     fig = figure(national)
-    assert fig._suptitle.get_text() == national.plan.title
+    assert fig.get_suptitle() == national.plan.title
     ax1, _, ax3 = fig.axes[:3]
     labels = [t.get_text() for t in ax1.get_legend().get_texts()]
     assert not any("P10" in x or x == "P50" for x in labels)  # no spread: no band
@@ -202,7 +202,7 @@ def test_plots_are_titled_by_the_plan_and_draw_only_what_exists():
     assert ax3.get_legend() is None
     fyp = project(load_plan(FYP), samples=20, seed=1)
     fig = figure(fyp)
-    assert fig._suptitle.get_text() == fyp.plan.title
+    assert fig.get_suptitle() == fyp.plan.title
     labels = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
     assert any("P10-P90" in x for x in labels) and "P50" in labels
     budget_labels = [t.get_text() for t in fig.axes[2].get_legend().get_texts()]
