@@ -76,12 +76,15 @@ def _write(path: Path, table, payload: dict) -> None:
     type=click.Path(path_type=Path),
     help="Write the summary (totals, budgets, what the subsidy buys) as JSON to this file.",
 )
+@click.option(
+    "--encoding", help="Force the encoding of a CSV records mix (default: UTF-8, else GB18030)."
+)
 @click.option("-q", "--quiet", is_flag=True, help="No progress display (project shows none).")
 @lang_option
 @errors
 def project(
     plan_path, compare_path, samples, seed, output_path, plot_path, scheme_paths, as_json,
-    summary_path, quiet, lang,
+    summary_path, encoding, quiet, lang,
 ):  # fmt: skip
     """Project a promotion PLAN (TOML): stock, savings, budget and their uncertainty.
 
@@ -106,10 +109,14 @@ def project(
     started = time.perf_counter()
     _check_paths(output_path, plot_path)
     extra = list(scheme_paths) or None
-    a = run_project(load_plan(plan_path), samples=samples, seed=seed, schemes=extra)
+    a = run_project(
+        load_plan(plan_path), samples=samples, seed=seed, schemes=extra, encoding=encoding
+    )
     b = diff = None
     if compare_path is not None:
-        b = run_project(load_plan(compare_path), samples=samples, seed=seed, schemes=extra)
+        b = run_project(
+            load_plan(compare_path), samples=samples, seed=seed, schemes=extra, encoding=encoding
+        )
         diff = compare(a, b)
     if as_json:
         payload = a.to_dict() if b is None else {"a": a.to_dict(), "b": b.to_dict()}

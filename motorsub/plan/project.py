@@ -309,6 +309,7 @@ def project(
     samples: int = 0,
     seed: int = 0,
     schemes: list | None = None,
+    encoding: str | None = None,
 ) -> Projection:
     """Project a plan year by year.
 
@@ -322,13 +323,15 @@ def project(
         Seed of the draws: the same seed gives the same percentiles.
     schemes : list of paths, optional
         Scheme files or folders added to the shipped ones and the plan's own.
+    encoding : str, optional
+        Force the encoding of a CSV records mix (``mix.records``).
 
     Returns
     -------
     Projection
     """
     chosen = resolve_schemes(plan, schemes)
-    mix = build_mix(plan, chosen)
+    mix = build_mix(plan, chosen, encoding)
     st = savings_settings(plan)
     rates = cohort_rates(plan, mix, chosen, st)
     years = np.array(plan.years, dtype=np.int64)
