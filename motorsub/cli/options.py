@@ -67,8 +67,7 @@ lang_option = click.option(
     "--lang",
     type=click.Choice(["zh", "en"]),
     callback=_lang,
-    help="Language of what is printed and reported: zh or en "
-    "[default: the locale's, else en].",
+    help="Language of what is printed and reported: zh or en [default: the locale's, else en].",
 )
 
 
@@ -78,7 +77,7 @@ output_option = click.option(
     "output_path",
     required=True,
     type=click.Path(path_type=Path),
-    help="Output file, .csv or .parquet.",
+    help="Output file, .csv, .parquet or .xlsx.",
 )
 
 

@@ -15,7 +15,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from motorsub import vocab
+from motorsub import i18n, vocab
 from motorsub._arrow import to_numpy
 from motorsub.engine import aliases as _aliases
 from motorsub.errors import InputError
@@ -281,10 +281,11 @@ def normalise_names(
         n = normal_name(raw)
         n = al.column(raw) or n
         if n in given:
+            _ = i18n.translator()
             raise InputError(
-                f"{source}: column {n!r} appears twice"
-                + (f" (as {given[n]!r} and {raw!r})" if given[n] != raw else "")
-                + "; keep one"
+                _("{source}: column {name!r} appears twice").format(source=source, name=n)
+                + (_(" (as {a!r} and {b!r})").format(a=given[n], b=raw) if given[n] != raw else "")
+                + _("; keep one")
             )
         given[n] = raw
         names.append(n)
@@ -319,10 +320,24 @@ def validate(
     """
     absent = [c for c in REQUIRED if c not in table.column_names]
     if absent:
+        _ = i18n.translator()
         raise InputError(
-            f"{source}: missing required column{'s' if len(absent) > 1 else ''} "
-            f"{', '.join(absent)}; required: {', '.join(REQUIRED)} "
-            f"(found: {', '.join(table.column_names) or 'none'})"
+            (
+                _(
+                    "{source}: missing required columns {absent}; required: {required} "
+                    "(found: {found})"
+                )
+                if len(absent) > 1
+                else _(
+                    "{source}: missing required column {absent}; required: {required} "
+                    "(found: {found})"
+                )
+            ).format(
+                source=source,
+                absent=", ".join(absent),
+                required=", ".join(REQUIRED),
+                found=", ".join(table.column_names) or _("none"),
+            )
         )
     n = table.num_rows
     reject = np.zeros(n, dtype=np.uint64)
