@@ -106,4 +106,6 @@ def quote(
         savings=settings_from(profile_path, None, None, coal_factor, grid_factor, part_load,
                           tariff),
     )  # fmt: skip
-    click.echo(json.dumps(q.to_dict(), indent=2, ensure_ascii=False) if as_json else render(q, lang))
+    click.echo(
+        json.dumps(q.to_dict(), indent=2, ensure_ascii=False) if as_json else render(q, lang)
+    )
