@@ -501,3 +501,81 @@ def test_chinese_headers_are_unique_over_an_output():
     zh = columns.header_names(every, "zh")
     assert len(set(zh)) == len(zh)
     assert np.all([isinstance(h, str) and h for h in zh])
+
+
+# ------------------------------------------------------------------------------------
+# the audit and the projection read and write workbooks
+
+AUDIT = ROOT / "examples" / "audit"
+#: How an office heads the audit's files (spellings of motorsub/data/aliases.csv).
+ZH_HEADINGS = {
+    "record_id": "编号", "batch_id": "批次号", "claimant": "申报单位", "manufacturer": "生产企业",
+    "model": "型号", "serial": "出厂编号", "invoice_no": "发票号码", "invoice_date": "开票日期",
+    "contract_no": "合同编号", "sale_date": "销售日期", "region": "地区", "motor_type": "电机类型",
+    "kw": "额定功率(kW)", "qty": "数量", "grade": "能效等级", "kind": "类别",
+    "trade_in": "以旧换新",
+    "old_kw": "旧电机功率(kW)", "old_qty": "旧电机数量", "old_equipment_id": "旧设备编号",
+    "listed_from": "列入日期", "delisted_from": "移出日期", "equipment_id": "设备编号",
+    "buyback_date": "回收日期", "new_serial": "新电机出厂编号", "year": "年度",
+    "quota_kw": "推广配额(kW)",
+}  # fmt: skip
+ZH_CODES = {
+    "motor_type": {"lv_async": "低压三相异步电动机", "hv_async": "高压三相异步电动机",
+                   "pm_sync": "稀土永磁同步电动机"},
+    "kind": {"new": "新品", "reman": "再制造"},
+    "trade_in": {"true": "是", "false": "否"},
+    "region": {"CN-SH": "上海市", "CN-ZJ": "浙江", "CN-JS": "江苏省"},
+}  # fmt: skip
+
+
+def _as_office_workbook(src: Path, dest: Path) -> None:
+    """``src`` (CSV) as an office's workbook: Chinese headings and codes, dates as dates."""
+    with src.open(encoding="utf-8-sig") as f:
+        rows = list(csv.DictReader(f))
+    names = list(rows[0])
+    out = [[ZH_HEADINGS.get(n, n) for n in names]]
+    for r in rows:
+        line = []
+        for n in names:
+            v = ZH_CODES.get(n, {}).get(r[n], r[n])
+            if n.endswith("date") or n in ("listed_from", "delisted_from"):
+                v = dt.date.fromisoformat(v) if v else None
+            line.append(v if v != "" else None)
+        out.append(line)
+    _workbook(dest, out)
+
+
+def test_the_audit_reads_an_office_workbook_as_the_csv(tmp_path):
+    from motorsub.audit import audit_files
+
+    names = ("batch1", "catalogue", "buybacks", "quotas")
+    for name in names:
+        _as_office_workbook(AUDIT / f"{name}.csv", tmp_path / f"{name}.xlsx")
+    results = {}
+    for suffix, folder in ((".csv", AUDIT), (".xlsx", tmp_path)):
+        out = tmp_path / f"findings{suffix}"
+        files = [folder / f"{n}{suffix}" for n in names]
+        results[suffix] = audit_files(
+            files[0], out, catalogue=files[1], buybacks=files[2], quotas=files[3]
+        )
+    paths = ("inputs", "outputs", "files")
+    assert {k: v for k, v in results[".csv"].items() if k not in paths} == {
+        k: v for k, v in results[".xlsx"].items() if k not in paths
+    }
+    csv_rows = _read_back(tmp_path / "findings.csv")
+    xlsx_rows = _read_back(tmp_path / "findings.xlsx")
+    assert len(csv_rows) == len(xlsx_rows) > 1
+
+
+def test_project_writes_a_workbook(tmp_path):
+    res = invoke(
+        "project",
+        ROOT / "examples" / "plans" / "shanghai-2011-2012.toml",
+        "-o",
+        tmp_path / "p.xlsx",
+    )
+    assert res.exit_code == 0, res.output
+    rows = _read_back(tmp_path / "p.xlsx")
+    years = [r[0] for r in rows[1:]]
+    assert rows[0][0] == "year" and years[0] == 2011.0  # numbers, not text
+    assert years == [2011.0 + i for i in range(len(years))]
