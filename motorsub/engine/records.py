@@ -82,7 +82,9 @@ def _text(arr: pa.ChunkedArray) -> pa.ChunkedArray:
     """Trimmed, NFKC-normalised text (full-width digits and letters as ASCII), empty = null."""
     if not pa.types.is_string(arr.type) and not pa.types.is_large_string(arr.type):
         arr = pc.cast(arr, pa.string())
-    arr = pc.utf8_trim_whitespace(pc.utf8_normalize(arr, form="NFKC"))
+    if not pc.all(pc.string_is_ascii(arr)).as_py():  # NFKC changes no ASCII text
+        arr = pc.utf8_normalize(arr, form="NFKC")
+    arr = pc.utf8_trim_whitespace(arr)
     empty = pa.scalar("", arr.type)  # typed: an untyped "" sends pyarrow to ask pandas
     return pc.if_else(pc.equal(arr, empty), pa.scalar(None, arr.type), arr)
 
@@ -162,6 +164,8 @@ def _office_number(arr):
     """Numbers as offices write them: full-width digits (by NFKC) and thousands separators
     (``5,200``, ``1,234,567.5``) become plain decimals; anything else is left as it is."""
     text = _text(arr)
+    if not pc.any(pc.match_substring(text, ",")).as_py():
+        return text
     grouped = pc.match_substring_regex(text, r"^[-+]?\d{1,3}(,\d{3})+(\.\d*)?$")
     return pc.if_else(pc.fill_null(grouped, False), pc.replace_substring(text, ",", ""), text)
 
