@@ -579,3 +579,15 @@ def test_project_writes_a_workbook(tmp_path):
     years = [r[0] for r in rows[1:]]
     assert rows[0][0] == "year" and years[0] == 2011.0  # numbers, not text
     assert years == [2011.0 + i for i in range(len(years))]
+
+
+def test_a_broken_workbook_and_a_sheet_of_a_csv_are_clear_errors(tmp_path):
+    (tmp_path / "broken.xlsx").write_bytes(b"PK not really a workbook")
+    res = invoke("compute", tmp_path / "broken.xlsx", "-o", tmp_path / "o.csv", "-q")
+    assert res.exit_code == 2
+    assert f"{tmp_path / 'broken.xlsx'}: not a readable .xlsx workbook" in res.output
+    (tmp_path / "in.csv").write_text("record_id,sale_date,region,motor_type,kw\n")
+    res = invoke("compute", tmp_path / "in.csv", "--sheet", "x", "-o", tmp_path / "o.csv", "-q")
+    assert res.exit_code == 2
+    assert "--sheet is for an .xlsx workbook, not a csv" in res.output
+    assert "Traceback" not in res.output
