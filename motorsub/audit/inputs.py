@@ -1,9 +1,9 @@
 """The audit's inputs: claims, the approved catalogue, buy-back records and quotas.
 
-Every input is a CSV or Parquet file (or a pyarrow Table or pandas DataFrame) whose
-columns are documented in ``motorsub/audit/README.md``; Chinese headings and codes are
-read through :mod:`motorsub.engine.aliases` as ``compute`` reads them. Parsing reuses the vectorised
-parsers of :mod:`motorsub.engine.records`, so values are read exactly as ``compute`` reads them.
+Every input is a CSV, Parquet or .xlsx file (or a pyarrow Table or pandas DataFrame) whose
+columns are documented in ``motorsub/audit/README.md``. Parsing reuses the vectorised
+parsers of :mod:`motorsub.engine.records`, so values are read exactly as ``compute`` reads them,
+Chinese headings and codes included (:mod:`motorsub.engine.aliases`).
 
 - **Claims** are checked row by row. A row whose claim itself cannot be reconciled (no
   record id, claimant or batch, a claimed amount that is not a non-negative whole number
