@@ -15,6 +15,7 @@ motorsub``.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import gettext as _gettext
 import os
@@ -24,11 +25,13 @@ from motorsub import data
 #: The languages motorsub speaks; the first is the default where nothing else says.
 LANGS: tuple[str, ...] = ("en", "zh")
 DOMAIN = "motorsub"
+_speaking: list[str] = []  # languages set by :func:`speaking`, innermost last
 
 
 def negotiate(lang: str | None = None) -> str:
-    """The language to speak: ``lang`` if given, else the locale's (``LANGUAGE``,
-    ``LC_ALL``, ``LC_MESSAGES``, ``LANG``: Chinese when it starts with ``zh``), else English.
+    """The language to speak: ``lang`` if given, else the one a command set with
+    :func:`speaking`, else the locale's (``LANGUAGE``, ``LC_ALL``, ``LC_MESSAGES``,
+    ``LANG``: Chinese when it starts with ``zh``), else English.
 
     Raises
     ------
@@ -40,6 +43,8 @@ def negotiate(lang: str | None = None) -> str:
         if code not in LANGS:
             raise ValueError(f"unknown language {lang!r}; known: {', '.join(LANGS)}")
         return code
+    if _speaking:
+        return _speaking[-1]
     for var in ("LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG"):
         value = os.environ.get(var, "")
         if value:
@@ -54,6 +59,17 @@ def translations(lang: str) -> _gettext.NullTranslations:
         return _gettext.NullTranslations()
     path = data.locale_dir()
     return _gettext.translation(DOMAIN, localedir=str(path), languages=[lang], fallback=False)
+
+
+@contextlib.contextmanager
+def speaking(lang: str | None):
+    """Within the block, messages that name no language (``translator()``: errors raised
+    deep in the library) are in ``lang``."""
+    _speaking.append(negotiate(lang))
+    try:
+        yield
+    finally:
+        _speaking.pop()
 
 
 def translator(lang: str | None = None):

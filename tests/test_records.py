@@ -180,11 +180,11 @@ def test_forced_wrong_encoding_is_a_clear_error(tmp_path):
 
 
 def test_unknown_formats_and_missing_file(tmp_path):
-    with pytest.raises(InputError, match=r"unknown input format '\.xlsx'"):
-        (tmp_path / "in.xlsx").write_text("x")
-        compute_file(tmp_path / "in.xlsx", tmp_path / "out.csv")
+    with pytest.raises(InputError, match=r"unknown input format '\.ods'"):
+        (tmp_path / "in.ods").write_text("x")
+        compute_file(tmp_path / "in.ods", tmp_path / "out.csv")
     with pytest.raises(InputError, match=r"unknown output format '\.json'"):
-        compute_file(tmp_path / "in.xlsx", tmp_path / "out.json")
+        compute_file(tmp_path / "in.ods", tmp_path / "out.json")
     with pytest.raises(InputError, match="no such file"):
         compute_file(tmp_path / "nope.csv", tmp_path / "out.csv")
 

@@ -1,8 +1,9 @@
 """The audit's inputs: claims, the approved catalogue, buy-back records and quotas.
 
-Every input is a CSV or Parquet file (or a pyarrow Table or pandas DataFrame) whose
+Every input is a CSV, Parquet or .xlsx file (or a pyarrow Table or pandas DataFrame) whose
 columns are documented in ``motorsub/audit/README.md``. Parsing reuses the vectorised
-parsers of :mod:`motorsub.engine.records`, so values are read exactly as ``compute`` reads them.
+parsers of :mod:`motorsub.engine.records`, so values are read exactly as ``compute`` reads them,
+Chinese headings and codes included (:mod:`motorsub.engine.aliases`).
 
 - **Claims** are checked row by row. A row whose claim itself cannot be reconciled (no
   record id, claimant or batch, a claimed amount that is not a non-negative whole number
@@ -30,7 +31,7 @@ import pyarrow.compute as pc
 
 from motorsub import io, vocab
 from motorsub.audit.codes import ROW_PROBLEMS
-from motorsub.engine import records
+from motorsub.engine import aliases, records
 from motorsub.errors import InputError
 
 MAX_DETAILS = 20  # problems listed in one error message
@@ -183,14 +184,19 @@ def read_catalogue(data: Source, encoding: str | None = None) -> Catalogue:
     maker, model = key(table, "manufacturer"), key(table, "model")
     p.add(~present(maker), "manufacturer", "missing")
     p.add(~present(model), "model", "missing")
-    mtype, miss, bad = records._choice(_column(table, "motor_type"), vocab.MOTOR_TYPES)
+    motor_types = aliases.packaged().value_arrays("motor_type")  # 低压三相异步电动机, ...
+    mtype, miss, bad = records._choice(
+        _column(table, "motor_type"), vocab.MOTOR_TYPES, values=motor_types
+    )
     p.add(miss, "motor_type", "missing")
     p.add(bad, "motor_type", f"not one of {', '.join(vocab.MOTOR_TYPES)}")
     kw, miss, bad = records._float(_column(table, "kw"))
     p.add(miss, "kw", "missing")
     with np.errstate(invalid="ignore"):
         p.add(bad | (~miss & ((kw <= 0) | (kw > records.MAX_KW))), "kw", "not a power > 0")
-    grade, gmiss, bad = records._integer(_column(table, "grade"))
+    grade, gmiss, bad = records._integer(
+        _column(table, "grade"), aliases.packaged().value_arrays("grade")
+    )
     p.add(bad | (~gmiss & ~np.isin(grade, vocab.GRADES)), "grade", "not 1, 2 or 3")
     p.add(gmiss & (mtype == vocab.MOTOR_TYPES.index("lv_async")), "grade", "missing (lv_async)")
     poles, pmiss, bad = records._integer(_column(table, "poles"))

@@ -43,6 +43,9 @@ class Job:
     strict: bool = False
     encoding: str | None = None
     batch_rows: int = DEFAULT_BATCH_ROWS
+    aliases: Path | None = None  # more spellings of columns and codes (--aliases)
+    sheet: str | None = None  # the sheet of an .xlsx input (default: the first)
+    headers: str = "id"  # output column headers: "id" (stable names) or "zh" (Chinese)
 
 
 def default_rejects_path(output: Path) -> Path:

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from motorsub import io
 from motorsub.backends import DEFAULT_BATCH_ROWS, Job, Progress, default_rejects_path
-from motorsub.engine import columns
+from motorsub.engine import aliases, columns, records
 from motorsub.engine.batch import Scratch, as_schemes, compute_batch
 from motorsub.engine.result import BatchResult
 from motorsub.kernels.totals import Totals
@@ -28,20 +28,21 @@ def run(job: Job, progress: Progress | None = None) -> dict:
     succeeds.
     """
     st = job.settings
-    reader = io.batch_reader(job.input_path, job.batch_rows, job.encoding)
+    al = aliases.load(job.aliases)
+    reader = io.batch_reader(job.input_path, job.batch_rows, job.encoding, sheet=job.sheet)
     totals = Totals(job.schemes)
     out_writer = io.batch_writer(job.output_path, plain=columns.UNIQUE_OUTPUT)
     rej_writer = io.batch_writer(job.rejects_path)
 
     def write(batch: BatchResult) -> None:
-        out_writer.write(columns.output_table(batch, st))
-        rej_writer.write(columns.rejects_table(batch))
+        out_writer.write(columns.with_headers(columns.output_table(batch, st), job.headers))
+        rej_writer.write(columns.with_headers(columns.rejects_table(batch), job.headers))
 
     pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="motorsub-writer")
     read_ahead = ThreadPoolExecutor(max_workers=1, thread_name_prefix="motorsub-reader")
     scratch = Scratch(job.schemes)
     try:
-        offset, writing = 0, None
+        offset, writing, unread = 0, None, []
         tables = iter(reader)
         reading = read_ahead.submit(next, tables, None)
         while (table := reading.result()) is not None:
@@ -54,7 +55,10 @@ def run(job: Job, progress: Progress | None = None) -> dict:
                 offset=offset,
                 strict=job.strict,
                 scratch=scratch,
+                aliases=al,
             )
+            if not offset:
+                unread = records.unread_columns(batch.table.column_names)
             if writing is not None:
                 writing.result()
             writing = pool.submit(write, batch)
@@ -65,6 +69,7 @@ def run(job: Job, progress: Progress | None = None) -> dict:
         if writing is not None:
             writing.result()
         summary = totals.summary() | {"assumptions": st.describe()}
+        summary["columns_not_read"] = unread
         summary["files"] = {
             "input": str(job.input_path),
             "output": str(job.output_path),
@@ -100,6 +105,9 @@ def compute_file(
     batch_rows: int = DEFAULT_BATCH_ROWS,
     progress: Progress | None = None,
     savings: Settings | None = None,
+    aliases: str | Path | None = None,
+    sheet: str | None = None,
+    headers: str = "id",
 ) -> dict:
     """Stream records from a file through the engine and write output, rejects and summary.
 
@@ -110,6 +118,12 @@ def compute_file(
     ----------
     progress : callable, optional
         Called after each batch with (rows done, total rows or an estimate, or None).
+    aliases : path, optional
+        A CSV of more spellings of columns and codes (``motorsub/data/aliases.csv``'s form).
+    sheet : str, optional
+        The sheet of an .xlsx input (default: the first).
+    headers : {"id", "zh"}
+        Output and rejects column headers: the stable ids, or Chinese.
 
     Returns
     -------
@@ -128,5 +142,8 @@ def compute_file(
         strict=strict,
         encoding=encoding,
         batch_rows=batch_rows,
+        aliases=Path(aliases) if aliases else None,
+        sheet=sheet,
+        headers=headers,
     )
     return run(job, progress)

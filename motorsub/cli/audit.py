@@ -73,7 +73,7 @@ _path = click.Path(path_type=Path)
     "findings_path",
     required=True,
     type=_path,
-    help="Lines with a finding, .csv or .parquet.",
+    help="Lines with a finding, .csv, .parquet or .xlsx.",
 )
 @click.option(
     "--ledger",
@@ -87,13 +87,13 @@ _path = click.Path(path_type=Path)
     "--sample",
     "sample_path",
     type=_path,
-    help="The lines to inspect in the field, .csv or .parquet.",
+    help="The lines to inspect in the field, .csv, .parquet or .xlsx.",
 )
 @click.option(
     "--lines",
     "lines_path",
     type=_path,
-    help="Every audited line (not only findings), .csv or .parquet.",
+    help="Every audited line (not only findings), .csv, .parquet or .xlsx.",
 )
 @click.option(
     "--rejects",
@@ -154,7 +154,7 @@ def audit(
     as_json,
     lang,
 ):
-    """Audit the subsidy claims in CLAIMS (.csv or .parquet) line by line.
+    """Audit the subsidy claims in CLAIMS (.csv, .parquet or .xlsx) line by line.
 
     Every line gets the entitlement recomputed by the engine, its variance to the claim, a
     status (approved, adjusted, rejected) and every reason code that applies; the summary

@@ -12,6 +12,7 @@ from motorsub.cli.options import (
     DEFAULT_BATCH_ROWS,
     EPILOG,
     errors,
+    lang_option,
     output_option,
     savings_options,
     schemes_option,
@@ -37,6 +38,22 @@ from motorsub.cli.options import (
 )
 @click.option("--strict", is_flag=True, help="Fail (exit 4) if any row is rejected.")
 @click.option("--encoding", help="Force the CSV encoding (default: UTF-8, else GB18030).")
+@click.option("--sheet", help="The sheet of an .xlsx INPUT to read [default: the first].")
+@click.option(
+    "--aliases",
+    "aliases_path",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="A CSV of more spellings of column names and codes (what,alias,value,note), "
+    "added to the shipped table motorsub/data/aliases.csv.",
+)
+@click.option(
+    "--headers",
+    type=click.Choice(["id", "zh"]),
+    default="id",
+    show_default=True,
+    help="Column headers of the output and rejects files: the stable ids, or Chinese.",
+)
+@lang_option
 @savings_options
 @click.option(
     "--life-years",
@@ -61,6 +78,10 @@ def compute(
     summary_path,
     strict,
     encoding,
+    sheet,
+    aliases_path,
+    headers,
+    lang,
     profile_path,
     hours,
     load,
@@ -73,13 +94,19 @@ def compute(
     quiet,
     as_json,
 ):
-    """Compute the subsidies of every sale line in INPUT (.csv or .parquet).
+    """Compute the subsidies of every sale line in INPUT (.csv, .parquet or .xlsx).
+
+    Column names and codes may be written in Chinese (编号, 额定功率(kW), 上海, 低压三相异步电动机,
+    一级, 是): the table motorsub/data/aliases.csv reads them, --aliases adds more.
 
     \b
     Examples:
       motorsub compute examples/records.csv -o results.csv --summary summary.json
       motorsub compute records.parquet -o results.parquet --hours 4000 --load 0.75 --tariff 0.8
+      motorsub compute examples/records-zh.csv -o 结果.xlsx --headers zh --lang zh
+      motorsub compute 台账.xlsx --sheet 销售 -o results.csv
     """
+    from motorsub import i18n
     from motorsub.cli import lean as _lean
 
     if _lean.small(input_path):
@@ -93,11 +120,13 @@ def compute(
     st = settings_from(
         profile_path, hours, load, coal_factor, grid_factor, part_load, tariff, life_years
     )
-    with Progress(enabled=not quiet) as bar:
+    # errors raised in the library speak the language asked for
+    with i18n.speaking(lang), Progress(enabled=not quiet) as bar:
         summary = compute_file(
             input_path, output_path, list(scheme_paths) or None, rejects_path=rejects_path,
             summary_path=summary_path, strict=strict, encoding=encoding,
             batch_rows=batch_rows, progress=bar.update, savings=st,
+            aliases=aliases_path, sheet=sheet, headers=headers,
         )  # fmt: skip
     elapsed = time.perf_counter() - started
     if as_json:
@@ -105,11 +134,14 @@ def compute(
     else:
         from motorsub.render.summary import summary_text
 
-        click.echo(summary_text(summary))
+        click.echo(summary_text(summary, lang))
     rows = summary["rows"]
+    _ = i18n.translator(lang)
     click.echo(
-        f"{rows['read']:,} rows in {elapsed:.1f} s "
-        f"({rows['read'] / max(elapsed, 1e-9):,.0f} rows/s), "
-        f"{rows['rejected']:,} rejected; output {output_path}",
+        _("{read:,} rows in {seconds:.1f} s ({rate:,.0f} rows/s), {rejected:,} rejected; "
+          "output {output}").format(
+            read=rows["read"], seconds=elapsed, rate=rows["read"] / max(elapsed, 1e-9),
+            rejected=rows["rejected"], output=output_path,
+        ),
         err=True,
-    )
+    )  # fmt: skip

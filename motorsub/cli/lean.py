@@ -25,6 +25,11 @@ SMALL_ROWS = 5_000
 Python, that is where the kernels' 0.9 s of start-up would start to pay for itself."""
 
 
+XLSX_BYTES_PER_LINE = 80
+"""About what a sale line takes in an .xlsx workbook (compressed XML); fewer bytes a line
+only makes a workbook judged small run lean a little longer."""
+
+
 class _NoPandas(importlib.abc.MetaPathFinder):
     def find_spec(self, name, path=None, target=None):
         if name == "pandas":
@@ -67,8 +72,8 @@ def small(path) -> bool:
 
     A CSV file is judged by its size and the bytes per line of the lines after the
     header in its first 64 KiB (exact when that is the whole file), a Parquet file by
-    the row count in its footer; a folder (a dataset) is never small. Anything
-    unreadable is not small: the engine then reports what is wrong with it.
+    the row count in its footer, a workbook by its size; a folder (a dataset) is never
+    small. Anything unreadable is not small: the engine then reports what is wrong with it.
     """
     from pathlib import Path
 
@@ -84,6 +89,10 @@ def small(path) -> bool:
 
             return pq.ParquetFile(p).metadata.num_rows <= SMALL_ROWS
         size = p.stat().st_size
+        if file_format(p) == "xlsx":  # compressed: judged by its size alone
+            import zipfile
+
+            return zipfile.is_zipfile(p) and size <= SMALL_ROWS * XLSX_BYTES_PER_LINE
         with p.open("rb") as f:
             head = f.read(1 << 16)
         first = head.find(b"\n") + 1  # past the header

@@ -78,7 +78,7 @@ output_option = click.option(
     "output_path",
     required=True,
     type=click.Path(path_type=Path),
-    help="Output file, .csv or .parquet.",
+    help="Output file, .csv, .parquet or .xlsx.",
 )
 
 

@@ -11,7 +11,7 @@ import click
 from motorsub.cli.options import EPILOG, errors, lang_option, schemes_option
 
 PROJECT_EPILOG = EPILOG + " An invalid plan file exits 3 too."
-OUTPUT_SUFFIXES = (".csv", ".parquet", ".json")
+OUTPUT_SUFFIXES = (".csv", ".parquet", ".xlsx", ".json")
 
 
 def _check_paths(output_path: Path | None, plot_path: Path | None) -> None:
@@ -59,7 +59,7 @@ def _write(path: Path, table, payload: dict) -> None:
     "--output",
     "output_path",
     type=click.Path(path_type=Path),
-    help="Write the year table (.csv, .parquet) or everything (.json); with --compare, "
+    help="Write the year table (.csv, .parquet, .xlsx) or everything (.json); with --compare, "
     "the difference table.",
 )
 @click.option(

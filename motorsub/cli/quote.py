@@ -7,7 +7,14 @@ import json
 import click
 
 from motorsub import vocab
-from motorsub.cli.options import EPILOG, errors, savings_options, schemes_option, settings_from
+from motorsub.cli.options import (
+    EPILOG,
+    errors,
+    lang_option,
+    savings_options,
+    schemes_option,
+    settings_from,
+)
 
 
 @click.command(epilog=EPILOG)
@@ -45,6 +52,7 @@ from motorsub.cli.options import EPILOG, errors, savings_options, schemes_option
 @schemes_option
 @savings_options
 @click.option("--json", "as_json", is_flag=True, help="Print the quote as JSON.")
+@lang_option
 @errors
 def quote(
     motor_type,
@@ -72,6 +80,7 @@ def quote(
     part_load,
     tariff,
     as_json,
+    lang,
 ):
     """Price one sale line at the counter: every component, its rate and why.
 
@@ -97,4 +106,6 @@ def quote(
         savings=settings_from(profile_path, None, None, coal_factor, grid_factor, part_load,
                           tariff),
     )  # fmt: skip
-    click.echo(json.dumps(q.to_dict(), indent=2, ensure_ascii=False) if as_json else render(q))
+    click.echo(
+        json.dumps(q.to_dict(), indent=2, ensure_ascii=False) if as_json else render(q, lang)
+    )

@@ -18,6 +18,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from motorsub.engine import columns, records
+from motorsub.engine.aliases import Aliases
 from motorsub.engine.result import BatchResult
 from motorsub.errors import RejectedRowsError
 from motorsub.kernels.savings import SavingsResult, empty_savings
@@ -79,10 +80,12 @@ def compute_batch(
     offset: int = 0,
     strict: bool = False,
     scratch: Scratch | None = None,
+    aliases: Aliases | None = None,
 ) -> BatchResult:
     """Validate and compute one batch of records whose first row is row ``offset``.
 
-    With ``scratch``, the kernels write into its buffers instead of fresh memory.
+    With ``scratch``, the kernels write into its buffers instead of fresh memory;
+    ``aliases`` are the spellings of columns and codes read (default: the packaged ones).
 
     Raises
     ------
@@ -92,9 +95,9 @@ def compute_batch(
     RejectedRowsError
         ``strict`` and a row is rejected.
     """
-    table = records.normalise_names(table, source)
+    table = records.normalise_names(table, source, aliases)
     columns.check_input_names(table.column_names, schemes, st, source)
-    recs = records.validate(table, source)
+    recs = records.validate(table, source, aliases)
     ok = np.flatnonzero(recs.valid)
     if strict and len(ok) < len(recs.reject):
         raise RejectedRowsError(describe_rejects(recs, np.flatnonzero(~recs.valid), source, offset))

@@ -2,7 +2,8 @@
 
 Every output column of ``compute`` is named here (:func:`output_names`) and built from the
 typed batch result (:class:`motorsub.engine.result.BatchResult`) by :func:`output_table`;
-rejected rows become :func:`rejects_table`. An input column whose name is also an output
+rejected rows become :func:`rejects_table`. :func:`with_headers` gives either table Chinese
+column headers (``--headers zh``). An input column whose name is also an output
 column would be indistinguishable from it in the results: :func:`check_input_names` refuses
 it (exit 2) before anything is computed.
 """
@@ -15,7 +16,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from motorsub import vocab
+from motorsub import i18n, vocab
 from motorsub.engine.records import problem_names
 from motorsub.errors import InputError
 from motorsub.kernels.subsidy import compiled_schemes
@@ -152,3 +153,67 @@ def rejects_table(result: BatchResult) -> pa.Table:
     for name in taken.column_names:
         out[name] = taken.column(name)
     return pa.table(out)
+
+
+#: Output headers: the stable column ids, or Chinese words (``--headers``).
+HEADERS: tuple[str, ...] = ("id", "zh")
+
+
+def _header_words(_) -> dict[str, str]:
+    """The Chinese header of every fixed column; those of the input columns are spellings
+    the alias table reads back (``motorsub/data/aliases.csv``)."""
+    return {
+        "record_id": _("header: record_id"), "sale_date": _("header: sale_date"),
+        "region": _("header: region"), "motor_type": _("header: motor_type"),
+        "kw": _("header: kw"), "qty": _("header: qty"), "grade": _("header: grade"),
+        "poles": _("header: poles"), "speed_rpm": _("header: speed_rpm"),
+        "efficiency": _("header: efficiency"), "kind": _("header: kind"),
+        "trade_in": _("header: trade_in"), "old_kw": _("header: old_kw"),
+        "old_qty": _("header: old_qty"), "old_efficiency": _("header: old_efficiency"),
+        "old_series": _("header: old_series"), "old_poles": _("header: old_poles"),
+        "hours": _("header: hours"), "load": _("header: load"), "price": _("header: price"),
+        "manufacturer": _("header: manufacturer"), "model": _("header: model"),
+        "serial": _("header: serial"),
+        "subsidy_total": _("header: subsidy_total"), "eta_new": _("header: eta_new"),
+        "eta_old": _("header: eta_old"), "eta_new_source": _("header: eta_new_source"),
+        "eta_old_source": _("header: eta_old_source"),
+        "kwh_per_year": _("header: kwh_per_year"), "tce_per_year": _("header: tce_per_year"),
+        "tco2_per_year": _("header: tco2_per_year"),
+        "kwh_lifetime": _("header: kwh_lifetime"), "tce_lifetime": _("header: tce_lifetime"),
+        "tco2_lifetime": _("header: tco2_lifetime"), "net_price": _("header: net_price"),
+        "bill_saving_per_year": _("header: bill_saving_per_year"),
+        "payback_years": _("header: payback_years"), "reasons": _("header: reasons"),
+        "source_row": _("header: source_row"),
+    }  # fmt: skip
+
+
+def header_names(names: list[str], headers: str = "id") -> list[str]:
+    """Column headers for ``names``: the ids themselves, or Chinese (``headers="zh"``).
+
+    ``version_<scheme>`` and ``subsidy_<component>`` keep their scheme and component ids
+    inside the Chinese words; a column motorsub does not know keeps its name.
+    """
+    if headers == "id":
+        return list(names)
+    if headers not in HEADERS:
+        raise InputError(f"unknown headers {headers!r}; known: {', '.join(HEADERS)}")
+    _ = i18n.translator(headers)
+    words = _header_words(_)
+    out = []
+    for name in names:
+        if name in words:
+            out.append(words[name])
+        elif name.startswith("version_"):
+            out.append(_("version in force: {scheme}").format(scheme=name[len("version_") :]))
+        elif name.startswith("subsidy_"):
+            out.append(_("subsidy {component} [CNY]").format(component=name[len("subsidy_") :]))
+        else:
+            out.append(name)
+    return out
+
+
+def with_headers(table: pa.Table, headers: str = "id") -> pa.Table:
+    """``table`` with the column headers of :func:`header_names`."""
+    if headers == "id":
+        return table
+    return table.rename_columns(header_names(table.column_names, headers))

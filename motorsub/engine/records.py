@@ -15,8 +15,9 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from motorsub import vocab
+from motorsub import i18n, vocab
 from motorsub._arrow import to_numpy
+from motorsub.engine import aliases as _aliases
 from motorsub.errors import InputError
 
 REQUIRED = vocab.REQUIRED
@@ -78,9 +79,11 @@ def problem_column(problem: str) -> str:
 
 
 def _text(arr: pa.ChunkedArray) -> pa.ChunkedArray:
-    """Trimmed text with empty strings as null."""
+    """Trimmed, NFKC-normalised text (full-width digits and letters as ASCII), empty = null."""
     if not pa.types.is_string(arr.type) and not pa.types.is_large_string(arr.type):
         arr = pc.cast(arr, pa.string())
+    if not pc.all(pc.string_is_ascii(arr)).as_py():  # NFKC changes no ASCII text
+        arr = pc.utf8_normalize(arr, form="NFKC")
     arr = pc.utf8_trim_whitespace(arr)
     empty = pa.scalar("", arr.type)  # typed: an untyped "" sends pyarrow to ask pandas
     return pc.if_else(pc.equal(arr, empty), pa.scalar(None, arr.type), arr)
@@ -140,6 +143,7 @@ def _float(arr: pa.ChunkedArray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 
 
 def _float_text(arr: pa.ChunkedArray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    arr = _office_number(arr)
     text = _text(arr)
     miss = _missing(text)
     try:
@@ -156,21 +160,45 @@ def _float_text(arr: pa.ChunkedArray) -> tuple[np.ndarray, np.ndarray, np.ndarra
     return out, miss, bad
 
 
-def _integer(arr) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    x, miss, bad = _float(arr)
+def _office_number(arr):
+    """Numbers as offices write them: full-width digits (by NFKC) and thousands separators
+    (``5,200``, ``1,234,567.5``) become plain decimals; anything else is left as it is."""
+    text = _text(arr)
+    if not pc.any(pc.match_substring(text, ",")).as_py():
+        return text
+    grouped = pc.match_substring_regex(text, r"^[-+]?\d{1,3}(,\d{3})+(\.\d*)?$")
+    return pc.if_else(pc.fill_null(grouped, False), pc.replace_substring(text, ",", ""), text)
+
+
+def _integer(arr, values=None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Whole numbers; ``values`` (alias arrays) reads coded ones (``1级`` → 1) too."""
+    if values is not None and _is_text(arr):
+        x, miss, bad = _per_value(arr, lambda a: _float_text(_alias(a, values)))
+    else:
+        x, miss, bad = _float(arr)
     with np.errstate(invalid="ignore"):
         bad |= ~miss & ~bad & (x != np.round(x))
     return x, miss, bad
 
 
-def _choice(arr, choices: tuple[str, ...], upper: bool = False):
-    if _is_text(arr):
-        return _per_value(arr, lambda a: _choice_text(a, choices, upper))
-    return _choice_text(arr, choices, upper)
-
-
-def _choice_text(arr, choices: tuple[str, ...], upper: bool):
+def _alias(arr, values):
+    """Text with each alias replaced by its canonical value (``values``: the keys and
+    values of :meth:`motorsub.engine.aliases.Aliases.value_arrays`)."""
     text = _text(arr)
+    if values is None or not len(values[0]):
+        return text
+    k = pc.utf8_lower(pc.replace_substring_regex(text, r"\s+", ""))
+    return pc.coalesce(pc.take(values[1], pc.index_in(k, value_set=values[0])), text)
+
+
+def _choice(arr, choices: tuple[str, ...], upper: bool = False, values=None):
+    if _is_text(arr):
+        return _per_value(arr, lambda a: _choice_text(a, choices, upper, values))
+    return _choice_text(arr, choices, upper, values)
+
+
+def _choice_text(arr, choices: tuple[str, ...], upper: bool, values=None):
+    text = _alias(arr, values)
     miss = _missing(text)
     text = pc.utf8_upper(text) if upper else pc.utf8_lower(text)
     idx = pc.index_in(text, value_set=pa.array(choices, pa.string()))
@@ -178,19 +206,20 @@ def _choice_text(arr, choices: tuple[str, ...], upper: bool):
     return idx_np, miss, ~miss & (idx_np < 0)
 
 
-def _bool(arr):
+def _bool(arr, values=None):
     if pa.types.is_boolean(arr.type):
         miss = _missing(arr)
         return to_numpy(pc.fill_null(arr, False)), miss, np.zeros_like(miss)
     if pa.types.is_integer(arr.type) or pa.types.is_floating(arr.type):
         arr = pc.cast(arr, pa.string())
         arr = pc.replace_substring_regex(arr, r"\.0$", "")
-    idx, miss, bad = _choice(arr, _TRUE + _FALSE)
+    idx, miss, bad = _choice(arr, _TRUE + _FALSE, values=values)
     return (idx >= 0) & (idx < len(_TRUE)), miss, bad
 
 
 def _date(arr):
-    """Days since 1970-01-01 (int32); YYYY-MM-DD or YYYY/MM/DD, or a typed date.
+    """Days since 1970-01-01 (int32); YYYY-MM-DD or YYYY/MM/DD, the office forms of
+    :func:`_office_date`, or a typed date.
 
     A calendar date that does not exist (2012-02-30) is bad, not rolled over.
     """
@@ -201,8 +230,25 @@ def _date(arr):
     return _per_value(arr, _date_text) if _is_text(arr) else _date_text(arr)
 
 
+#: Office date forms, rewritten as Y-M-D: 2013年5月10日, 2013.05.10, 20130510; a time of
+#: day after the date (2013/5/10 0:00, as Excel writes a date to CSV) is dropped.
+_OFFICE_DATES = (
+    (r"^(\S+)[ T]\d{1,2}:\d{2}(:\d{2}(\.\d*)?)?$", r"\1"),
+    (r"^(\d{4})年(\d{1,2})月(\d{1,2})日$", r"\1-\2-\3"),
+    (r"^(\d{4})\.(\d{1,2})\.(\d{1,2})$", r"\1-\2-\3"),
+    (r"^(\d{4})(\d{2})(\d{2})$", r"\1-\2-\3"),
+)
+
+
+def _office_date(text):
+    """Trimmed NFKC text with the office date forms (:data:`_OFFICE_DATES`) as Y-M-D."""
+    for pattern, replacement in _OFFICE_DATES:
+        text = pc.replace_substring_regex(text, pattern, replacement)
+    return text
+
+
 def _date_text(arr):
-    text = _text(arr)
+    text = _office_date(_text(arr))
     miss = _missing(text)
     parts = pc.extract_regex(text, r"^(?P<y>\d{4})[-/](?P<m>\d{1,2})[-/](?P<d>\d{1,2})$")
     y, m, d = (pc.cast(pc.struct_field(parts, k), pa.int32()) for k in ("y", "m", "d"))
@@ -225,18 +271,41 @@ def _date_text(arr):
 normal_name = vocab.normal_name
 
 
-def normalise_names(table: pa.Table, source: str) -> pa.Table:
-    """Strip, lower-case and de-BOM column names; refuse duplicates."""
-    names = [normal_name(n) for n in table.column_names]
-    seen = set()
-    for n in names:
-        if n in seen:
-            raise InputError(f"{source}: column {n!r} appears twice")
-        seen.add(n)
+def normalise_names(
+    table: pa.Table, source: str, aliases: _aliases.Aliases | None = None
+) -> pa.Table:
+    """Strip, lower-case and de-BOM column names, and read other spellings of a column
+    (``额定功率(kW)`` → ``kw``, :mod:`motorsub.engine.aliases`); refuse two columns that
+    come to one name. A heading that matches nothing keeps its normalised name and is
+    passed through (:func:`unread_columns`)."""
+    al = aliases if aliases is not None else _aliases.packaged()
+    names: list[str] = []
+    given: dict[str, str] = {}
+    for raw in table.column_names:
+        n = normal_name(raw)
+        n = al.column(raw) or n
+        if n in given:
+            _ = i18n.translator()
+            raise InputError(
+                _("{source}: column {name!r} appears twice").format(source=source, name=n)
+                + (_(" (as {a!r} and {b!r})").format(a=given[n], b=raw) if given[n] != raw else "")
+                + _("; keep one")
+            )
+        given[n] = raw
+        names.append(n)
     return table.rename_columns(names)
 
 
-def validate(table: pa.Table, source: str = "<records>") -> Records:
+def unread_columns(names: list[str], known: tuple[str, ...] = ()) -> list[str]:
+    """The columns of a normalised table that nothing reads: neither the engine's, nor a
+    known pass-through, nor one of ``known``. A misspelt heading shows up here."""
+    read = set(COLUMNS) | set(PASSTHROUGH) | set(known)
+    return [n for n in names if n not in read]
+
+
+def validate(
+    table: pa.Table, source: str = "<records>", aliases: _aliases.Aliases | None = None
+) -> Records:
     """Check every row and convert the engine's columns to typed arrays.
 
     Parameters
@@ -245,6 +314,8 @@ def validate(table: pa.Table, source: str = "<records>") -> Records:
         The records, with canonical column names (see :func:`normalise_names`).
     source : str
         Name of the input, for messages.
+    aliases : Aliases, optional
+        Spellings of the coded values (default: the packaged table).
 
     Raises
     ------
@@ -253,13 +324,28 @@ def validate(table: pa.Table, source: str = "<records>") -> Records:
     """
     absent = [c for c in REQUIRED if c not in table.column_names]
     if absent:
+        _ = i18n.translator()
         raise InputError(
-            f"{source}: missing required column{'s' if len(absent) > 1 else ''} "
-            f"{', '.join(absent)}; required: {', '.join(REQUIRED)} "
-            f"(found: {', '.join(table.column_names) or 'none'})"
+            (
+                _(
+                    "{source}: missing required columns {absent}; required: {required} "
+                    "(found: {found})"
+                )
+                if len(absent) > 1
+                else _(
+                    "{source}: missing required column {absent}; required: {required} "
+                    "(found: {found})"
+                )
+            ).format(
+                source=source,
+                absent=", ".join(absent),
+                required=", ".join(REQUIRED),
+                found=", ".join(table.column_names) or _("none"),
+            )
         )
     n = table.num_rows
     reject = np.zeros(n, dtype=np.uint64)
+    al = aliases if aliases is not None else _aliases.packaged()
 
     absent_column = pa.chunked_array([pa.nulls(n, pa.string())])
 
@@ -289,10 +375,14 @@ def validate(table: pa.Table, source: str = "<records>") -> Records:
     cols["day"], miss, bad = _date(col("sale_date"))
     cols["day"] = cols["day"].astype(np.int32)
     flag("sale_date", miss, bad, True)
-    region, miss, bad = _choice(col("region"), vocab.regions(), upper=True)
+    region, miss, bad = _choice(
+        col("region"), vocab.regions(), upper=True, values=al.value_arrays("region")
+    )
     flag("region", miss, bad, True)
     cols["region"] = np.maximum(region, 0).astype(np.int16)
-    mtype, miss, bad = _choice(col("motor_type"), vocab.MOTOR_TYPES)
+    mtype, miss, bad = _choice(
+        col("motor_type"), vocab.MOTOR_TYPES, values=al.value_arrays("motor_type")
+    )
     flag("motor_type", miss, bad, True)
     cols["motor_type"] = np.maximum(mtype, 0).astype(np.int8)
     cols["kw"], _ = number("kw", 0.0, MAX_KW, lo_open=True, required=True)
@@ -302,7 +392,7 @@ def validate(table: pa.Table, source: str = "<records>") -> Records:
     flag("qty", miss, bad)
     cols["qty"] = np.where(miss | bad, 1, qty).astype(np.int64)
 
-    grade, miss, bad = _integer(col("grade"))
+    grade, miss, bad = _integer(col("grade"), al.value_arrays("grade"))
     bad |= ~miss & ~bad & ~np.isin(grade, vocab.GRADES)
     flag("grade", miss, bad, required=(mtype == vocab.MOTOR_TYPES.index("lv_async")))
     cols["grade"] = np.where(miss | bad, 0, grade).astype(np.int8)
@@ -320,10 +410,10 @@ def validate(table: pa.Table, source: str = "<records>") -> Records:
     cols["load"], _ = number("load", 0.0, LOAD_MAX)
     cols["price"], _ = number("price", 0.0, np.inf)
 
-    kind, miss, bad = _choice(col("kind"), vocab.KINDS)
+    kind, miss, bad = _choice(col("kind"), vocab.KINDS, values=al.value_arrays("kind"))
     flag("kind", miss, bad)
     cols["kind"] = np.maximum(kind, 0).astype(np.int8)
-    trade, miss, bad = _bool(col("trade_in"))
+    trade, miss, bad = _bool(col("trade_in"), al.value_arrays("bool"))
     flag("trade_in", miss, bad)
     cols["trade_in"] = np.asarray(trade, dtype=np.bool_)
     cols["old_kw"], _ = number("old_kw", 0.0, MAX_KW, lo_open=True, required=cols["trade_in"])

@@ -17,6 +17,7 @@ from types import ModuleType
 
 import pyarrow as pa
 
+from motorsub import i18n
 from motorsub.errors import InputError
 from motorsub.io.atomic import atomic_path, temporary_beside
 
@@ -34,12 +35,14 @@ __all__ = [
     "writer_format",
 ]
 
-#: Suffix → format module (:mod:`motorsub.io.csv`, :mod:`motorsub.io.parquet`).
+#: Suffix → format module (:mod:`motorsub.io.csv`, :mod:`motorsub.io.parquet`,
+#: :mod:`motorsub.io.xlsx`).
 FORMATS: dict[str, str] = {
     ".csv": "csv",
     ".txt": "csv",
     ".parquet": "parquet",
     ".pq": "parquet",
+    ".xlsx": "xlsx",
 }
 #: The format of a folder given as input (a dataset of files).
 FOLDER_FORMAT = "parquet"
@@ -58,10 +61,17 @@ def file_format(path: str | Path, what: str = "input") -> str:
         return FORMATS[suffix]
     if what == "input" and p.is_dir():
         return FOLDER_FORMAT
+    _ = i18n.translator()
+    message = (
+        _("{path}: unknown input format {suffix!r}; accepted: {accepted} or a folder of "
+          "Parquet files")
+        if what == "input"
+        else _("{path}: unknown {what} format {suffix!r}; accepted: {accepted}")
+    )  # fmt: skip
     raise InputError(
-        f"{path}: unknown {what} format {suffix or '(no extension)'!r}; "
-        f"accepted: {', '.join(FORMATS)}"
-        + (" or a folder of Parquet files" if what == "input" else "")
+        message.format(
+            path=path, what=what, suffix=suffix or _("(no extension)"), accepted=", ".join(FORMATS)
+        )
     )
 
 
@@ -80,7 +90,8 @@ class BatchReader:
 
     ``total_rows`` is exact for Parquet and an estimate for CSV (from the bytes read so
     far); ``rows_read`` counts the rows handed out. ``columns`` (normalised names) lets a
-    format that can skip columns read only those.
+    format that can skip columns read only those. ``sheet`` names the sheet of a workbook
+    (default: the first).
     """
 
     def __init__(
@@ -89,14 +100,21 @@ class BatchReader:
         batch_rows: int,
         encoding: str | None = None,
         columns: Iterable[str] | None = None,
+        sheet: str | None = None,
     ):
         self.path = Path(path)
         if not self.path.exists():
-            raise InputError(f"{path}: no such file")
+            raise InputError(i18n.translator()("{path}: no such file").format(path=path))
         self.format = file_format(path)
         self.batch_rows = batch_rows
         self.rows_read = 0
-        self._source = _module(self.format).Source(self.path, batch_rows, encoding, columns)
+        options = {}
+        if sheet is not None:
+            if self.format != "xlsx":
+                raise InputError(f"{path}: --sheet is for an .xlsx workbook, not a {self.format}")
+            options["sheet"] = sheet
+        source = _module(self.format).Source
+        self._source = source(self.path, batch_rows, encoding, columns, **options)
 
     @property
     def encoding(self) -> str | None:
@@ -160,9 +178,11 @@ class BatchWriter:
             self.tmp.unlink()
 
 
-def batch_reader(path: str | Path, batch_rows: int, encoding: str | None = None) -> BatchReader:
+def batch_reader(
+    path: str | Path, batch_rows: int, encoding: str | None = None, sheet: str | None = None
+) -> BatchReader:
     """A :class:`BatchReader` of ``path``."""
-    return BatchReader(path, batch_rows, encoding)
+    return BatchReader(path, batch_rows, encoding, sheet=sheet)
 
 
 def batch_writer(path: str | Path, plain: Iterable[str] = ()) -> BatchWriter:
@@ -170,12 +190,13 @@ def batch_writer(path: str | Path, plain: Iterable[str] = ()) -> BatchWriter:
     return BatchWriter(path, plain)
 
 
-def read_table(path: str | Path, encoding: str | None = None) -> pa.Table:
+def read_table(path: str | Path, encoding: str | None = None, sheet: str | None = None) -> pa.Table:
     """Read a whole input (file or folder) into memory, by its suffix.
 
-    CSV columns are text; UTF-8 (with or without BOM) is tried, else GB18030.
+    CSV columns are text; UTF-8 (with or without BOM) is tried, else GB18030. A workbook's
+    first sheet is read, or ``sheet``.
     """
-    reader = BatchReader(path, batch_rows=1 << 30, encoding=encoding)
+    reader = BatchReader(path, batch_rows=1 << 30, encoding=encoding, sheet=sheet)
     return pa.concat_tables(list(reader))
 
 

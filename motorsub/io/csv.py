@@ -2,7 +2,8 @@
 
 Columns are read as text, so that every original value survives into the rejects file;
 the engine's repeating columns are read dictionary-encoded. Excel needs the byte-order
-mark to show Chinese text.
+mark to show Chinese text. A text value that a spreadsheet would run as a formula is
+written with a leading ``'`` (:func:`motorsub.io.text.formula_safe`).
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 
 from motorsub.errors import InputError
-from motorsub.io.text import text_type
+from motorsub.io.text import formula_safe, text_type
 
 SUFFIXES = (".csv", ".txt")
 ENCODINGS = ("utf-8", "gb18030")
@@ -123,7 +124,7 @@ class Sink:
         self._writer = pacsv.CSVWriter(self._file, schema)
 
     def write(self, table: pa.Table) -> None:
-        self._writer.write_table(table)
+        self._writer.write_table(formula_safe(table))
 
     def close(self) -> None:
         self._writer.close()
@@ -134,4 +135,4 @@ def write(table: pa.Table, path: Path) -> None:
     """A whole table to ``path`` (UTF-8 with BOM)."""
     with open(path, "wb") as f:
         f.write(BOM)
-        pacsv.write_csv(table, f)
+        pacsv.write_csv(formula_safe(table), f)

@@ -364,25 +364,30 @@ def blocks(s: dict, legend: list[tuple[str, str, str]], lang: str | None = None)
     return out
 
 
+def _md(x) -> str:
+    """Text for Markdown: HTML in it (a claimant named ``<img onerror=...>``) shown, not run."""
+    return html.escape(str(x), quote=False)
+
+
 def markdown(bs: list[Block]) -> str:
-    """Render blocks as Markdown."""
+    """Render blocks as Markdown; HTML in any text is escaped."""
     lines: list[str] = []
     for b in bs:
         if b[0] == "h1":
-            lines += [f"# {b[1]}", ""]
+            lines += [f"# {_md(b[1])}", ""]
         elif b[0] == "h2":
-            lines += [f"## {b[1]}", ""]
+            lines += [f"## {_md(b[1])}", ""]
         elif b[0] == "p":
-            lines += [b[1], ""]
+            lines += [_md(b[1]), ""]
         else:
             _, head, rows, right = b
-            cell = [str(x).replace("|", "\\|") for x in head]
+            cell = [_md(x).replace("|", "\\|") for x in head]
             lines.append("| " + " | ".join(cell) + " |")
             lines.append(
                 "|" + "|".join("---:" if i in right else "---" for i in range(len(head))) + "|"
             )
             for r in rows:
-                lines.append("| " + " | ".join(str(x).replace("|", "\\|") for x in r) + " |")
+                lines.append("| " + " | ".join(_md(x).replace("|", "\\|") for x in r) + " |")
             lines.append("")
     return "\n".join(lines)
 

@@ -128,9 +128,9 @@ def test_buybacks_bad_quantity():
 def test_missing_file_and_unknown_format(tmp_path):
     with pytest.raises(InputError, match="no such file"):
         audit(tmp_path / "nope.csv", catalogue())
-    odd = tmp_path / "claims.xlsx"
+    odd = tmp_path / "claims.ods"
     odd.write_text("x")
-    with pytest.raises(InputError, match=r"unknown input format '\.xlsx'"):
+    with pytest.raises(InputError, match=r"unknown input format '\.ods'"):
         audit(odd, catalogue())
 
 

@@ -79,7 +79,7 @@ def test_json_to_stdout():
     [
         ((BROKEN / "negative_kw.toml",), 3, "promotion.years[1].kw"),
         ((BROKEN / "no_such_plan.toml",), 2, "no such plan file"),
-        ((MINIMAL, "-o", "plan.xlsx"), 2, "unknown output format"),
+        ((MINIMAL, "-o", "plan.ods"), 2, "unknown output format"),
         ((MINIMAL, "--plot", "plan.gif"), 2, "--plot writes .png"),
     ],
 )
