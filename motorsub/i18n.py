@@ -77,6 +77,12 @@ def translator(lang: str | None = None):
     return translations(negotiate(lang)).gettext
 
 
+def pgettext(lang: str | None, context: str, message: str) -> str:
+    """``message`` in ``lang`` where one English word needs two translations (the
+    ``context`` tells them apart, e.g. "quote table" for a rate's status)."""
+    return translations(negotiate(lang)).pgettext(context, message)
+
+
 def ngettext(lang: str | None, singular: str, plural: str, n: int) -> str:
     """The singular or plural form of a message in ``lang``."""
     return translations(negotiate(lang)).ngettext(singular, plural, n)

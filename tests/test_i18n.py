@@ -43,12 +43,20 @@ def test_every_message_in_the_code_is_translated():
     from babel.messages.extract import extract_from_dir
 
     method_map = [("**.py", "python"), ("**/templates/**.html", "jinja2")]
+    keywords = {"_": None, "gettext": None, "ngettext": (1, 2), "pgettext": ((2, "c"), 3)}
     found = {
-        (m[2] if isinstance(m[2], str) else m[2][0])
-        for m in extract_from_dir(str(ROOT / "motorsub"), method_map=method_map)
+        (m[2] if isinstance(m[2], str) else m[2][0], m[4])
+        for m in extract_from_dir(
+            str(ROOT / "motorsub"), method_map=method_map, keywords=keywords
+        )
     }
     catalog = _catalog()
-    missing = sorted(m for m in found if not (catalog.get(m) and catalog.get(m).string))
+
+    def translated(msgid, context):
+        entry = catalog.get(msgid, context=context)
+        return entry is not None and entry.string
+
+    missing = sorted(m for m, c in found if not translated(m, c))
     assert not missing, f"messages without a Chinese translation in {PO.name}: {missing[:10]}"
 
 

@@ -68,7 +68,7 @@ def render(q: Quote, lang: str | None = None) -> str:
             _("scheme / version"),
             _("payee"),
             _("CNY/kW"),
-            _("status"),
+            i18n.pgettext(lang, "rate", "status"),
             _("basis kW"),
             _("units"),
             _("amount CNY"),
