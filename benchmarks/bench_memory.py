@@ -84,7 +84,8 @@ SAVINGS_INPUTS = (
 
 
 def _result_bytes(result) -> int:
-    return sum(v.nbytes for v in vars(result).values() if isinstance(v, np.ndarray))
+    """Bytes of a kernel result's arrays (a NamedTuple of arrays)."""
+    return sum(v.nbytes for v in result if isinstance(v, np.ndarray))
 
 
 def kernel_bytes(n: int = 10_000) -> dict:
