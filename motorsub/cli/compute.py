@@ -12,7 +12,6 @@ from motorsub.cli.options import (
     DEFAULT_BATCH_ROWS,
     EPILOG,
     errors,
-    output_option,
     savings_options,
     schemes_option,
     settings_from,
@@ -20,8 +19,14 @@ from motorsub.cli.options import (
 
 
 @click.command(epilog=EPILOG)
-@click.argument("input_path", metavar="INPUT", type=click.Path(path_type=Path))
-@output_option
+@click.argument("inputs", metavar="INPUT...", nargs=-1, required=True)
+@click.option(
+    "-o",
+    "--output",
+    "output_path",
+    required=True,
+    help="Output file, .csv or .parquet; with --cluster, a folder OUTDIR (or a URL).",
+)
 @schemes_option
 @click.option(
     "--rejects",
@@ -50,11 +55,19 @@ from motorsub.cli.options import (
     show_default=True,
     help="Lines per batch; memory grows with it, not with the input.",
 )
+@click.option(
+    "--cluster",
+    metavar="SPEC",
+    help="Run on a Dask cluster: local (one worker per core), local:N, tcp://HOST:PORT "
+    "or a scheduler .json file. INPUT may then be several files, a folder, a glob or "
+    "URLs; OUTDIR gets results/ and rejects/ part files and summary.json.",
+)
+@click.option("--overwrite", is_flag=True, help="With --cluster: replace an existing OUTDIR.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
 @errors
 def compute(
-    input_path,
+    inputs,
     output_path,
     scheme_paths,
     rejects_path,
@@ -70,6 +83,8 @@ def compute(
     tariff,
     life_years,
     batch_rows,
+    cluster,
+    overwrite,
     quiet,
     as_json,
 ):
@@ -79,25 +94,27 @@ def compute(
     Examples:
       motorsub compute examples/records.csv -o results.csv --summary summary.json
       motorsub compute records.parquet -o results.parquet --hours 4000 --load 0.75 --tariff 0.8
+      motorsub compute sales/ -o out/ --cluster local:2 --summary summary.json
+      motorsub compute 'sales/2013/*.parquet' -o out/ --cluster tcp://10.0.0.5:8786 --overwrite
     """
-    from motorsub.cli import lean as _lean
-
-    if _lean.small(input_path):
-        _lean.start()
-    else:
-        _lean.without_pandas()
-    from motorsub.backends.local import compute_file
-    from motorsub.cli.progress import Progress
-
     started = time.perf_counter()
-    st = settings_from(
-        profile_path, hours, load, coal_factor, grid_factor, part_load, tariff, life_years
-    )
-    with Progress(enabled=not quiet) as bar:
-        summary = compute_file(
-            input_path, output_path, list(scheme_paths) or None, rejects_path=rejects_path,
-            summary_path=summary_path, strict=strict, encoding=encoding,
-            batch_rows=batch_rows, progress=bar.update, savings=st,
+
+    def assumptions():
+        return settings_from(
+            profile_path, hours, load, coal_factor, grid_factor, part_load, tariff, life_years
+        )
+
+    if cluster is None:
+        summary = _one_process(
+            inputs, output_path, scheme_paths, rejects_path, summary_path, strict, encoding,
+            batch_rows, quiet, assumptions,
+        )  # fmt: skip
+    else:
+        if rejects_path is not None:
+            raise click.UsageError("--rejects: with --cluster, rejects go to OUTDIR/rejects/")
+        summary = _on_cluster(
+            inputs, output_path, cluster, overwrite, scheme_paths, summary_path, strict,
+            encoding, batch_rows, quiet, assumptions(),
         )  # fmt: skip
     elapsed = time.perf_counter() - started
     if as_json:
@@ -113,3 +130,56 @@ def compute(
         f"{rows['rejected']:,} rejected; output {output_path}",
         err=True,
     )
+
+
+def _one_process(
+    inputs, output_path, scheme_paths, rejects_path, summary_path, strict, encoding,
+    batch_rows, quiet, assumptions,
+):  # fmt: skip
+    """Today's run: one file in this process (small files as plain Python)."""
+    if len(inputs) > 1:
+        raise click.UsageError("several inputs need --cluster (or give a folder of Parquet)")
+    input_path = Path(inputs[0])
+    from motorsub.cli import lean as _lean
+
+    if _lean.small(input_path):
+        _lean.start()
+    else:
+        _lean.without_pandas()
+    from motorsub.backends.local import compute_file
+    from motorsub.cli.progress import Progress
+
+    with Progress(enabled=not quiet) as bar:
+        return compute_file(
+            input_path, Path(output_path), list(scheme_paths) or None, rejects_path=rejects_path,
+            summary_path=summary_path, strict=strict, encoding=encoding,
+            batch_rows=batch_rows, progress=bar.update, savings=assumptions(),
+        )  # fmt: skip
+
+
+def _on_cluster(
+    inputs, outdir, spec, overwrite, scheme_paths, summary_path, strict, encoding,
+    batch_rows, quiet, st,
+):  # fmt: skip
+    """The same run as Dask tasks, one per input fragment, into OUTDIR."""
+    from motorsub import cluster
+    from motorsub.cli.progress import Progress
+    from motorsub.cluster.compute import check_outdir, compute_dataset
+    from motorsub.io.fragments import files
+
+    check_outdir(outdir, overwrite)  # before a cluster is started or reached
+    files(inputs)
+    with cluster.connect(spec) as client:
+        link = cluster.dashboard_link(client)
+        workers = len(client.scheduler_info(n_workers=-1)["workers"])
+        click.echo(
+            f"cluster {spec}: {workers} workers; dashboard "
+            + (link or "not served (install bokeh)"),
+            err=True,
+        )
+        with Progress(enabled=not quiet) as bar:
+            return compute_dataset(
+                list(inputs), outdir, list(scheme_paths) or None, client=client,
+                overwrite=overwrite, summary_path=summary_path, strict=strict,
+                encoding=encoding, batch_rows=batch_rows, progress=bar.update, savings=st,
+            )  # fmt: skip

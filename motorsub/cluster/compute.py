@@ -142,6 +142,21 @@ def compute_fragment(frag: Fragment, spec: Spec) -> Totals:
     return totals
 
 
+def check_outdir(outdir: str | Path, overwrite: bool):
+    """(file system, path) of OUTDIR.
+
+    Raises
+    ------
+    InputError
+        OUTDIR exists and ``overwrite`` is false.
+    """
+    fs, out = fragments.filesystem(str(outdir))
+    out = out.rstrip("/")
+    if fs.exists(out) and not overwrite:
+        raise InputError(f"{outdir}: already exists; give --overwrite to replace it")
+    return fs, out
+
+
 def _token(schemes: SchemeSet, st: Settings) -> str:
     return hashlib.sha256(pickle.dumps((schemes, st, uuid.uuid4().hex))).hexdigest()[:16]
 
@@ -175,10 +190,7 @@ def run(job: Job, progress: Progress | None = None, *, client=None, task_rows=TA
     inputs = job.input_path if isinstance(job.input_path, tuple) else (job.input_path,)
     inputs = tuple(str(i) for i in inputs)
     outdir = str(job.output_path)
-    fs, out = fragments.filesystem(outdir)
-    out = out.rstrip("/")
-    if fs.exists(out) and not job.overwrite:
-        raise InputError(f"{outdir}: already exists; give --overwrite to replace it")
+    fs, out = check_outdir(outdir, job.overwrite)
     frags = fragments.plan(inputs, task_rows)
     work = _workdir(fs, out)
     spec = Spec(

@@ -300,6 +300,7 @@ def project(
     samples: int = 0,
     seed: int = 0,
     schemes: list | None = None,
+    map=None,
 ) -> Projection:
     """Project a plan year by year.
 
@@ -313,6 +314,9 @@ def project(
         Seed of the draws: the same seed gives the same percentiles.
     schemes : list of paths, optional
         Scheme files or folders added to the shipped ones and the plan's own.
+    map : callable, optional
+        ``map(function, blocks)`` that runs the Monte-Carlo samples' blocks elsewhere
+        (:func:`motorsub.cluster.mapper`); the draws are the same as in one process.
 
     Returns
     -------
@@ -348,9 +352,11 @@ def project(
     draws = None
     if samples:
         codes, params = _multipliers(plan, samples)
-        sim = mc.simulate(
-            promoted, intensity, codes=codes, params=params, samples=samples, seed=seed, **common
-        )
+        draw = dict(promoted=promoted, intensity=intensity, codes=codes, params=params, seed=seed)
+        if map is None:
+            sim = mc.simulate(samples=samples, **draw, **common)
+        else:  # blocks of samples spread by ``map``: the same draws (simulate_blocks)
+            sim = mc.simulate_blocks(samples=samples, map=map, **draw, **common)
         _bands(cols, sim, coal, grid)
         draws = sim["draws"]
     proj = Projection(
