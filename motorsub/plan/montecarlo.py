@@ -225,15 +225,16 @@ def _block(args: tuple) -> dict[str, np.ndarray]:
     return simulate(**kwargs, samples=n, first=start)
 
 
-def simulate_blocks(*, samples: int, map=map, block: int = BLOCK_SAMPLES, **kwargs):
+def simulate_blocks(*, samples: int, map=map, block: int | None = None, **kwargs):
     """:func:`simulate` of ``samples`` draws cut into blocks of ``block`` samples, run by
     ``map(function, blocks)`` (``map``: in this process; a cluster's mapper spreads them),
-    and joined in sample order.
+    and joined in sample order; ``block`` defaults to :data:`BLOCK_SAMPLES`.
 
     Block ``b`` computes samples ``b × block`` onwards, each drawn from (seed, its own
     number) as one call would draw it: the result is the same to the bit for any block
     size, number of workers or order in which blocks finish.
     """
+    block = block or BLOCK_SAMPLES
     starts = range(0, samples, block)
     parts = list(map(_block, [(kwargs, s, min(block, samples - s)) for s in starts]))
     return {k: np.concatenate([p[k] for p in parts]) for k in parts[0]}
