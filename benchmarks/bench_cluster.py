@@ -192,6 +192,13 @@ if __name__ == "__main__":
 
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--sizes", default="1e6,1e7")
+    p.add_argument("--cache", type=Path, default=C.CACHE, help="folder of synthetic inputs")
+    p.add_argument("--json", type=Path, help="also write the figures to this file")
     args = p.parse_args()
-    res = run(C.parse_sizes(args.sizes))
+    res = run(C.parse_sizes(args.sizes), args.cache)
+    res["machine"] = C.machine()
+    if args.json:
+        import json
+
+        args.json.write_text(json.dumps(res, indent=2, default=float) + "\n")
     print(markdown(res))
