@@ -23,14 +23,11 @@ the file, writing two part files, sending the totals back).
 from __future__ import annotations
 
 import shutil
-import subprocess
-import tempfile
-import threading
 import time
 from pathlib import Path
 
 from benchmarks import _common as C
-from benchmarks.bench_compute import _high_water_kb, input_file
+from benchmarks.bench_compute import input_file, watch
 
 TINY_TASKS, TINY_ROWS = 40, 100
 HEADERS = [
@@ -51,31 +48,18 @@ def _tree(pid: int) -> list[int]:
 def run_command(args: list[str], poll_s: float = 0.02) -> dict:
     """Wall time [s] and peak RSS [MB] of the command and of its largest child."""
     cmd = [C.PYTHON, "-m", "motorsub", "compute", *args, "-q"]
-    peaks: dict[int, int] = {}
-    with tempfile.TemporaryFile() as err:
-        t0 = time.perf_counter()
-        proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=err, cwd=C.ROOT)
+    main_pid: list[int] = []
 
-        def watch():
-            while proc.returncode is None:
-                for pid in [proc.pid, *_tree(proc.pid)]:
-                    peaks[pid] = max(peaks.get(pid, 0), _high_water_kb(pid))
-                time.sleep(poll_s)
+    def pids(pid: int) -> list[int]:
+        main_pid[:] = [pid]
+        return [pid, *_tree(pid)]
 
-        watcher = threading.Thread(target=watch, daemon=True)
-        watcher.start()
-        proc.wait()
-        wall = time.perf_counter() - t0
-        watcher.join()
-        if proc.returncode != 0:
-            err.seek(0)
-            raise RuntimeError(f"{' '.join(cmd)} failed:\n{err.read().decode(errors='replace')}")
-    main = peaks.pop(proc.pid, 0)
-    workers = sorted(peaks.values(), reverse=True)
+    wall, peaks = watch(cmd, pids, poll_s)
+    main = peaks.pop(main_pid[0], 0) if main_pid else 0
     return {
         "seconds": wall,
         "peak_main_mb": main / 1024,
-        "peak_worker_mb": (workers[0] / 1024) if workers else None,
+        "peak_worker_mb": max(peaks.values()) / 1024 if peaks else None,
     }
 
 

@@ -48,6 +48,25 @@ class Job:
     overwrite: bool = False  # a cluster run may replace an existing OUTDIR
 
 
+def make_job(
+    input_path, output_path, rejects_path, schemes, savings, summary_path=None, **options
+) -> Job:
+    """A :class:`Job`; ``schemes`` as :func:`motorsub.engine.batch.as_schemes` takes them,
+    ``savings`` None for the shipped profile's settings."""
+    from motorsub.engine.batch import as_schemes  # the engine only once a run is made
+    from motorsub.model.profile import settings
+
+    return Job(
+        input_path=input_path,
+        output_path=output_path,
+        rejects_path=rejects_path,
+        summary_path=Path(summary_path) if summary_path else None,
+        schemes=as_schemes(schemes),
+        settings=savings if savings is not None else settings(),
+        **options,
+    )
+
+
 def default_rejects_path(output: Path) -> Path:
     """``results.csv`` → ``results.rejects.csv``, beside the output."""
     return output.with_name(f"{output.stem}.rejects.csv")

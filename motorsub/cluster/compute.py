@@ -31,16 +31,16 @@ from pathlib import Path, PurePosixPath
 import pyarrow as pa
 
 from motorsub import io
-from motorsub.backends import DEFAULT_BATCH_ROWS, Job, Progress
+from motorsub.backends import DEFAULT_BATCH_ROWS, Job, Progress, make_job
 from motorsub.cluster import KERNELS, connect
 from motorsub.engine import columns
-from motorsub.engine.batch import Scratch, as_schemes, compute_batch
+from motorsub.engine.batch import Scratch, compute_batch
 from motorsub.errors import InputError
 from motorsub.io import fragments
 from motorsub.io.fragments import TASK_ROWS, Fragment
 from motorsub.io.parquet import Sink
 from motorsub.kernels.totals import Totals
-from motorsub.model.profile import Settings, settings
+from motorsub.model.profile import Settings
 from motorsub.model.schemes import SchemeSet
 
 RESULTS, REJECTS, SUMMARY = "results", "rejects", "summary.json"
@@ -306,17 +306,9 @@ def compute_dataset(
         Rows per task at most (a Parquet file is cut at row-group boundaries).
     """
     many = inputs if isinstance(inputs, list | tuple) else [inputs]
-    job = Job(
-        input_path=tuple(str(i) for i in many),
-        output_path=outdir,
-        rejects_path=Path(str(outdir)) / REJECTS,
-        summary_path=Path(summary_path) if summary_path else None,
-        schemes=as_schemes(schemes),
-        settings=savings if savings is not None else settings(),
-        strict=strict,
-        encoding=encoding,
-        batch_rows=batch_rows,
-        cluster=cluster,
-        overwrite=overwrite,
-    )
+    job = make_job(
+        tuple(str(i) for i in many), outdir, Path(str(outdir)) / REJECTS, schemes, savings,
+        summary_path, strict=strict, encoding=encoding, batch_rows=batch_rows,
+        cluster=cluster, overwrite=overwrite,
+    )  # fmt: skip
     return run(job, progress, client=client, task_rows=task_rows)
