@@ -37,6 +37,30 @@ except ImportError:  # pragma: no cover - the test extra installs it
 
 #: Held by every kernel call on a worker: one at a time per process.
 KERNELS = threading.Lock()
+_threads: int | None = None  # this worker's numba threads, set by the Warm plugin
+
+
+@contextmanager
+def kernels() -> Iterator[None]:
+    """Hold :data:`KERNELS` and run numba's parallel loops on this worker's share of
+    the cores (numba counts its threads per calling thread, so it is set each time)."""
+    with KERNELS:
+        if _threads is not None:
+            from motorsub import _jit
+
+            if not _jit.python():
+                import numba
+
+                numba.set_num_threads(max(1, min(_threads, numba.config.NUMBA_NUM_THREADS)))
+        yield
+
+
+def worker_threads() -> int:
+    """numba threads a kernel call uses on this worker (a task's view)."""
+    import numba
+
+    with kernels():
+        return numba.get_num_threads()
 
 
 def parse(spec: str) -> tuple[str, Any]:
@@ -104,13 +128,9 @@ class Warm(WorkerPlugin):
 
     @staticmethod
     def _warm(n: int) -> None:
-        with KERNELS:
-            from motorsub import _jit
-
-            if not _jit.python():
-                import numba
-
-                numba.set_num_threads(max(1, min(n, numba.config.NUMBA_NUM_THREADS)))
+        global _threads
+        _threads = n
+        with kernels():
             warm()
 
 
@@ -122,9 +142,12 @@ def _host(address: str) -> str:
 def connect(spec: str, *, dashboard: str = ":8787", quiet: bool = True) -> Iterator:
     """A :class:`distributed.Client` on the cluster ``spec`` names, its workers warmed.
 
-    A LocalCluster is started with ``threads_per_worker=1`` and numba's threads set by
-    environment before numba loads, and stopped on leaving. ``quiet`` keeps Dask's own
-    log lines (a worker lost and restarted, ...) off the terminal but for errors.
+    A LocalCluster is started with ``threads_per_worker=1`` and stopped on leaving. The
+    worker plugin sets numba's threads with :func:`numba.set_num_threads`, not through
+    ``NUMBA_NUM_THREADS``: a nanny sets the variables it passes to its workers in its own
+    process too, the client's, whose numba would then refuse its own thread count.
+    ``quiet`` keeps Dask's own log lines (a worker lost and restarted, ...) off the
+    terminal but for errors.
 
     Raises
     ------
@@ -144,9 +167,7 @@ def connect(spec: str, *, dashboard: str = ":8787", quiet: bool = True) -> Itera
     try:
         if kind == "local":
             n = value or os.cpu_count() or 1
-            threads = numba_threads(n)
             environ = dict(dask.config.get("distributed.nanny.pre-spawn-environ"))
-            environ["NUMBA_NUM_THREADS"] = threads  # before numba loads in the worker
             # Dask's default makes glibc hand every freed block back at once, which made a
             # task of a million lines about a quarter slower here (numpy's fresh arrays)
             environ.pop("MALLOC_TRIM_THRESHOLD_", None)
@@ -188,7 +209,7 @@ def dashboard_link(client) -> str | None:
 
 
 def _locked(func: Callable, *args):
-    with KERNELS:
+    with kernels():
         return func(*args)
 
 

@@ -32,7 +32,7 @@ import pyarrow as pa
 
 from motorsub import io
 from motorsub.backends import DEFAULT_BATCH_ROWS, Job, Progress, make_job
-from motorsub.cluster import KERNELS, connect
+from motorsub.cluster import connect, kernels
 from motorsub.engine import columns
 from motorsub.engine.batch import Scratch, compute_batch
 from motorsub.errors import InputError
@@ -120,7 +120,7 @@ def compute_fragment(frag: Fragment, spec: Spec) -> Totals:
     st, done = spec.settings, 0
     try:
         for table in fragments.read(frag, spec.batch_rows, spec.encoding):
-            with KERNELS:
+            with kernels():
                 batch = compute_batch(
                     table, spec.schemes, st, source=frag.name, offset=frag.offset + done,
                     strict=spec.strict, scratch=_scratch(spec),

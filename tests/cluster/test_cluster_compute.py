@@ -65,7 +65,14 @@ def test_three_files_equal_one_process_row_for_row(dataset, client, tmp_path):
     folder, n = dataset
     want_out, want_rej, want = one_process(folder, tmp_path)
     outdir = tmp_path / "out"
-    got = compute_dataset(folder, outdir, client=client, task_rows=1000, batch_rows=1000)
+    calls = []
+    got = compute_dataset(
+        folder, outdir, client=client, task_rows=1000, batch_rows=1000,
+        progress=lambda done, total: calls.append((done, total)),
+    )  # fmt: skip
+    # progress: lines of the completed tasks, out of the footers' total, once per task
+    assert [d for d, _ in calls] == [1000 * k for k in range(1, 10)]
+    assert {t for _, t in calls} == {n}
     # 3 files × 3 tasks of 1,000 rows (two row groups each): nine parts, in input order
     assert sorted(p.name for p in (outdir / "results").iterdir()) == [
         f"part-{i:06d}.parquet" for i in range(9)
@@ -199,12 +206,20 @@ def test_several_csv_files_name_the_file_of_each_rejected_row(client, tmp_path):
 def test_workers_share_the_cores_and_were_warmed(client):
     import numba
 
-    threads = client.run(numba.get_num_threads)
+    from motorsub.cluster import worker_threads
+
+    workers = sorted(client.scheduler_info()["workers"])
+    threads = {w: client.submit(worker_threads, workers=[w], pure=False).result() for w in workers}
     assert len(threads) == 2
     assert sum(threads.values()) <= max(os.cpu_count(), 2)
     assert set(threads.values()) == {max(1, os.cpu_count() // 2)}
     plugins = client.run(lambda dask_worker: sorted(dask_worker.plugins))
     assert all("motorsub-warm" in p for p in plugins.values())
+    # this process (the client, whose nannies spawned the workers) keeps its own threads
+    numba.core.config.reload_config()
+    assert numba.config.NUMBA_NUM_THREADS == numba.config.NUMBA_DEFAULT_NUM_THREADS or (
+        "NUMBA_NUM_THREADS" in os.environ
+    )
 
 
 def test_several_inputs_need_cluster_and_rejects_is_refused_with_it(dataset, tmp_path):
