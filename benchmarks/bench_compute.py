@@ -61,6 +61,31 @@ def _high_water_kb(pid: int) -> int:
     return 0
 
 
+def watch(cmd: list[str], pids=lambda pid: [pid], poll_s: float = 0.01) -> tuple[float, dict]:
+    """Run ``cmd``; its wall time [s] and the peak RSS [KiB] of each process that
+    ``pids(its pid)`` names, read every ``poll_s`` while it runs."""
+    peaks: dict[int, int] = {}
+    with tempfile.TemporaryFile() as err:
+        t0 = time.perf_counter()
+        proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=err, cwd=C.ROOT)
+
+        def poll():
+            while proc.returncode is None:
+                for pid in pids(proc.pid):
+                    peaks[pid] = max(peaks.get(pid, 0), _high_water_kb(pid))
+                time.sleep(poll_s)
+
+        watcher = threading.Thread(target=poll, daemon=True)
+        watcher.start()
+        proc.wait()
+        wall = time.perf_counter() - t0
+        watcher.join()
+        if proc.returncode != 0:
+            err.seek(0)
+            raise RuntimeError(f"{' '.join(cmd)} failed:\n{err.read().decode(errors='replace')}")
+    return wall, peaks
+
+
 def run_compute(inp: Path, out: Path, poll_s: float = 0.01) -> tuple[float, float]:
     """Wall time [s] and peak RSS [MB] of one ``python -m motorsub compute`` subprocess.
 
@@ -69,25 +94,8 @@ def run_compute(inp: Path, out: Path, poll_s: float = 0.01) -> tuple[float, floa
     child inherits at fork time until it execs).
     """
     cmd = [C.PYTHON, "-m", "motorsub", "compute", str(inp), "-o", str(out), "-q"]
-    peak = [0]
-    with tempfile.TemporaryFile() as err:
-        t0 = time.perf_counter()
-        proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=err, cwd=C.ROOT)
-
-        def watch():
-            while proc.returncode is None:
-                peak[0] = max(peak[0], _high_water_kb(proc.pid))
-                time.sleep(poll_s)
-
-        watcher = threading.Thread(target=watch, daemon=True)
-        watcher.start()
-        proc.wait()
-        wall = time.perf_counter() - t0
-        watcher.join()
-        if proc.returncode != 0:
-            err.seek(0)
-            raise RuntimeError(f"{' '.join(cmd)} failed:\n{err.read().decode(errors='replace')}")
-    return wall, peak[0] / 1024
+    wall, peaks = watch(cmd, poll_s=poll_s)
+    return wall, max(peaks.values(), default=0) / 1024
 
 
 try:  # batch by batch as motorsub compute does by default

@@ -20,9 +20,17 @@ import time
 from pathlib import Path
 
 from benchmarks import _common as C
-from benchmarks import bench_compute, bench_memory, bench_savings, bench_startup, bench_subsidy
+from benchmarks import (
+    bench_cluster,
+    bench_compute,
+    bench_memory,
+    bench_savings,
+    bench_startup,
+    bench_subsidy,
+)
 
-SECTIONS = ("memory", "subsidy", "savings", "compute", "startup")
+SECTIONS = ("memory", "subsidy", "savings", "compute", "startup", "cluster")
+CLUSTER_MIN_ROWS = 1_000_000  # below, a cluster's start-up is all one would measure
 KERNEL_MAX_ROWS = 10_000_000
 #: (description, section, how to read the measure, limit)
 TARGETS = (
@@ -88,6 +96,7 @@ def markdown(res: dict) -> str:
         ("Full compute: subsidies and savings", bench_savings),
         ("End to end", bench_compute),
         ("Start-up", bench_startup),
+        ("One process against a LocalCluster", bench_cluster),
     ):
         key = module.__name__.rsplit("_", 1)[1]
         if key in res:
@@ -170,6 +179,9 @@ def main(argv: list[str] | None = None) -> dict:
         "savings": lambda: bench_savings.run(kernel_sizes, bandwidth, kbytes),
         "compute": lambda: bench_compute.run(sizes, args.cache),
         "startup": lambda: bench_startup.run(args.cache),
+        "cluster": lambda: bench_cluster.run(
+            [n for n in sizes if n >= CLUSTER_MIN_ROWS], args.cache
+        ),
     }
     if "memory" in only:
         print("\n" + bench_memory.markdown(res["memory"]) + "\n", flush=True)
@@ -183,7 +195,8 @@ def main(argv: list[str] | None = None) -> dict:
             res[name] = steps[name]()
         res[name]["others_cpu_share"] = others.share
         module = {"subsidy": bench_subsidy, "savings": bench_savings,
-                  "compute": bench_compute, "startup": bench_startup}[name]  # fmt: skip
+                  "compute": bench_compute, "startup": bench_startup,
+                  "cluster": bench_cluster}[name]  # fmt: skip
         print("\n" + module.markdown(res[name]) + "\n", flush=True)
         save(res, args.out)  # keep what is done if a later step fails
     if "memory" not in only:

@@ -26,6 +26,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("motorsub.backends",),
     ("motorsub.render",),
     ("motorsub.plan", "motorsub.audit"),
+    ("motorsub.cluster",),  # Dask: compute's fragments and the plan's samples as tasks
     ("motorsub.cli", "motorsub.web"),
     ("motorsub",),  # the package's lazy API and ``python -m motorsub``
 )

@@ -4,8 +4,9 @@ A back end takes a :class:`Job` (what to read, what to write, under which scheme
 assumptions) and runs every batch of the input through the one per-batch function,
 :func:`motorsub.engine.batch.compute_batch`, then merges the batches' exact totals
 (:meth:`motorsub.kernels.totals.Totals.merge`) into the summary. It holds no rule of its
-own. Today's back end is :mod:`motorsub.backends.local` (one process, a reader thread, the
-kernels on every core, a writer thread); another (a cluster) is one new module with a
+own. :mod:`motorsub.backends.local` runs one process (a reader thread, the kernels on
+every core, a writer thread); :mod:`motorsub.cluster.compute` runs the input's fragments
+as tasks on a Dask cluster (``compute --cluster``). A back end is a module with a
 ``run(job, progress)`` function, registered in :data:`BACKENDS`.
 """
 
@@ -24,7 +25,7 @@ from motorsub.model.schemes import SchemeSet
 DEFAULT_BATCH_ROWS = 250_000
 
 #: Back end name → module with a ``run(job, progress) -> dict`` function.
-BACKENDS = {"local": "motorsub.backends.local"}
+BACKENDS = {"local": "motorsub.backends.local", "dask": "motorsub.cluster.compute"}
 
 #: Called after each batch with (rows done, total rows or an estimate, or None).
 Progress = Callable[[int, "int | None"], None]
@@ -34,8 +35,8 @@ Progress = Callable[[int, "int | None"], None]
 class Job:
     """One ``compute`` run: its files, schemes and assumptions."""
 
-    input_path: str | Path  # as given: messages and the summary name it so
-    output_path: Path
+    input_path: str | Path | tuple[str, ...]  # as given; a cluster takes several
+    output_path: Path  # a cluster's OUTDIR (a path or an fsspec URL)
     rejects_path: Path
     summary_path: Path | None
     schemes: SchemeSet
@@ -46,6 +47,27 @@ class Job:
     aliases: Path | None = None  # more spellings of columns and codes (--aliases)
     sheet: str | None = None  # the sheet of an .xlsx input (default: the first)
     headers: str = "id"  # output column headers: "id" (stable names) or "zh" (Chinese)
+    cluster: str | None = None  # a cluster's spec (motorsub.cluster.parse)
+    overwrite: bool = False  # a cluster run may replace an existing OUTDIR
+
+
+def make_job(
+    input_path, output_path, rejects_path, schemes, savings, summary_path=None, **options
+) -> Job:
+    """A :class:`Job`; ``schemes`` as :func:`motorsub.engine.batch.as_schemes` takes them,
+    ``savings`` None for the shipped profile's settings."""
+    from motorsub.engine.batch import as_schemes  # the engine only once a run is made
+    from motorsub.model.profile import settings
+
+    return Job(
+        input_path=input_path,
+        output_path=output_path,
+        rejects_path=rejects_path,
+        summary_path=Path(summary_path) if summary_path else None,
+        schemes=as_schemes(schemes),
+        settings=savings if savings is not None else settings(),
+        **options,
+    )
 
 
 def default_rejects_path(output: Path) -> Path:

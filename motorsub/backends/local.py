@@ -12,12 +12,12 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from motorsub import io
-from motorsub.backends import DEFAULT_BATCH_ROWS, Job, Progress, default_rejects_path
+from motorsub.backends import DEFAULT_BATCH_ROWS, Job, Progress, default_rejects_path, make_job
 from motorsub.engine import aliases, columns, records
-from motorsub.engine.batch import Scratch, as_schemes, compute_batch
+from motorsub.engine.batch import Scratch, compute_batch
 from motorsub.engine.result import BatchResult
 from motorsub.kernels.totals import Totals
-from motorsub.model.profile import Settings, settings
+from motorsub.model.profile import Settings
 from motorsub.model.schemes import SchemeSet
 
 
@@ -132,18 +132,10 @@ def compute_file(
     """
     output_path = Path(output_path)
     io.writer_format(output_path)
-    job = Job(
-        input_path=input_path,
-        output_path=output_path,
-        rejects_path=Path(rejects_path) if rejects_path else default_rejects_path(output_path),
-        summary_path=Path(summary_path) if summary_path else None,
-        schemes=as_schemes(schemes),
-        settings=savings if savings is not None else settings(),
-        strict=strict,
-        encoding=encoding,
-        batch_rows=batch_rows,
-        aliases=Path(aliases) if aliases else None,
-        sheet=sheet,
-        headers=headers,
-    )
+    rejects_path = Path(rejects_path) if rejects_path else default_rejects_path(output_path)
+    job = make_job(
+        input_path, output_path, rejects_path, schemes, savings, summary_path,
+        strict=strict, encoding=encoding, batch_rows=batch_rows,
+        aliases=Path(aliases) if aliases else None, sheet=sheet, headers=headers,
+    )  # fmt: skip
     return run(job, progress)

@@ -13,7 +13,6 @@ from motorsub.cli.options import (
     EPILOG,
     errors,
     lang_option,
-    output_option,
     savings_options,
     schemes_option,
     settings_from,
@@ -21,8 +20,14 @@ from motorsub.cli.options import (
 
 
 @click.command(epilog=EPILOG)
-@click.argument("input_path", metavar="INPUT", type=click.Path(path_type=Path))
-@output_option
+@click.argument("inputs", metavar="INPUT...", nargs=-1, required=True)
+@click.option(
+    "-o",
+    "--output",
+    "output_path",
+    required=True,
+    help="Output file, .csv, .parquet or .xlsx; with --cluster, a folder OUTDIR (or a URL).",
+)
 @schemes_option
 @click.option(
     "--rejects",
@@ -67,11 +72,19 @@ from motorsub.cli.options import (
     show_default=True,
     help="Lines per batch; memory grows with it, not with the input.",
 )
+@click.option(
+    "--cluster",
+    metavar="SPEC",
+    help="Run on a Dask cluster: local (one worker per core), local:N, tcp://HOST:PORT "
+    "or a scheduler .json file. INPUT may then be several files, a folder, a glob or "
+    "URLs; OUTDIR gets results/ and rejects/ part files and summary.json.",
+)
+@click.option("--overwrite", is_flag=True, help="With --cluster: replace an existing OUTDIR.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
 @errors
 def compute(
-    input_path,
+    inputs,
     output_path,
     scheme_paths,
     rejects_path,
@@ -91,6 +104,8 @@ def compute(
     tariff,
     life_years,
     batch_rows,
+    cluster,
+    overwrite,
     quiet,
     as_json,
 ):
@@ -105,29 +120,33 @@ def compute(
       motorsub compute records.parquet -o results.parquet --hours 4000 --load 0.75 --tariff 0.8
       motorsub compute examples/records-zh.csv -o 结果.xlsx --headers zh --lang zh
       motorsub compute 台账.xlsx --sheet 销售 -o results.csv
+      motorsub compute sales/ -o out/ --cluster local:2 --summary summary.json
+      motorsub compute 'sales/2013/*.parquet' -o out/ --cluster tcp://10.0.0.5:8786 --overwrite
     """
     from motorsub import i18n
-    from motorsub.cli import lean as _lean
-
-    if _lean.small(input_path):
-        _lean.start()
-    else:
-        _lean.without_pandas()
-    from motorsub.backends.local import compute_file
-    from motorsub.cli.progress import Progress
 
     started = time.perf_counter()
-    st = settings_from(
-        profile_path, hours, load, coal_factor, grid_factor, part_load, tariff, life_years
-    )
+
+    def assumptions():
+        return settings_from(
+            profile_path, hours, load, coal_factor, grid_factor, part_load, tariff, life_years
+        )
+
     # errors raised in the library speak the language asked for
-    with i18n.speaking(lang), Progress(enabled=not quiet) as bar:
-        summary = compute_file(
-            input_path, output_path, list(scheme_paths) or None, rejects_path=rejects_path,
-            summary_path=summary_path, strict=strict, encoding=encoding,
-            batch_rows=batch_rows, progress=bar.update, savings=st,
-            aliases=aliases_path, sheet=sheet, headers=headers,
-        )  # fmt: skip
+    with i18n.speaking(lang):
+        if cluster is None:
+            summary = _one_process(
+                inputs, output_path, scheme_paths, rejects_path, summary_path, strict,
+                encoding, batch_rows, quiet, assumptions,
+                aliases=aliases_path, sheet=sheet, headers=headers,
+            )  # fmt: skip
+        else:
+            if rejects_path is not None:
+                raise click.UsageError("--rejects: with --cluster, rejects go to OUTDIR/rejects/")
+            summary = _on_cluster(
+                inputs, output_path, cluster, overwrite, scheme_paths, summary_path, strict,
+                encoding, batch_rows, quiet, assumptions(),
+            )  # fmt: skip
     elapsed = time.perf_counter() - started
     if as_json:
         click.echo(json.dumps(summary, indent=2, ensure_ascii=False))
@@ -145,3 +164,56 @@ def compute(
         ),
         err=True,
     )  # fmt: skip
+
+
+def _one_process(
+    inputs, output_path, scheme_paths, rejects_path, summary_path, strict, encoding,
+    batch_rows, quiet, assumptions, **options,
+):  # fmt: skip
+    """Today's run: one file in this process (small files as plain Python)."""
+    if len(inputs) > 1:
+        raise click.UsageError("several inputs need --cluster (or give a folder of Parquet)")
+    input_path = Path(inputs[0])
+    from motorsub.cli import lean as _lean
+
+    if _lean.small(input_path):
+        _lean.start()
+    else:
+        _lean.without_pandas()
+    from motorsub.backends.local import compute_file
+    from motorsub.cli.progress import Progress
+
+    with Progress(enabled=not quiet) as bar:
+        return compute_file(
+            input_path, Path(output_path), list(scheme_paths) or None, rejects_path=rejects_path,
+            summary_path=summary_path, strict=strict, encoding=encoding,
+            batch_rows=batch_rows, progress=bar.update, savings=assumptions(), **options,
+        )  # fmt: skip
+
+
+def _on_cluster(
+    inputs, outdir, spec, overwrite, scheme_paths, summary_path, strict, encoding,
+    batch_rows, quiet, st,
+):  # fmt: skip
+    """The same run as Dask tasks, one per input fragment, into OUTDIR."""
+    from motorsub import cluster
+    from motorsub.cli.progress import Progress
+    from motorsub.cluster.compute import check_outdir, compute_dataset
+    from motorsub.io.fragments import files
+
+    check_outdir(outdir, overwrite)  # before a cluster is started or reached
+    files(inputs)
+    with cluster.connect(spec) as client:
+        link = cluster.dashboard_link(client)
+        workers = len(client.scheduler_info(n_workers=-1)["workers"])
+        click.echo(
+            f"cluster {spec}: {workers} workers; dashboard "
+            + (link or "not served (install bokeh)"),
+            err=True,
+        )
+        with Progress(enabled=not quiet) as bar:
+            return compute_dataset(
+                list(inputs), outdir, list(scheme_paths) or None, client=client,
+                overwrite=overwrite, summary_path=summary_path, strict=strict,
+                encoding=encoding, batch_rows=batch_rows, progress=bar.update, savings=st,
+            )  # fmt: skip

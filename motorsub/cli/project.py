@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import time
 from pathlib import Path
@@ -37,6 +38,20 @@ def _write(path: Path, table, payload: dict) -> None:
         io.write_table(table, path)
 
 
+@contextlib.contextmanager
+def _samples_map(spec: str | None, samples: int):
+    """A cluster's mapper for the Monte-Carlo blocks under ``--cluster``, else None."""
+    if spec is None or not samples:
+        yield None
+        return
+    from motorsub import cluster
+
+    with cluster.connect(spec) as client:
+        link = cluster.dashboard_link(client)
+        click.echo(f"cluster {spec}: dashboard {link or 'not served'}", err=True)
+        yield cluster.mapper(client)
+
+
 @click.command("project", epilog=PROJECT_EPILOG)
 @click.argument("plan_path", metavar="PLAN", type=click.Path(path_type=Path))
 @click.option(
@@ -54,6 +69,12 @@ def _write(path: Path, table, payload: dict) -> None:
     help="Monte-Carlo draws of the plan's uncertain assumptions: P10/P50/P90 per year.",
 )
 @click.option("--seed", type=int, default=0, show_default=True, help="Seed of the draws.")
+@click.option(
+    "--cluster",
+    metavar="SPEC",
+    help="Spread the --samples over a Dask cluster (local, local:N, tcp://HOST:PORT or a "
+    "scheduler .json file): the same results as one process for the same seed.",
+)
 @click.option(
     "-o",
     "--output",
@@ -83,8 +104,8 @@ def _write(path: Path, table, payload: dict) -> None:
 @lang_option
 @errors
 def project(
-    plan_path, compare_path, samples, seed, output_path, plot_path, scheme_paths, as_json,
-    summary_path, encoding, quiet, lang,
+    plan_path, compare_path, samples, seed, cluster, output_path, plot_path, scheme_paths,
+    as_json, summary_path, encoding, quiet, lang,
 ):  # fmt: skip
     """Project a promotion PLAN (TOML): stock, savings, budget and their uncertainty.
 
@@ -101,6 +122,7 @@ def project(
       motorsub project examples/plans/shanghai-12th-fyp.toml \\
           --compare examples/plans/shanghai-12th-fyp-no-reman-subsidy.toml
       motorsub project examples/plans/national-2013-2015.toml --json
+      motorsub project examples/plans/national-2013-2015.toml --samples 200000 --cluster local:2
     """
     from motorsub.plan import compare, load_plan
     from motorsub.plan import project as run_project
@@ -109,15 +131,13 @@ def project(
     started = time.perf_counter()
     _check_paths(output_path, plot_path)
     extra = list(scheme_paths) or None
-    a = run_project(
-        load_plan(plan_path), samples=samples, seed=seed, schemes=extra, encoding=encoding
-    )
-    b = diff = None
-    if compare_path is not None:
-        b = run_project(
-            load_plan(compare_path), samples=samples, seed=seed, schemes=extra, encoding=encoding
-        )
-        diff = compare(a, b)
+    options = dict(samples=samples, seed=seed, schemes=extra, encoding=encoding)
+    with _samples_map(cluster, samples) as spread:
+        a = run_project(load_plan(plan_path), **options, map=spread)
+        b = diff = None
+        if compare_path is not None:
+            b = run_project(load_plan(compare_path), **options, map=spread)
+            diff = compare(a, b)
     if as_json:
         payload = a.to_dict() if b is None else {"a": a.to_dict(), "b": b.to_dict()}
         click.echo(json.dumps(payload, indent=2, ensure_ascii=False))

@@ -15,6 +15,21 @@ SUFFIXES = (".parquet", ".pq")
 FOLDERS = True  # a folder of Parquet files is a dataset
 
 
+def dictionary_text(schema: pa.Schema) -> list[str]:
+    """The text columns of ``schema`` that are read dictionary-encoded
+    (:func:`motorsub.io.text.text_type`)."""
+    return [
+        f.name
+        for f in schema
+        if pa.types.is_string(f.type) and pa.types.is_dictionary(text_type(f.name))
+    ]
+
+
+def read_schema(schema: pa.Schema, text: list[str]) -> pa.Schema:
+    """``schema`` with the columns ``text`` typed as they are read."""
+    return pa.schema([f.with_type(text_type(f.name)) if f.name in text else f for f in schema])
+
+
 class Source:
     """Record batches of a Parquet file or folder, file by file, row group by row group:
     far leaner than a dataset scan. ``total_rows`` is exact (from the footers)."""
@@ -30,18 +45,12 @@ class Source:
                 paths, schema = sorted(dataset.files), dataset.schema
             else:
                 paths, schema = [path], pq.read_schema(path)
-            text = [
-                f.name
-                for f in schema
-                if pa.types.is_string(f.type) and pa.types.is_dictionary(text_type(f.name))
-            ]
+            text = dictionary_text(schema)
             if columns is not None:  # only the columns asked for (normalised names)
                 wanted = set(columns)
                 schema = pa.schema([f for f in schema if vocab.normal_name(f.name) in wanted])
             self._columns = None if columns is None else schema.names
-            self._schema = pa.schema(
-                [f.with_type(text_type(f.name)) if f.name in text else f for f in schema]
-            )
+            self._schema = read_schema(schema, text)
             # pre_buffer would keep every range read until the file is closed
             self._files = [pq.ParquetFile(f, pre_buffer=False, read_dictionary=text) for f in paths]
             self._total = sum(f.metadata.num_rows for f in self._files)

@@ -104,19 +104,20 @@ def _service(lo, hi, kind, life, shape, nodes, weights):
 
 @kernel(parallel=True)
 def _simulate(
-    promoted, intensity, delta, life_kind, life, shape, codes, params, seed, nodes, weights,
-    draws, service, stock, retired, kwh, run_rate,
+    promoted, intensity, delta, life_kind, life, shape, codes, params, seed, first, nodes,
+    weights, draws, service, stock, retired, kwh, run_rate,
 ):  # fmt: skip
     """Per sample ``s`` (rows of the outputs) and year ``t`` (columns): see module doc.
 
     ``codes[k]``, ``params[k]`` give the distribution of multiplier ``k`` (hours, load,
-    efficiency gain, life); ``draws[s, k]`` receives the draws.
+    efficiency gain, life); ``draws[s, k]`` receives the draws. Row ``s`` is sample number
+    ``first + s`` of the run: its draws are that sample's, whichever block computes it.
     """
     n_samples, n_years = kwh.shape
     for s in prange(n_samples):
         for k in range(N_DRAWS):
-            u1 = _uniform(seed, s, 2 * k)
-            u2 = _uniform(seed, s, 2 * k + 1)
+            u1 = _uniform(seed, first + s, 2 * k)
+            u2 = _uniform(seed, first + s, 2 * k + 1)
             draws[s, k] = _draw(codes[k], params[k], u1, u2)
         factor = draws[s, 0] * draws[s, 1] * draws[s, 2]
         lf = life * draws[s, 3]
@@ -159,8 +160,10 @@ def simulate(
     params: np.ndarray,
     samples: int,
     seed: int,
+    first: int = 0,
 ) -> dict[str, np.ndarray]:
-    """Run the stock and savings kernel for ``samples`` draws.
+    """Run the stock and savings kernel for ``samples`` draws (samples number ``first``
+    to ``first + samples - 1`` of the run).
 
     Parameters
     ----------
@@ -184,6 +187,8 @@ def simulate(
         Number of samples (1 with every multiplier fixed at 1: the deterministic run).
     seed : int
         Seed of the draws (any integer; taken modulo 2**64).
+    first : int
+        Number of the first sample: a block of a larger run (:func:`simulate_blocks`).
 
     Returns
     -------
@@ -203,11 +208,36 @@ def simulate(
             int(life_kind), float(life), float(shape),
             np.ascontiguousarray(codes, dtype=np.int64),
             np.ascontiguousarray(params, dtype=np.float64),
-            np.uint64(seed % (1 << 64)), nodes, weights,
+            np.uint64(seed % (1 << 64)), np.int64(first), nodes, weights,
             out["draws"], out["service"], out["stock"], out["retired"], out["kwh"],
             out["run_rate"],
         )  # fmt: skip
     return out
+
+
+#: Samples per block when a run is spread over a cluster (:func:`simulate_blocks`).
+BLOCK_SAMPLES = 20_000
+
+
+def _block(args: tuple) -> dict[str, np.ndarray]:
+    """One block of a spread run: ``simulate(**kwargs, samples=n, first=start)``."""
+    kwargs, start, n = args
+    return simulate(**kwargs, samples=n, first=start)
+
+
+def simulate_blocks(*, samples: int, map=map, block: int | None = None, **kwargs):
+    """:func:`simulate` of ``samples`` draws cut into blocks of ``block`` samples, run by
+    ``map(function, blocks)`` (``map``: in this process; a cluster's mapper spreads them),
+    and joined in sample order; ``block`` defaults to :data:`BLOCK_SAMPLES`.
+
+    Block ``b`` computes samples ``b × block`` onwards, each drawn from (seed, its own
+    number) as one call would draw it: the result is the same to the bit for any block
+    size, number of workers or order in which blocks finish.
+    """
+    block = block or BLOCK_SAMPLES
+    starts = range(0, samples, block)
+    parts = list(map(_block, [(kwargs, s, min(block, samples - s)) for s in starts]))
+    return {k: np.concatenate([p[k] for p in parts]) for k in parts[0]}
 
 
 def warm() -> None:

@@ -310,6 +310,7 @@ def project(
     seed: int = 0,
     schemes: list | None = None,
     encoding: str | None = None,
+    map=None,
 ) -> Projection:
     """Project a plan year by year.
 
@@ -325,6 +326,9 @@ def project(
         Scheme files or folders added to the shipped ones and the plan's own.
     encoding : str, optional
         Force the encoding of a CSV records mix (``mix.records``).
+    map : callable, optional
+        ``map(function, blocks)`` that runs the Monte-Carlo samples' blocks elsewhere
+        (:func:`motorsub.cluster.mapper`); the draws are the same as in one process.
 
     Returns
     -------
@@ -365,9 +369,11 @@ def project(
     draws = None
     if samples:
         codes, params = _multipliers(plan, samples)
-        sim = mc.simulate(
-            promoted, intensity, codes=codes, params=params, samples=samples, seed=seed, **common
-        )
+        draw = dict(promoted=promoted, intensity=intensity, codes=codes, params=params, seed=seed)
+        if map is None:
+            sim = mc.simulate(samples=samples, **draw, **common)
+        else:  # blocks of samples spread by ``map``: the same draws (simulate_blocks)
+            sim = mc.simulate_blocks(samples=samples, map=map, **draw, **common)
         _bands(cols, sim, coal, grid)
         draws = sim["draws"]
     proj = Projection(
