@@ -13,7 +13,7 @@ from pathlib import Path
 
 from motorsub import io
 from motorsub.backends import DEFAULT_BATCH_ROWS, Job, Progress, default_rejects_path, make_job
-from motorsub.engine import aliases, columns, records
+from motorsub.engine import aliases, columns
 from motorsub.engine.batch import Scratch, compute_batch
 from motorsub.engine.result import BatchResult
 from motorsub.kernels.totals import Totals
@@ -42,7 +42,7 @@ def run(job: Job, progress: Progress | None = None) -> dict:
     read_ahead = ThreadPoolExecutor(max_workers=1, thread_name_prefix="motorsub-reader")
     scratch = Scratch(job.schemes)
     try:
-        offset, writing, unread = 0, None, []
+        offset, writing = 0, None
         tables = iter(reader)
         reading = read_ahead.submit(next, tables, None)
         while (table := reading.result()) is not None:
@@ -57,8 +57,6 @@ def run(job: Job, progress: Progress | None = None) -> dict:
                 scratch=scratch,
                 aliases=al,
             )
-            if not offset:
-                unread = records.unread_columns(batch.table.column_names)
             if writing is not None:
                 writing.result()
             writing = pool.submit(write, batch)
@@ -69,7 +67,6 @@ def run(job: Job, progress: Progress | None = None) -> dict:
         if writing is not None:
             writing.result()
         summary = totals.summary() | {"assumptions": st.describe()}
-        summary["columns_not_read"] = unread
         summary["files"] = {
             "input": str(job.input_path),
             "output": str(job.output_path),

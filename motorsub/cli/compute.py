@@ -143,9 +143,12 @@ def compute(
         else:
             if rejects_path is not None:
                 raise click.UsageError("--rejects: with --cluster, rejects go to OUTDIR/rejects/")
+            if sheet is not None:
+                raise click.UsageError("--sheet: a cluster reads Parquet and CSV, not workbooks")
             summary = _on_cluster(
                 inputs, output_path, cluster, overwrite, scheme_paths, summary_path, strict,
                 encoding, batch_rows, quiet, assumptions(),
+                aliases_path=aliases_path, headers=headers,
             )  # fmt: skip
     elapsed = time.perf_counter() - started
     if as_json:
@@ -193,7 +196,7 @@ def _one_process(
 
 def _on_cluster(
     inputs, outdir, spec, overwrite, scheme_paths, summary_path, strict, encoding,
-    batch_rows, quiet, st,
+    batch_rows, quiet, st, **options,
 ):  # fmt: skip
     """The same run as Dask tasks, one per input fragment, into OUTDIR."""
     from motorsub import cluster
@@ -216,4 +219,5 @@ def _on_cluster(
                 list(inputs), outdir, list(scheme_paths) or None, client=client,
                 overwrite=overwrite, summary_path=summary_path, strict=strict,
                 encoding=encoding, batch_rows=batch_rows, progress=bar.update, savings=st,
+                **options,
             )  # fmt: skip

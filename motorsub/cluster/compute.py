@@ -33,7 +33,8 @@ import pyarrow as pa
 from motorsub import io
 from motorsub.backends import DEFAULT_BATCH_ROWS, Job, Progress, make_job
 from motorsub.cluster import connect, kernels
-from motorsub.engine import columns
+from motorsub.engine import aliases, columns
+from motorsub.engine.aliases import Aliases
 from motorsub.engine.batch import Scratch, compute_batch
 from motorsub.errors import InputError
 from motorsub.io import fragments
@@ -63,6 +64,8 @@ class Spec:
     encoding: str | None = None
     batch_rows: int = DEFAULT_BATCH_ROWS
     name_files: bool = False  # add SOURCE_FILE to the rejects
+    aliases: Aliases | None = None  # spellings of columns and codes (default: the packaged)
+    headers: str = "id"  # output column headers: "id" or "zh"
 
 
 def part_name(index: int, width: int) -> str:
@@ -123,11 +126,12 @@ def compute_fragment(frag: Fragment, spec: Spec) -> Totals:
             with kernels():
                 batch = compute_batch(
                     table, spec.schemes, st, source=frag.name, offset=frag.offset + done,
-                    strict=spec.strict, scratch=_scratch(spec),
+                    strict=spec.strict, scratch=_scratch(spec), aliases=spec.aliases,
                 )  # fmt: skip
                 totals.add(batch)
-                rejects = columns.rejects_table(batch)
-                out.write(columns.output_table(batch, st))  # before the buffers are reused
+                rejects = columns.with_headers(columns.rejects_table(batch), spec.headers)
+                output = columns.output_table(batch, st)
+                out.write(columns.with_headers(output, spec.headers))  # before buffers reuse
             if spec.name_files:
                 names = pa.array([frag.name] * rejects.num_rows, pa.string())
                 rejects = rejects.add_column(1, SOURCE_FILE, names)
@@ -203,6 +207,8 @@ def run(job: Job, progress: Progress | None = None, *, client=None, task_rows=TA
         encoding=job.encoding,
         batch_rows=job.batch_rows,
         name_files=len(frags) > 1 and frags[0].format == "csv",
+        aliases=aliases.load(job.aliases),
+        headers=job.headers,
     )
     fs.makedirs(f"{work}/{RESULTS}", exist_ok=True)
     fs.makedirs(f"{work}/{REJECTS}", exist_ok=True)
@@ -291,6 +297,8 @@ def compute_dataset(
     task_rows: int = TASK_ROWS,
     progress: Progress | None = None,
     savings: Settings | None = None,
+    aliases_path: str | Path | None = None,
+    headers: str = "id",
 ) -> dict:
     """Compute a dataset on a Dask cluster into OUTDIR (``results/``, ``rejects/``,
     ``summary.json``); return the summary.
@@ -310,5 +318,6 @@ def compute_dataset(
         tuple(str(i) for i in many), outdir, Path(str(outdir)) / REJECTS, schemes, savings,
         summary_path, strict=strict, encoding=encoding, batch_rows=batch_rows,
         cluster=cluster, overwrite=overwrite,
+        aliases=Path(aliases_path) if aliases_path else None, headers=headers,
     )  # fmt: skip
     return run(job, progress, client=client, task_rows=task_rows)

@@ -105,7 +105,8 @@ def compute_batch(
     res_out, sav_out = scratch.take(len(ok)) if scratch is not None else (None, None)
     res = subsidies(compiled_schemes(schemes), cols, out=res_out)
     sav = line_savings(cols, st, out=sav_out)
-    return BatchResult(schemes, table, offset, recs.reject, ok, cols, res, sav)
+    unread = tuple(records.unread_columns(table.column_names))
+    return BatchResult(schemes, table, offset, recs.reject, ok, cols, res, sav, unread)
 
 
 def run(

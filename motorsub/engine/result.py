@@ -54,6 +54,7 @@ class BatchResult:
     cols: dict[str, np.ndarray]
     subsidy: SubsidyResult
     savings: SavingsResult
+    columns_not_read: tuple[str, ...] = ()  # input columns nothing reads (a misspelt header)
 
     @property
     def reasons(self) -> np.ndarray:

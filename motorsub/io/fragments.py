@@ -37,6 +37,9 @@ from motorsub.io import FORMATS, BatchReader
 from motorsub.io.parquet import dictionary_text, read_schema
 from motorsub.io.text import text_type
 
+#: The formats a dataset is cut into fragments of (a workbook is read whole, by one process).
+FRAGMENT_FORMATS = ("parquet", "csv")
+
 #: Rows per task, at most (a Parquet file is cut at row-group boundaries).
 TASK_ROWS = 1_000_000
 #: Names (and folder names) a dataset folder's listing skips, as pyarrow's does.
@@ -100,13 +103,14 @@ def _partitions(relative: str) -> tuple[tuple[str, str | None], ...]:
 
 def _format(url: str, in_folder: bool) -> str:
     suffix = PurePosixPath(url).suffix.lower()
-    if suffix in FORMATS:
+    if FORMATS.get(suffix) in FRAGMENT_FORMATS:
         return FORMATS[suffix]
     if in_folder:
         return "parquet"
     raise InputError(
-        f"{url}: unknown input format {suffix or '(no extension)'!r}; "
-        f"accepted: {', '.join(FORMATS)} or a folder of Parquet files"
+        f"{url}: unknown input format {suffix or '(no extension)'!r} for a dataset; "
+        f"accepted: {', '.join(s for s, f in FORMATS.items() if f in FRAGMENT_FORMATS)} "
+        "or a folder of Parquet files"
     )
 
 

@@ -129,6 +129,7 @@ class Totals:
             savings_lines=np.zeros(3, dtype=np.int64),
         )
         self.rejects = np.zeros(len(vocab.PROBLEMS), dtype=np.int64)  # rows per problem bit
+        self.columns_not_read: list[str] = []  # input columns nothing reads, first seen first
         cells = compiled.cells
         self._cell_status = np.array(
             [vocab.STATUSES.index(c.rate.status) for c in cells] or [0], dtype=np.int64
@@ -142,6 +143,10 @@ class Totals:
             batch.reject, batch.cols["region"], batch.cols["motor_type"], batch.subsidy,
             batch.savings,
         )  # fmt: skip
+        self._unread(getattr(batch, "columns_not_read", ()))
+
+    def _unread(self, names) -> None:
+        self.columns_not_read += [n for n in names if n not in self.columns_not_read]
 
     def add_arrays(
         self,
@@ -184,6 +189,7 @@ class Totals:
         for mine, theirs in zip(self.sums, other.sums):
             mine += theirs
         self.rejects += other.rejects
+        self._unread(other.columns_not_read)
         return self
 
     @property
@@ -270,6 +276,7 @@ class Totals:
         out["reasons"] = {r.name: int(lines[r]) for r in Reason if lines[r]}
         out["rejects"] = {p: int(n) for p, n in zip(vocab.PROBLEMS, self.rejects) if n}
         out["schemes"] = [{"id": s.id, "file": s.source_file} for s in schemes.schemes]
+        out["columns_not_read"] = list(self.columns_not_read)
         return out
 
 

@@ -82,7 +82,7 @@ def test_partition_key_clashing_with_a_column_is_refused(tmp_path):
     [
         (lambda p: [str(p / "none.parquet")], "no such file"),
         (lambda p: [str(p / "*.parquet")], "no file matches"),
-        (lambda p: [str(p / "x.xlsx")], "unknown input format"),
+        (lambda p: [str(p / "x.xlsx")], "unknown input format '.xlsx' for a dataset"),
     ],
 )
 def test_missing_or_unknown_inputs_are_named(tmp_path, make, message):
