@@ -584,8 +584,9 @@ def from_fields(
             out = compare(**kwargs, **extra, savings=st, schemes=schemes)
         else:
             out = quote(**kwargs, savings=st, schemes=schemes)
-    except QuoteError as exc:
-        raise QuoteError(problems + exc.problems) from None
+    except QuoteError as exc:  # a value the form could not type is not also "missing"
+        seen = {p.field for p in problems}
+        raise QuoteError(problems + [p for p in exc.problems if p.field not in seen]) from None
     if problems:
         raise QuoteError(problems)
     return out

@@ -255,7 +255,7 @@ def _applies_words(f: dict, _: Gettext) -> str:
         parts.append(_("a new motor"))
     if f.get("regions"):
         parts.append("/".join(f["regions"]))
-    return _(", ").join(parts)
+    return ", ".join(parts)
 
 
 def reason_words(c: ComponentQuote, _: Gettext) -> str:
@@ -307,3 +307,19 @@ def note_words(code: str, _: Gettext) -> str:
         "NO_PRICE": _("No list price given: net price and payback unknown."),
         "NO_TARIFF": _("No electricity price given: bills and payback unknown."),
     }[code]  # fmt: skip
+
+
+def motor_type_words(t: str, _: Gettext) -> str:
+    return {
+        "lv_async": _("Low-voltage asynchronous motor"),
+        "hv_async": _("High-voltage asynchronous motor"),
+        "pm_sync": _("Permanent-magnet synchronous motor"),
+    }.get(t, t)
+
+
+def load_words(s: SavingsQuote, _: Gettext) -> str:
+    """The load the savings rest on, in words (the heading of the savings)."""
+    at = _("at part load") if s.efficiency_at == "part_load" else _("at rated load")
+    if s.load is None:
+        return _("load unknown; efficiencies {at}").format(at=at)
+    return _("at {pct} load; efficiencies {at}").format(pct=f"{s.load * 100:g} %", at=at)
