@@ -575,8 +575,8 @@ def from_fields(
     if tariff is not None and tariff < 0:
         problems.append(Problem("tariff", "BAD_TARIFF", tariff))
     extra = {k: kwargs.pop(k) for k in ("repair_cost", "reman_price")}
-    kwargs["kind"] = kwargs["kind"] or "new"
-    kwargs["qty"] = kwargs["qty"] or 1
+    kwargs["kind"] = "new" if kwargs["kind"] is None else kwargs["kind"]
+    kwargs["qty"] = 1 if kwargs["qty"] is None else kwargs["qty"]
     kwargs["trade_in"] = bool(kwargs["trade_in"])
     st = settings(profile, tariff=None if problems else tariff)
     try:
@@ -586,7 +586,12 @@ def from_fields(
             out = quote(**kwargs, savings=st, schemes=schemes)
     except QuoteError as exc:  # a value the form could not type is not also "missing"
         seen = {p.field for p in problems}
-        raise QuoteError(problems + [p for p in exc.problems if p.field not in seen]) from None
+        more = [
+            p
+            for p in exc.problems
+            if p.field not in seen and not (p.code == "OLD_WITHOUT_TRADE_IN" and "trade_in" in seen)
+        ]
+        raise QuoteError(problems + more) from None
     if problems:
         raise QuoteError(problems)
     return out
