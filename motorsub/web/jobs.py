@@ -65,6 +65,8 @@ def run_job(folder: str, input_name: str, scheme_paths: list[str]) -> dict:
     finally:
         src.unlink(missing_ok=True)
     summary.pop("files", None)  # server paths are not the client's business
+    text = json.dumps(summary, indent=2, ensure_ascii=False) + "\n"
+    (base / RESULT_FILES["summary"]).write_text(text, encoding="utf-8")
     return {"summary": summary}
 
 
