@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import hmac
 import json
 from dataclasses import dataclass, field
@@ -124,7 +125,14 @@ def create_app(config: Config | None = None) -> FastAPI:
     from motorsub.model.schemes import load_schemes
 
     config = config or Config()
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app):
+        yield
+        app.state.jobs.close()
+
     app = FastAPI(
+        lifespan=lifespan,
         title="motorsub counter",
         description="Price China's high-efficiency motor subsidies at the counter.",
         version="1",
@@ -185,10 +193,6 @@ def create_app(config: Config | None = None) -> FastAPI:
     async def unexpected(request: Request, exc: Exception):  # a fault of ours, never shown
         _ = i18n.translator(request_lang(request))
         return PlainTextResponse(_("Something went wrong on the server."), 500)
-
-    @app.on_event("shutdown")
-    def _close():
-        app.state.jobs.close()
 
     from motorsub.web import api, pages
 
