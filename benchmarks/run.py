@@ -20,9 +20,16 @@ import time
 from pathlib import Path
 
 from benchmarks import _common as C
-from benchmarks import bench_compute, bench_memory, bench_savings, bench_startup, bench_subsidy
+from benchmarks import (
+    bench_compute,
+    bench_memory,
+    bench_savings,
+    bench_startup,
+    bench_subsidy,
+    bench_web,
+)
 
-SECTIONS = ("memory", "subsidy", "savings", "compute", "startup")
+SECTIONS = ("memory", "subsidy", "savings", "compute", "startup", "web")
 KERNEL_MAX_ROWS = 10_000_000
 #: (description, section, how to read the measure, limit)
 TARGETS = (
@@ -88,6 +95,7 @@ def markdown(res: dict) -> str:
         ("Full compute: subsidies and savings", bench_savings),
         ("End to end", bench_compute),
         ("Start-up", bench_startup),
+        ("The counter (web)", bench_web),
     ):
         key = module.__name__.rsplit("_", 1)[1]
         if key in res:
@@ -170,6 +178,7 @@ def main(argv: list[str] | None = None) -> dict:
         "savings": lambda: bench_savings.run(kernel_sizes, bandwidth, kbytes),
         "compute": lambda: bench_compute.run(sizes, args.cache),
         "startup": lambda: bench_startup.run(args.cache),
+        "web": bench_web.run,
     }
     if "memory" in only:
         print("\n" + bench_memory.markdown(res["memory"]) + "\n", flush=True)
@@ -182,8 +191,8 @@ def main(argv: list[str] | None = None) -> dict:
         with C.Others() as others:
             res[name] = steps[name]()
         res[name]["others_cpu_share"] = others.share
-        module = {"subsidy": bench_subsidy, "savings": bench_savings,
-                  "compute": bench_compute, "startup": bench_startup}[name]  # fmt: skip
+        module = {"subsidy": bench_subsidy, "savings": bench_savings, "compute": bench_compute,
+                  "startup": bench_startup, "web": bench_web}[name]  # fmt: skip
         print("\n" + module.markdown(res[name]) + "\n", flush=True)
         save(res, args.out)  # keep what is done if a later step fails
     if "memory" not in only:

@@ -76,4 +76,3 @@ def serve(host, port, token, jobs, max_upload, valid_days, scheme_paths):
     shown = f"[{host}]" if ":" in host else host
     click.echo(f"motorsub counter on http://{shown}:{port}/quote (Ctrl-C stops it)", err=True)
     uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False)
-

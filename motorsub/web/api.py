@@ -117,7 +117,9 @@ def _job_json(job_id: str, state: dict) -> dict:
 @router.get("/schemes")
 def api_schemes(request: Request):
     """Every scheme, version, component, scope and rate with its source and status."""
-    return _finite([s.model_dump(mode="json", by_alias=True) for s in request.app.state.schemes.schemes])
+    return _finite(
+        [s.model_dump(mode="json", by_alias=True) for s in request.app.state.schemes.schemes]
+    )
 
 
 def _finite(x):

@@ -154,9 +154,7 @@ def create_app(config: Config | None = None) -> FastAPI:
         else:
             response = await call_next(request)
             if config.token and request.query_params.get("token"):
-                response.set_cookie(
-                    TOKEN_COOKIE, config.token, httponly=True, samesite="strict"
-                )
+                response.set_cookie(TOKEN_COOKIE, config.token, httponly=True, samesite="strict")
             if request.query_params.get("lang") in i18n.LANGS:
                 response.set_cookie(
                     LANG_COOKIE, request.query_params["lang"], samesite="lax", max_age=31536000

@@ -135,7 +135,9 @@ def batch_job(request: Request, job_id: str):
         _ = i18n.translator(request_lang(request))
         gone = _("Unknown job: a job is removed an hour after it was made.")
         cfg = request.app.state.config
-        response = _page(request, "batch.html", problem={"reason": gone}, max_mb=cfg.max_upload >> 20)
+        response = _page(
+            request, "batch.html", problem={"reason": gone}, max_mb=cfg.max_upload >> 20
+        )
         response.status_code = 404
         return response
     return _page(request, "job.html", job_id=job_id, state=job.state(), files=RESULT_FILES)

@@ -61,12 +61,16 @@ async def save_upload(request: Request, upload: UploadFile, lang: str):
     jobs = request.app.state.jobs
     suffix = PurePath(upload.filename or "").suffix.lower()
     if suffix not in io.FORMATS:
-        return None, {
-            "field": "file",
-            "reason": _("not accepted: give a file of one of these kinds: {kinds}").format(
-                kinds=", ".join(io.FORMATS)
-            ),
-        }, 422
+        return (
+            None,
+            {
+                "field": "file",
+                "reason": _("not accepted: give a file of one of these kinds: {kinds}").format(
+                    kinds=", ".join(io.FORMATS)
+                ),
+            },
+            422,
+        )
     if jobs.busy():
         return None, {"field": "file", "reason": _("The counter is busy: try again shortly.")}, 429
     job_id, folder = jobs.new_folder()

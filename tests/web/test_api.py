@@ -15,11 +15,11 @@ from pathlib import Path
 import pytest
 
 pytest.importorskip("fastapi", reason="the web extra is not installed")
-from click.testing import CliRunner  # noqa: E402
-from fastapi.testclient import TestClient  # noqa: E402
+from click.testing import CliRunner
+from fastapi.testclient import TestClient
 
-from motorsub.cli import main  # noqa: E402
-from motorsub.web.app import Config, create_app  # noqa: E402
+from motorsub.cli import main
+from motorsub.web.app import Config, create_app
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLE = ROOT / "examples" / "records.csv"
@@ -71,7 +71,8 @@ def test_readme_quote_through_the_api_equals_the_cli(client, lang):
 @pytest.mark.parametrize(
     ("lang", "words"),
     [
-        ("zh", ["补贴合计", "上海旧电机回收补贴", "此截止日期为推断", "负载率 75 %", "没有公开文件给出"]),
+        ("zh", ["补贴合计", "上海旧电机回收补贴", "此截止日期为推断", "负载率 75 %",
+                "没有公开文件给出"]),
         ("en", ["Total subsidies", "Shanghai buy-back subsidy", "this end date is inferred",
                 "at 75 % load", "no published source gives the rate"]),
     ],
@@ -281,10 +282,16 @@ def test_batch_upload_round_trip(client, tmp_path):
     job_id = url.rsplit("/", 1)[1]
     page = _wait_done(client, url)
     expected = compute_file(
-        EXAMPLE, tmp_path / "r.csv", rejects_path=tmp_path / "j.csv", summary_path=tmp_path / "s.json"
+        EXAMPLE,
+        tmp_path / "r.csv",
+        rejects_path=tmp_path / "j.csv",
+        summary_path=tmp_path / "s.json",
     )
     rows = expected["rows"]
-    assert f"读入 {rows['read']} 行，计算 {rows['computed']} 行，拒绝 {rows['rejected']} 行" in page.text
+    assert (
+        f"读入 {rows['read']} 行，计算 {rows['computed']} 行，拒绝 {rows['rejected']} 行"
+        in page.text
+    )
     results = client.get(f"/batch/{job_id}/results")
     assert results.status_code == 200 and results.content == (tmp_path / "r.csv").read_bytes()
     assert client.get(f"/batch/{job_id}/rejects").content == (tmp_path / "j.csv").read_bytes()

@@ -134,6 +134,7 @@ def test_a_bad_value_is_shown_next_to_the_field(server, browser):
     page.wait_for_load_state()
     text = page.inner_text(".problems")
     assert "额定功率 [kW]" in text and "大于 0、不超过 100,000 的数" in text
-    assert "bad" in (page.get_attribute("#f-kw", "class") or "") or page.locator(
-        "label.bad #f-kw"
-    ).count() == 1
+    assert (
+        "bad" in (page.get_attribute("#f-kw", "class") or "")
+        or page.locator("label.bad #f-kw").count() == 1
+    )
