@@ -212,7 +212,10 @@ def quote(
     table = pa.table(
         {k: pa.array([None if v is None else str(v)], pa.string()) for k, v in line.items()}
     )
-    checked = records.validate(table, source="quote")
+    st = savings if savings is not None else settings()
+    batch = compute_batch(table, schemes, st, source="quote")
+    # a rejected line is validated once more, for every problem and its trade-in flag
+    checked = records.validate(table, source="quote") if batch.reject[0] else batch
     problems = [
         Problem(_OPTION.get(c, c), p, line.get(c))
         for p in records.problem_names(checked.reject[0])
@@ -226,8 +229,6 @@ def quote(
         problems.append(Problem("old_series", "UNKNOWN_OLD_SERIES", old_series))
     if problems:
         raise QuoteError(problems)
-    st = savings if savings is not None else settings()
-    batch = compute_batch(table, schemes, st, source="quote")
     cols, res, sav = batch.cols, batch.subsidy, batch.savings
     compiled = compiled_schemes(schemes)
     out = Quote(line={k: v for k, v in line.items() if k != "record_id" and v is not None})
