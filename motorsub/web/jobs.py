@@ -108,6 +108,14 @@ class Jobs:
         self._jobs: dict[str, Job] = {}
         self._lock = threading.Lock()
         self._pool: ProcessPoolExecutor | None = None
+        self._stop = threading.Event()
+        sweeper = threading.Thread(target=self._sweep_now_and_then, daemon=True)
+        sweeper.start()
+
+    def _sweep_now_and_then(self, every_s: float = 300.0) -> None:
+        """Remove old jobs every few minutes, also when no request comes."""
+        while not self._stop.wait(every_s):
+            self.sweep()
 
     def _executor(self) -> ProcessPoolExecutor:
         if self._pool is None:
@@ -155,11 +163,14 @@ class Jobs:
                 del self._jobs[j.id]
         for j in old:
             shutil.rmtree(j.folder, ignore_errors=True)
+        if not self.root.is_dir():
+            return
         for folder in self.root.iterdir():  # uploads that never became a job
             if folder.name not in self._jobs and now - folder.stat().st_mtime > MAX_AGE_S:
                 shutil.rmtree(folder, ignore_errors=True)
 
     def close(self) -> None:
+        self._stop.set()
         if self._pool is not None:
             self._pool.shutdown(wait=False, cancel_futures=True)
         shutil.rmtree(self.root, ignore_errors=True)

@@ -325,3 +325,15 @@ def test_job_folders_are_removed_after_an_hour(client):
     job_id, folder = jobs.new_folder()
     jobs.sweep(now=time.time() + 3601)
     assert not folder.exists() and jobs.get(job_id) is None
+
+
+def test_serve_refuses_a_non_loopback_host_without_a_token(monkeypatch):
+    from motorsub.cli.serve import _loopback
+
+    monkeypatch.delenv("MOTORSUB_TOKEN", raising=False)
+    res = CliRunner().invoke(main, ["serve", "--host", "0.0.0.0"])
+    assert res.exit_code == 2
+    assert "--token" in res.output and "MOTORSUB_TOKEN" in res.output
+    assert all(map(_loopback, ("127.0.0.1", "::1", "localhost", "127.0.0.2")))
+    assert not any(map(_loopback, ("0.0.0.0", "192.168.1.5", "::", "example.org")))
+    assert "127.0.0.1" in CliRunner().invoke(main, ["serve", "--help"]).output
