@@ -39,7 +39,7 @@ def test_an_unknown_old_series_lists_the_known_ones():
 
 def test_the_savings_heading_names_the_load():
     res = invoke(*BASE, "--trade-in", "--old-kw", "11", "--old-efficiency", "87.6")
-    assert "savings (at 0.75 load (75 % of rating), efficiencies at rated load):" in res.output
+    assert "savings (at 75 % load, efficiencies at rated load):" in res.output
 
 
 def test_the_epilog_lists_only_the_exit_codes_quote_returns():

@@ -114,7 +114,7 @@ def load_text(s: SavingsQuote) -> str:
     at = "part load" if s.efficiency_at == "part_load" else "rated load"
     if s.load is None:
         return f"load unknown, efficiencies at {at}"
-    return f"at {s.load:g} load ({s.load * 100:g} % of rating), efficiencies at {at}"
+    return f"at {s.load * 100:g} % load, efficiencies at {at}"
 
 
 _OPTION_NAMES = {"new": "new motor", "reman": "remanufactured motor", "keep": "keep the old motor"}
