@@ -49,6 +49,9 @@ class ComponentQuote:
     version_until: str | None = None
     #: the lines the component speaks to (``NOT_APPLICABLE`` elsewhere)
     applies_to: dict = field(default_factory=dict)
+    #: the scope entry of the line's kind and motor type: its status and source
+    scope_status: str | None = None
+    scope_source: str | None = None
 
 
 @dataclass
@@ -250,6 +253,8 @@ def quote(
             if cell is not None and cell.rate.note:
                 explanation += f" ({cell.rate.note})"
         version = compiled.versions[v][1] if v >= 0 else None
+        kind_mt = (vocab.KINDS[cols["kind"][0]], vocab.MOTOR_TYPES[cols["motor_type"][0]])
+        scope = next((e for e in c.eligibility.scope if (e.kind, e.motor_type) == kind_mt), None)
         out.components.append(
             ComponentQuote(
                 component=c.id,
@@ -270,6 +275,8 @@ def quote(
                 version_source=version.source if version else None,
                 version_until=str(version.in_force_until or "") or None if version else None,
                 applies_to=c.applies_to.model_dump(exclude_none=True),
+                scope_status=scope.status if scope else None,
+                scope_source=scope.source if scope else None,
             )
         )
     total_fen = int(res.fen[:, 0].sum())

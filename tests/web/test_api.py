@@ -337,3 +337,18 @@ def test_serve_refuses_a_non_loopback_host_without_a_token(monkeypatch):
     assert all(map(_loopback, ("127.0.0.1", "::1", "localhost", "127.0.0.2")))
     assert not any(map(_loopback, ("0.0.0.0", "192.168.1.5", "::", "example.org")))
     assert "127.0.0.1" in CliRunner().invoke(main, ["serve", "--help"]).output
+
+
+def test_an_inferred_condition_is_said_next_to_the_subsidy(client):
+    # a remanufactured high-voltage motor: the Shanghai scope for it is inferred
+    q = "motor_type=hv_async&kw=400&kind=reman&trade_in=true&old_kw=400&region=CN-SH"
+    html = client.get(f"/quote?{q}&date=2013-06-01&lang=zh").text
+    assert "这台电机是否符合条件取决于一项推断的条件" in html
+    body = {"motor_type": "hv_async", "kw": 400, "kind": "reman", "trade_in": True,
+            "old_kw": 400, "region": "CN-SH", "date": "2013-06-01"}  # fmt: skip
+    c = {x["component"]: x for x in client.post("/api/quote", json=body).json()["components"]}
+    # 45 CNY/kW × 400 kW, on an inferred scope and an inferred end date
+    assert c["sh_reman"]["amount"] == 18000.0
+    assert (c["sh_reman"]["scope_status"], c["sh_reman"]["version_status"]) == (
+        "inferred", "inferred"
+    )  # fmt: skip
