@@ -70,9 +70,9 @@ PLAN_COMPARED: tuple[str, ...] = (
     "tce",
     "tco2",
     "kwh_cumulative",
-    "outlay_central",
-    "outlay_local",
-    "outlay_total",
+    "outlay_central_fen",
+    "outlay_local_fen",
+    "outlay_total_fen",
     "unpriced_kw_central",
     "unpriced_kw_local",
 )

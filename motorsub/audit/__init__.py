@@ -24,7 +24,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from motorsub import io
-from motorsub.audit.codes import REJECTED
+from motorsub.audit.codes import N_, REJECTED
 from motorsub.audit.inputs import (
     Source,
     join_keys,
@@ -38,7 +38,7 @@ from motorsub.audit.ledger import Ledger
 from motorsub.audit.pipeline import References, audit_batch
 from motorsub.audit.rules import codes as dense_codes
 from motorsub.audit.sample import draw
-from motorsub.audit.summary import code_legend, combine, lines_table, summarise
+from motorsub.audit.summary import code_legend, combine, flagged, lines_table, summarise
 from motorsub.errors import RejectedRowsError
 from motorsub.model.schemes import SchemeSet, load_schemes
 from motorsub.render import audit as report
@@ -155,28 +155,32 @@ def audit(
         lines.totals("claimed"),
         np.maximum(stratum, 0),
         lines.status == REJECTED,
+        unverified=lines.totals("unverified") > 0,
         share=sample_value_share,
         high_value_fen=round(high_value * 100),
         seed=seed,
     )
     summary = summarise(lines, sample, n_read, rejects.num_rows)
     summary["batches"] = [r.ledger for r in results]
-    if book.path == ":memory:":
+    kept = book.path != ":memory:"
+    if not kept:
         for b in summary["batches"]:
-            b["ledger"] = "not kept (no ledger file)"
+            b["ledger"] = N_("not kept (no ledger file)")
     summary["inputs"] = {
         "claims": _name(claims, "claims"),
-        "catalogue": cat.source if cat else "not given: catalogue checks not run",
+        "catalogue": cat.source if cat else N_("not given: catalogue checks not run"),
         "buy-backs": refs.buybacks.source
         if refs.buybacks
-        else "not given: buy-back checks not run",
-        "quotas": refs.quotas.source if refs.quotas else "not given: quota checks not run",
-        "ledger": book.path,
+        else N_("not given: buy-back checks not run"),
+        "quotas": refs.quotas.source if refs.quotas else N_("not given: quota checks not run"),
+        "ledger": book.path if kept else N_("none (this run only)"),
         "schemes": ", ".join(s.id for s in schemes.schemes),
     }
     if rejects.num_rows:
         summary["rejects"] = _count_rejects(rejects)
-    return AuditResult(lines=lines_table(lines, sample), rejects=rejects, summary=summary)
+    table = lines_table(lines, sample)
+    summary["flagged"] = flagged(lines, table.column("primary_reason"))
+    return AuditResult(lines=table, rejects=rejects, summary=summary)
 
 
 def _batches(claims):
@@ -234,13 +238,14 @@ def audit_files(
     report_path: str | Path | None = None,
     sample_path: str | Path | None = None,
     lines_path: str | Path | None = None,
+    lang: str | None = None,
     **options,
 ) -> dict:
     """Audit files and write the findings, rejects, summary, report and sample.
 
     Every output is written under a temporary name and renamed into place; nothing is
-    written when an error is raised. ``options`` are those of :func:`audit`. Returns the
-    summary.
+    written when an error is raised. ``lang`` is the report's language (``zh`` or ``en``;
+    default: the locale's). ``options`` are those of :func:`audit`. Returns the summary.
     """
     findings_path = Path(findings_path)
     for p, what in ((findings_path, "findings"), (sample_path, "sample"), (lines_path, "lines")):
@@ -271,5 +276,7 @@ def audit_files(
             )
     if report_path:
         with io.atomic_path(report_path) as tmp:
-            tmp.write_text(report.render(res.summary, report_path, code_legend()), encoding="utf-8")
+            tmp.write_text(
+                report.render(res.summary, report_path, code_legend(), lang), encoding="utf-8"
+            )
     return res.summary

@@ -31,6 +31,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from motorsub.audit.codes import N_
 from motorsub.errors import InputError
 
 SCHEMA_VERSION = "1"
@@ -265,7 +266,7 @@ class Ledger:
         """
         if state.recorded:
             self.rollback()
-            return "unchanged"
+            return N_("unchanged")
         seq = state.new_seq
         self.con.execute(
             "INSERT INTO batches VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
@@ -284,7 +285,7 @@ class Ledger:
         _insert(self.con, "INSERT INTO lines VALUES (?, ?, ?, ?, ?, ?, ?)", lines)
         self.con.execute("COMMIT")
         self._in_batch = False
-        return "recorded"
+        return N_("recorded")
 
     def batches(self) -> list[dict]:
         """Every recorded batch, in audit order."""

@@ -8,7 +8,9 @@ The steps, each vectorised (joins in pyarrow, rules in :mod:`motorsub.audit.rule
 4. the ledger and the batch itself: ``DUPLICATE_EQUIPMENT``;
 5. the engine (:func:`motorsub.engine.run`, what ``compute`` runs) on the verified facts;
 6. ``DUPLICATE_SERIAL`` per component, then ``QUOTA_EXCEEDED`` in sale-date order;
-7. settlement: approved and disallowed per component, ``OVER_CLAIM``/``UNDER_CLAIM``, status;
+7. settlement: approved, disallowed and unverified per component (a component whose rate no
+   source gives cannot be verified: ``RATE_UNKNOWN``, checked against the notice's range,
+   ``RATE_OUT_OF_RANGE``), ``OVER_CLAIM``/``UNDER_CLAIM``, status;
 8. the ledger: the batch's accepted lines, in one transaction.
 """
 
@@ -27,8 +29,12 @@ from motorsub.audit.inputs import Buybacks, Catalogue, Claims, Quotas, join_keys
 from motorsub.audit.ledger import Ledger, digest_arrays, digest_strings
 from motorsub.engine import columns
 from motorsub.engine.batch import compute_batch
+from motorsub.kernels.subsidy import compiled_schemes
 from motorsub.model.profile import settings
 from motorsub.model.schemes import SchemeSet
+from motorsub.reasons import Reason, component_code
+
+_NO_RATE = component_code(Reason.NO_RATE)
 
 
 @dataclass
@@ -51,6 +57,7 @@ class BatchResult:
     claimed: np.ndarray  # int64 [C, n], 0 where not claimed
     approved: np.ndarray  # int64 [C, n]
     disallowed: np.ndarray  # int64 [C, n]
+    unverified: np.ndarray  # int64 [C, n]: resting on a rate no source gives
     status: np.ndarray  # uint8
     versions: dict[str, pa.Array]
     ledger: dict = field(default_factory=dict)
@@ -97,18 +104,45 @@ def _engine_table(c: Claims, idx: np.ndarray, v: dict[str, np.ndarray]) -> pa.Ta
 _ELIGIBILITY_MASK = np.uint32(sum(1 << int(r) for r in ELIGIBILITY))
 
 
+@dataclass
+class Entitlement:
+    """The engine's answer per engine component [K, n]: amounts, and where no rate is known."""
+
+    fen: np.ndarray  # int64: the amount (0 where no rate is known)
+    unknown: np.ndarray  # bool: eligible, but no source gives the rate (NO_RATE)
+    low: np.ndarray  # int64: least amount the notice's range allows [fen], -1 if none
+    high: np.ndarray  # int64: most amount the notice's range allows [fen], -1 if none
+    eligibility: np.ndarray  # uint32 [n]: the engine's eligibility bits
+    versions: dict[str, pa.Array]
+
+
+def _range_fen(schemes: SchemeSet) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per rate cell of the compiled schemes, the ends of its range [fen/kW] (-1: none), and
+    per component whether it is paid on the old motor's kW."""
+    compiled = compiled_schemes(schemes)
+    ranges = [c.rate.cny_per_kw_range for c in compiled.cells]
+    lo = np.array([-1 if g is None else round(g.low * 100) for g in ranges], dtype=np.int64)
+    hi = np.array([-1 if g is None else round(g.high * 100) for g in ranges], dtype=np.int64)
+    old = np.array([c.basis == "old_kw" for _, c in schemes.components], dtype=np.bool_)
+    return lo, hi, old
+
+
 def entitlement(
     schemes: SchemeSet, c: Claims, valid: np.ndarray, v: dict[str, np.ndarray], flags: np.ndarray
-) -> tuple[np.ndarray, np.ndarray, dict[str, pa.Array]]:
+) -> Entitlement:
     """The engine's amounts [fen] per engine component on the verified facts.
 
-    Returns ``fen`` [K, n] (0 on invalid lines), the eligibility bits and the version
-    columns. A line the engine rejects (it should not: every fact it gets was validated)
-    is flagged ``INVALID_RECORD``.
+    Returns the amounts (0 on invalid lines), which components rest on a rate no source
+    gives and the amounts the notice's range allows there, the eligibility bits and the
+    version columns. A line the engine rejects (it should not: every fact it gets was
+    validated) is flagged ``INVALID_RECORD``.
     """
     comps = [comp.id for _, comp in schemes.components]
     n = c.n
     fen = np.zeros((len(comps), n), dtype=np.int64)
+    unknown = np.zeros((len(comps), n), dtype=np.bool_)
+    low = np.full((len(comps), n), -1, dtype=np.int64)
+    high = np.full((len(comps), n), -1, dtype=np.int64)
     elig = np.zeros(n, dtype=np.uint32)
     pos = np.full(n, -1, dtype=np.int64)
     idx = np.flatnonzero(valid)
@@ -117,6 +151,11 @@ def entitlement(
         flags[idx[batch.rejected_rows]] |= np.uint32(bit(Code.INVALID_RECORD))
         idx = idx[batch.rows]
         fen[:, idx] = batch.subsidy.fen
+        no_rate = batch.subsidy.code == _NO_RATE
+        unknown[:, idx] = no_rate
+        lo_fen, hi_fen, old = _range_fen(schemes)
+        lo, hi = rules.rate_bounds(no_rate, batch.subsidy.cell, lo_fen, hi_fen, old, batch.cols)
+        low[:, idx], high[:, idx] = lo, hi
         elig[idx] = batch.reasons & _ELIGIBILITY_MASK
         pos[idx] = np.arange(len(idx))
         engine_versions = columns.version_columns(batch)
@@ -125,7 +164,7 @@ def entitlement(
     for s in schemes.schemes:
         col = f"version_{s.id}"
         versions[col] = engine_versions[col].take(take) if len(idx) else pa.nulls(n, pa.string())
-    return fen, elig, versions
+    return Entitlement(fen, unknown, low, high, elig, versions)
 
 
 def audit_batch(
@@ -157,9 +196,9 @@ def audit_batch(
         flags[dup_eq] |= np.uint32(bit(Code.DUPLICATE_EQUIPMENT))
         v["trade_in"] = v["trade_in"] & ~dup_eq
 
-        engine_fen, elig, versions = entitlement(schemes, c, valid, v, flags)
-        result = _settle_batch(c, refs, schemes, ledger, state, serial_key, flags, v, engine_fen)
-        result.eligibility, result.versions = elig, versions
+        ent = entitlement(schemes, c, valid, v, flags)
+        result = _settle_batch(c, refs, schemes, ledger, state, serial_key, flags, v, ent)
+        result.eligibility, result.versions = ent.eligibility, ent.versions
         result.ledger = _record(c, ledger, state, digest, result, serial_key, equipment, v)
     except BaseException:
         ledger.rollback()
@@ -167,18 +206,29 @@ def audit_batch(
     return result
 
 
-def _settle_batch(c, refs, schemes, ledger, state, serial_key, flags, v, engine_fen):
+def _sum_bounds(bound: np.ndarray, unknown: np.ndarray) -> np.ndarray:
+    """Sum of the bounds [fen] over the unknown components; -1 where one has no range."""
+    missing = (unknown & (bound < 0)).any(axis=0)
+    total = np.where(unknown, bound, 0).sum(axis=0)
+    return np.where(missing, -1, total)
+
+
+def _settle_batch(c, refs, schemes, ledger, state, serial_key, flags, v, ent: Entitlement):
     """Duplicates, quotas and settlement; returns a :class:`BatchResult` (no ledger yet)."""
+    engine_fen = ent.fen
     engine = [comp.id for _, comp in schemes.components]
     manu = np.array([comp.payee == "manufacturer" for _, comp in schemes.components])
     total_mode = c.components == ("total",)
     if total_mode:
         entitled = engine_fen.sum(axis=0, keepdims=True)
         manu_claim = np.array([False])
+        unknown_k = ent.unknown.copy()  # per engine component, until findings take some
     else:
         rows = [engine.index(x) for x in c.components]
         entitled = np.ascontiguousarray(engine_fen[rows])
         manu_claim = manu[rows]
+        unknown = np.ascontiguousarray(ent.unknown[rows])
+        low, high = ent.low[rows], ent.high[rows]
     claimed = np.where(c.claimed_given, c.claimed_fen, 0)
     claiming = c.claimed_given & (claimed > 0)
     prior = ledger.prior_paid(state, serial_key, c.components)
@@ -189,13 +239,16 @@ def _settle_batch(c, refs, schemes, ledger, state, serial_key, flags, v, engine_
     watts = np.round(np.nan_to_num(v["kw"]) * 1000).astype(np.int64) * c.cols["qty"]
     v["quota_w"] = np.zeros(c.n, dtype=np.int64)
     v["quota_key"] = pa.nulls(c.n, pa.string())
+    exceeded = np.zeros(c.n, dtype=np.bool_)
     if refs.quotas is not None:
         line_ok = (flags & rules.LINE_REJECTING_MASK) == 0
         if total_mode:
             manu_fen = (engine_fen * manu[:, None]).sum(axis=0)
-            counted = line_ok & claiming[0] & ~dup[0] & (manu_fen > 0)
+            manu_unknown = (ent.unknown & manu[:, None]).any(axis=0)
+            counted = line_ok & claiming[0] & ~dup[0] & ((manu_fen > 0) | manu_unknown)
         else:
-            counted = line_ok & (claiming & (allowed > 0) & manu_claim[:, None]).any(axis=0)
+            paid_or_unknown = (allowed > 0) | (unknown & ~dup)
+            counted = line_ok & (claiming & paid_or_unknown & manu_claim[:, None]).any(axis=0)
         year = pc.cast(pa.array(_years(c.cols["day"])), pa.string())
         qkey = join_keys(c.keys["manufacturer"], year)
         group, groups = rules.codes(qkey)
@@ -212,15 +265,27 @@ def _settle_batch(c, refs, schemes, ledger, state, serial_key, flags, v, engine_
         v["quota_w"] = np.where(counted & ~exceeded, watts, 0)
         v["quota_key"] = qkey
 
+    # a part of the claim a finding takes away is disallowed, whatever its rate
+    if total_mode:
+        unknown_k &= ~(manu[:, None] & exceeded[None, :])
+        unknown_k &= ~dup[0][None, :]
+        unknown = unknown_k.any(axis=0, keepdims=True)
+        low = _sum_bounds(ent.low, unknown_k)[None, :]
+        high = _sum_bounds(ent.high, unknown_k)[None, :]
+    else:
+        unknown = unknown & ~dup & ~(manu_claim[:, None] & exceeded[None, :])
     known = (flags & np.uint32(bit(Code.INVALID_RECORD))) == 0
-    approved, disallowed, status = rules.settle(
-        claimed, c.claimed_given, entitled, allowed, known, flags
+    approved, disallowed, unverified, status = rules.settle(
+        claimed, c.claimed_given, entitled, allowed, known, flags, unknown, low, high
     )
-    return BatchResult(c, flags, np.zeros(0), entitled, claimed, approved, disallowed, status, {})
+    return BatchResult(
+        c, flags, np.zeros(0), entitled, claimed, approved, disallowed, unverified, status, {}
+    )
 
 
 def _paid(c: Claims, approved: np.ndarray) -> pa.Array:
-    """Per line, the ``;``-joined components with an approved amount > 0."""
+    """Per line, the ``;``-joined components with an approved (or unverified, still to be
+    settled) amount > 0: a later claim of the same serial for them is a duplicate."""
     mask = np.zeros(approved.shape[1], dtype=np.int64)
     for ci in range(approved.shape[0]):
         mask |= (approved[ci] > 0).astype(np.int64) << ci
@@ -237,7 +302,7 @@ def _record(c, ledger, state, digest, r: BatchResult, serial_key, equipment, v) 
         pa.array(v["trade_in"][acc]), equipment.take(take), pa.scalar(None, pa.string())
     )
     rid, skey = c.keys["record_id"].take(take), serial_key.take(take)
-    paid = _paid(c, r.approved[:, acc])
+    paid = _paid(c, r.approved[:, acc] + r.unverified[:, acc])
     approved = r.approved[:, acc].sum(axis=0)
     lines = list(
         zip(

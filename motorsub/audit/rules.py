@@ -10,8 +10,10 @@ every rule then runs in a kernel that sees only numpy arrays of fixed dtypes:
 - :func:`first_claims` and :func:`first_equipment` — ``DUPLICATE_SERIAL`` per component
   and ``DUPLICATE_EQUIPMENT``: the first claim (in the ledger, then in input order) stands;
 - :func:`quota_check` — ``QUOTA_EXCEEDED``, counting paid kW in sale-date order;
-- :func:`settle` — approved and disallowed fen per component, ``OVER_CLAIM``,
-  ``UNDER_CLAIM`` and the line's status.
+- :func:`rate_bounds` — for a component whose rate no source gives, the amounts the
+  notice's range allows (its ``cny_per_kw_range`` on the line's basis kW);
+- :func:`settle` — approved, disallowed and unverified fen per component, ``OVER_CLAIM``,
+  ``UNDER_CLAIM``, ``RATE_UNKNOWN``, ``RATE_OUT_OF_RANGE`` and the line's status.
 """
 
 from __future__ import annotations
@@ -21,8 +23,17 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from motorsub._jit import kernel
-from motorsub.audit.codes import ADJUSTED, APPROVED, LINE_REJECTING, REJECTED, Code, bit
+from motorsub.audit.codes import (
+    ADJUSTED,
+    APPROVED,
+    LINE_REJECTING,
+    REJECTED,
+    UNVERIFIED,
+    Code,
+    bit,
+)
 from motorsub.audit.inputs import Buybacks, Catalogue, present
+from motorsub.kernels.subsidy import _amount_fen
 
 KW_TOLERANCE = 1e-6  # kW: ratings agree when within a milliwatt
 EFFICIENCY_TOLERANCE = 0.005  # %-points: efficiencies agree to two decimals
@@ -35,6 +46,8 @@ _NO_BUYBACK = np.uint32(bit(Code.NO_BUYBACK_RECORD))
 _BUYBACK_MISMATCH = np.uint32(bit(Code.BUYBACK_MISMATCH))
 _OVER = np.uint32(bit(Code.OVER_CLAIM))
 _UNDER = np.uint32(bit(Code.UNDER_CLAIM))
+_RATE_UNKNOWN = np.uint32(bit(Code.RATE_UNKNOWN))
+_OUT_OF_RANGE = np.uint32(bit(Code.RATE_OUT_OF_RANGE))
 LINE_REJECTING_MASK = np.uint32(sum(bit(c) for c in LINE_REJECTING))
 
 
@@ -343,28 +356,111 @@ def quota_check(
 
 
 @kernel(parallel=False)
-def _settle_kernel(claimed, given, entitled, allowed, known, flags, approved, disallowed, status):
+def _bounds_kernel(unknown, cell, lo_fen, hi_fen, old_basis, kw, qty, old_kw, old_qty, low, high):
+    for c in range(unknown.shape[0]):
+        for i in range(unknown.shape[1]):
+            low[c, i] = -1
+            high[c, i] = -1
+            j = cell[c, i]
+            if not unknown[c, i] or j < 0 or lo_fen[j] < 0:
+                continue
+            if old_basis[c]:
+                low[c, i] = _amount_fen(lo_fen[j], old_kw[i], old_qty[i])
+                high[c, i] = _amount_fen(hi_fen[j], old_kw[i], old_qty[i])
+            else:
+                low[c, i] = _amount_fen(lo_fen[j], kw[i], qty[i])
+                high[c, i] = _amount_fen(hi_fen[j], kw[i], qty[i])
+
+
+def rate_bounds(
+    unknown: np.ndarray,
+    cell: np.ndarray,
+    lo_fen: np.ndarray,
+    hi_fen: np.ndarray,
+    old_basis: np.ndarray,
+    cols: dict[str, np.ndarray],
+) -> tuple[np.ndarray, np.ndarray]:
+    """The lowest and highest amount [fen] a notice's range allows, per component and line.
+
+    ``unknown`` [K, n] marks the components whose rate no source gives, ``cell`` [K, n] the
+    rate cell the engine found, ``lo_fen``/``hi_fen`` [cells] the ends of each cell's range
+    [fen/kW] (-1: the cell gives no range), ``old_basis`` [K] the components paid on the old
+    motor's kW. The amounts are worked as the engine works a rate (half-up to the fen); -1
+    where no range is known.
+    """
+    k, n = unknown.shape
+    low = np.empty((k, n), dtype=np.int64)
+    high = np.empty((k, n), dtype=np.int64)
+    old_kw = np.nan_to_num(cols["old_kw"])
+    _bounds_kernel(
+        np.ascontiguousarray(unknown),
+        np.ascontiguousarray(cell),
+        lo_fen,
+        hi_fen,
+        old_basis,
+        cols["kw"],
+        cols["qty"],
+        old_kw,
+        cols["old_qty"],
+        low,
+        high,
+    )
+    return low, high
+
+
+@kernel(parallel=False)
+def _settle_kernel(
+    claimed,
+    given,
+    entitled,
+    allowed,
+    known,
+    unknown,
+    low,
+    high,
+    flags,
+    approved,
+    disallowed,
+    unverified,
+    status,
+):
     n_c = claimed.shape[0]
     for i in range(claimed.shape[1]):
         rejected = (flags[i] & LINE_REJECTING_MASK) != 0
         total_claimed = 0
         total_approved = 0
+        total_unverified = 0
         for c in range(n_c):
             a = 0
+            u = 0
             if given[c, i]:
-                if known[i]:
+                if known[i] and not unknown[c, i]:
                     if claimed[c, i] > entitled[c, i]:
                         flags[i] |= _OVER
                     elif claimed[c, i] < entitled[c, i]:
                         flags[i] |= _UNDER
                 if not rejected:
                     a = min(claimed[c, i], max(allowed[c, i], 0))
+                    rest = claimed[c, i] - a
+                    if unknown[c, i] and rest > 0:
+                        flags[i] |= _RATE_UNKNOWN
+                        u = rest
+                        if high[c, i] >= 0:
+                            if rest > high[c, i]:
+                                flags[i] |= _OUT_OF_RANGE
+                                u = high[c, i]
+                            elif rest < low[c, i]:
+                                flags[i] |= _OUT_OF_RANGE
             approved[c, i] = a
-            disallowed[c, i] = claimed[c, i] - a
+            unverified[c, i] = u
+            disallowed[c, i] = claimed[c, i] - a - u
             total_claimed += claimed[c, i]
             total_approved += a
-        if rejected or (total_approved == 0 and total_claimed > 0):
+            total_unverified += u
+        if rejected or (total_approved == 0 and total_unverified == 0 and total_claimed > 0):
             status[i] = REJECTED
+        elif total_unverified > 0:
+            status[i] = UNVERIFIED
         elif total_approved == total_claimed:
             status[i] = APPROVED
         else:
@@ -378,20 +474,49 @@ def settle(
     allowed: np.ndarray,
     known: np.ndarray,
     flags: np.ndarray,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Approved and disallowed fen per component, and the line's status; flags in place.
+    unknown: np.ndarray | None = None,
+    low: np.ndarray | None = None,
+    high: np.ndarray | None = None,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Approved, disallowed and unverified fen per component, and the line's status.
 
     Per claimed component: approved = min(claimed, allowed), nothing on a line that a
-    line-rejecting code holds; disallowed = claimed − approved, so claimed = approved +
-    disallowed holds exactly. ``OVER_CLAIM`` / ``UNDER_CLAIM`` compare the claim with the
-    engine's ``entitled`` amount where the sale line is valid (``known``).
+    line-rejecting code holds. Where part of the entitlement rests on a rate no source gives
+    (``unknown``), the rest of the claim is *unverified* (``RATE_UNKNOWN``): neither approved
+    nor disallowed, except the part above the highest amount the notice's range allows
+    (``high``), which is disallowed (``RATE_OUT_OF_RANGE``, as is a rest below ``low``,
+    which takes nothing). disallowed = claimed − approved − unverified, so claimed =
+    approved + disallowed + unverified holds exactly. ``OVER_CLAIM`` / ``UNDER_CLAIM``
+    compare the claim with the engine's ``entitled`` amount where the sale line is valid
+    (``known``) and the rate is known.
     """
     claimed = np.where(given, claimed, 0)
+    if unknown is None:
+        unknown = np.zeros(claimed.shape, dtype=np.bool_)
+    if low is None:
+        low = np.full(claimed.shape, -1, dtype=np.int64)
+    if high is None:
+        high = np.full(claimed.shape, -1, dtype=np.int64)
     approved = np.empty_like(claimed)
     disallowed = np.empty_like(claimed)
+    unverified = np.empty_like(claimed)
     status = np.empty(claimed.shape[1], dtype=np.uint8)
-    _settle_kernel(claimed, given, entitled, allowed, known, flags, approved, disallowed, status)
-    return approved, disallowed, status
+    _settle_kernel(
+        claimed,
+        given,
+        entitled,
+        allowed,
+        known,
+        np.ascontiguousarray(unknown),
+        np.ascontiguousarray(low),
+        np.ascontiguousarray(high),
+        flags,
+        approved,
+        disallowed,
+        unverified,
+        status,
+    )
+    return approved, disallowed, unverified, status
 
 
 @kernel(parallel=False)

@@ -2,10 +2,18 @@
 
 Every high-risk line is in the sample: a rejected line, or one whose claimed total is over
 a value threshold. The rest is a seeded, stratified random sample: within each stratum
-(claimant × motor type, as claimed), lines are drawn in a random order fixed by the seed
+(claimant × motor type, as claimed, × whether part of the claim is unverified), lines are
+drawn in a random order fixed by the seed
 and taken until the stratum's sampled claimed value — high-risk lines included — reaches
 the asked share of the stratum's claimed value. Each stratum then holds at least that
 share, so the whole sample does too; lines claiming nothing are drawn only as high-risk.
+
+Unverified lines (part of the claim rests on a rate no source gives) are strata of their
+own rather than all high-risk: the field inspection is the only check such a claim gets,
+so the asked share of *their* value is inspected whatever the verified lines beside them
+hold; yet where a whole programme year has no published rate (the national subsidy's
+low-voltage cells from 2011), making every such line high-risk would send the whole batch
+to the field. A line drawn from an unverified stratum is marked ``unverified``.
 """
 
 from __future__ import annotations
@@ -17,8 +25,8 @@ import numpy as np
 from motorsub._jit import kernel
 
 #: Why a line is in the sample (0 = not sampled).
-WHY: tuple[str, ...] = ("", "rejected", "high_value", "random")
-NOT, REJECTED, HIGH_VALUE, RANDOM = 0, 1, 2, 3
+WHY: tuple[str, ...] = ("", "rejected", "high_value", "random", "unverified")
+NOT, REJECTED, HIGH_VALUE, RANDOM, UNVERIFIED = 0, 1, 2, 3, 4
 PPM = 1_000_000  # the share is read to one part per million
 
 
@@ -54,6 +62,7 @@ def draw(
     stratum: np.ndarray,
     rejected: np.ndarray,
     *,
+    unverified: np.ndarray | None = None,
     share: float,
     high_value_fen: int,
     seed: int,
@@ -68,6 +77,9 @@ def draw(
         Stratum code of each line, 0 … S−1 (claimant × motor type).
     rejected : array of bool
         Lines whose status is rejected.
+    unverified : array of bool, optional
+        Lines with an unverified amount: strata of their own, drawn lines marked
+        ``unverified``.
     share : float
         Share of the claimed value to cover, 0–1 (0.10 = 10 %).
     high_value_fen : int
@@ -79,6 +91,8 @@ def draw(
         raise ValueError("the value share lies between 0 and 1")
     share_ppm = round(share * PPM)
     n = len(value_fen)
+    if unverified is not None and n:
+        stratum = stratum.astype(np.int64) * 2 + unverified.astype(np.int64)
     why = np.zeros(n, dtype=np.uint8)
     why[value_fen > high_value_fen] = HIGH_VALUE
     why[rejected] = REJECTED
@@ -92,4 +106,6 @@ def draw(
         high = why != NOT
         order = np.lexsort((u, ~high, stratum))
         _draw(order, stratum.astype(np.int64), value_fen, high, target, why)
+        if unverified is not None:
+            why[(why == RANDOM) & unverified] = UNVERIFIED
     return Sample(why=why, share_ppm=share_ppm, seed=seed, high_value_fen=high_value_fen)

@@ -1,8 +1,8 @@
 """The audit's results: the per-line table and a summary that reconciles to the fen.
 
 Money is summed in int64 fen and shown in CNY. For every claimant, every claimed
-component and overall, ``claimed = approved + disallowed`` is checked on the integer sums
-and the summary says whether it holds.
+component, every status and overall, ``claimed = approved + disallowed + unverified`` is
+checked on the integer sums and the summary says whether it holds.
 """
 
 from __future__ import annotations
@@ -66,6 +66,7 @@ class Lines:
     given: np.ndarray
     approved: np.ndarray
     disallowed: np.ndarray
+    unverified: np.ndarray
     versions: dict[str, pa.Array]
     _combos: tuple | None = None
 
@@ -79,8 +80,8 @@ class Lines:
         return (self.status != codes.APPROVED) | (self.flags != 0)
 
     def totals(self, what: str) -> np.ndarray:
-        """Per line total of ``claimed``/``approved``/``disallowed``; ``entitled`` counts
-        only the components the line claims."""
+        """Per line total of ``claimed``/``approved``/``disallowed``/``unverified``;
+        ``entitled`` counts only the components the line claims."""
         if what == "entitled":
             return np.where(self.given, self.entitled, 0).sum(axis=0)
         return getattr(self, what).sum(axis=0)
@@ -140,6 +141,7 @@ def combine(results: list[BatchResult], components: tuple[str, ...], empty: Clai
         given=mat(lambda r: r.claims.claimed_given).astype(np.bool_),
         approved=mat(lambda r: r.approved),
         disallowed=mat(lambda r: r.disallowed),
+        unverified=mat(lambda r: r.unverified),
         versions=versions,
     )
 
@@ -194,11 +196,13 @@ def lines_table(lines: Lines, sample: Sample) -> pa.Table:
             out[f"entitled_{c}"] = pa.array(lines.entitled[ci] / 100)
             out[f"approved_{c}"] = pa.array(lines.approved[ci] / 100)
             out[f"disallowed_{c}"] = pa.array(lines.disallowed[ci] / 100)
+            out[f"unverified_{c}"] = pa.array(lines.unverified[ci] / 100)
     claimed, entitled = lines.totals("claimed"), lines.totals("entitled")
     out["claimed_total"] = pa.array(claimed / 100)
     out["entitled_total"] = pa.array(entitled / 100)
     out["approved_total"] = pa.array(lines.totals("approved") / 100)
     out["disallowed_total"] = pa.array(disallowed_total / 100)
+    out["unverified_total"] = pa.array(lines.totals("unverified") / 100)
     out["variance_total"] = pa.array((claimed - entitled) / 100)
     out.update(lines.versions)
     out["inspect"] = pa.array(sample.selected)
@@ -213,12 +217,13 @@ def lines_table(lines: Lines, sample: Sample) -> pa.Table:
 # summary
 
 
-def _money_block(claimed: int, approved: int, disallowed: int) -> dict:
+def _money_block(claimed: int, approved: int, disallowed: int, unverified: int) -> dict:
     return {
         "claimed": cny(claimed),
         "approved": cny(approved),
         "disallowed": cny(disallowed),
-        "reconciles": int(claimed) == int(approved) + int(disallowed),
+        "unverified": cny(unverified),
+        "reconciles": int(claimed) == int(approved) + int(disallowed) + int(unverified),
     }
 
 
@@ -227,12 +232,18 @@ def summarise(lines: Lines, sample: Sample, n_read: int, n_rejected: int) -> dic
     comps = lines.components
     claimed, approved = lines.totals("claimed"), lines.totals("approved")
     disallowed, entitled = lines.totals("disallowed"), lines.totals("entitled")
-    under = np.where(lines.given, np.maximum(lines.entitled - lines.claimed, 0), 0).sum()
-    over = np.where(lines.given, np.maximum(lines.claimed - lines.entitled, 0), 0).sum()
-    overall = _money_block(claimed.sum(), approved.sum(), disallowed.sum())
+    unverified = lines.totals("unverified")
+    # over- and under-claims are measured where the rate is known (nothing unverified)
+    checked = lines.given & (lines.unverified == 0)
+    under = np.where(checked, np.maximum(lines.entitled - lines.claimed, 0), 0).sum()
+    over = np.where(checked, np.maximum(lines.claimed - lines.entitled, 0), 0).sum()
+    overall = _money_block(claimed.sum(), approved.sum(), disallowed.sum(), unverified.sum())
     by_component = {
         c: _money_block(
-            lines.claimed[ci].sum(), lines.approved[ci].sum(), lines.disallowed[ci].sum()
+            lines.claimed[ci].sum(),
+            lines.approved[ci].sum(),
+            lines.disallowed[ci].sum(),
+            lines.unverified[ci].sum(),
         )
         for ci, c in enumerate(comps)
     }
@@ -247,7 +258,7 @@ def summarise(lines: Lines, sample: Sample, n_read: int, n_rejected: int) -> dic
     for k, s in enumerate(STATUSES):
         m = lines.status == k
         by_status[s] = {"lines": int(m.sum())} | _money_block(
-            claimed[m].sum(), approved[m].sum(), disallowed[m].sum()
+            claimed[m].sum(), approved[m].sum(), disallowed[m].sum(), unverified[m].sum()
         )
     return {
         "rows": {
@@ -262,6 +273,7 @@ def summarise(lines: Lines, sample: Sample, n_read: int, n_rejected: int) -> dic
             "entitled": cny(entitled.sum()),
             "approved": cny(approved.sum()),
             "disallowed": cny(disallowed.sum()),
+            "unverified": cny(unverified.sum()),
             "over_claimed": cny(over),
             "under_claimed": cny(under),
         },
@@ -285,15 +297,18 @@ def _by_claimant(lines: Lines) -> dict:
     n_c = len(lines.components)
     if not lines.n:
         return {}
-    stacked = np.concatenate([lines.claimed, lines.approved, lines.disallowed], axis=0)
+    stacked = np.concatenate(
+        [lines.claimed, lines.approved, lines.disallowed, lines.unverified], axis=0
+    )
     sums = group_sum(key, len(names), np.ascontiguousarray(stacked))
     counts = np.bincount(key, minlength=len(names))
     out = {}
     for g, name in enumerate(names.to_pylist()):
-        c, a, d = sums[g, :n_c], sums[g, n_c : 2 * n_c], sums[g, 2 * n_c :]
-        block = {"lines": int(counts[g])} | _money_block(c.sum(), a.sum(), d.sum())
+        c, a = sums[g, :n_c], sums[g, n_c : 2 * n_c]
+        d, u = sums[g, 2 * n_c : 3 * n_c], sums[g, 3 * n_c :]
+        block = {"lines": int(counts[g])} | _money_block(c.sum(), a.sum(), d.sum(), u.sum())
         block["by_component"] = {
-            comp: _money_block(c[k], a[k], d[k]) for k, comp in enumerate(lines.components)
+            comp: _money_block(c[k], a[k], d[k], u[k]) for k, comp in enumerate(lines.components)
         }
         block["reconciles"] = block["reconciles"] and all(
             v["reconciles"] for v in block["by_component"].values()
@@ -303,22 +318,25 @@ def _by_claimant(lines: Lines) -> dict:
 
 
 def _by_reason(lines: Lines, claimed: np.ndarray, disallowed: np.ndarray) -> dict:
-    """Per code: lines, claimed and disallowed of the lines carrying it (codes overlap);
-    per primary reason: the same, additive (sums to the total disallowed)."""
+    """Per code: lines, claimed, disallowed and unverified of the lines carrying it (codes
+    overlap); per primary reason: lines and disallowed, additive (sums to the total
+    disallowed)."""
     uniq, inverse = reason_combos(lines)
     if not lines.n:
         return {"by_reason": {}, "by_primary_reason": {}}
-    sums = group_sum(inverse, len(uniq), np.stack([claimed, disallowed]))
+    unverified = lines.totals("unverified")
+    sums = group_sum(inverse, len(uniq), np.stack([claimed, disallowed, unverified]))
     counts = np.bincount(inverse, minlength=len(uniq))
     by: dict[str, list[int]] = {}
     for u, (a, r, e) in enumerate(uniq):
         for name in combo_codes(int(a), int(r), int(e)):
-            acc = by.setdefault(name, [0, 0, 0])
+            acc = by.setdefault(name, [0, 0, 0, 0])
             acc[0] += int(counts[u])
             acc[1] += int(sums[u, 0])
             acc[2] += int(sums[u, 1])
+            acc[3] += int(sums[u, 2])
     by_reason = {
-        k: {"lines": v[0], "claimed": cny(v[1]), "disallowed": cny(v[2])}
+        k: {"lines": v[0], "claimed": cny(v[1]), "disallowed": cny(v[2]), "unverified": cny(v[3])}
         for k, v in sorted(by.items(), key=lambda kv: (-kv[1][2], -kv[1][0], kv[0]))
     }
     losing = np.bincount(inverse[disallowed > 0], minlength=len(uniq))
@@ -336,6 +354,43 @@ def _by_reason(lines: Lines, claimed: np.ndarray, disallowed: np.ndarray) -> dic
     return {"by_reason": by_reason, "by_primary_reason": by_primary}
 
 
+#: Flagged lines listed in the summary and the report, largest disallowed first.
+FLAGGED_LIMIT = 50
+
+
+def flagged(lines: Lines, primary: pa.Array, limit: int = FLAGGED_LIMIT) -> dict:
+    """The lines with a finding, largest disallowed first (then largest unverified, then in
+    input order), up to ``limit``; with how many more there are."""
+    idx = np.flatnonzero(lines.finding)
+    d, u = lines.totals("disallowed"), lines.totals("unverified")
+    order = idx[np.lexsort((lines.source_row[idx], -u[idx], -d[idx]))]
+    shown = order[:limit]
+    take = pa.array(shown, pa.int64())
+    claimed, approved = lines.totals("claimed"), lines.totals("approved")
+    status = [STATUSES[k] for k in lines.status[shown]]
+    rows = [
+        {
+            "source_row": int(lines.source_row[i]),
+            "claimant": who,
+            "record_id": rid,
+            "status": st,
+            "primary_reason": why,
+            "claimed": cny(claimed[i]),
+            "approved": cny(approved[i]),
+            "disallowed": cny(d[i]),
+            "unverified": cny(u[i]),
+        }
+        for i, who, rid, st, why in zip(
+            shown,
+            lines.keys["claimant"].take(take).to_pylist(),
+            lines.keys["record_id"].take(take).to_pylist(),
+            status,
+            primary.take(take).to_pylist(),
+        )
+    ]
+    return {"limit": limit, "lines": rows, "more": int(len(order) - len(shown))}
+
+
 def _sample_summary(sample: Sample, claimed: np.ndarray, status: np.ndarray) -> dict:
     sel = sample.selected
     total = int(claimed.sum())
@@ -348,7 +403,7 @@ def _sample_summary(sample: Sample, claimed: np.ndarray, status: np.ndarray) -> 
         "by_why": {w: int((sample.why == k).sum()) for k, w in enumerate(WHY) if k},
         "high_value_over_cny": cny(sample.high_value_fen),
         "seed": sample.seed,
-        "strata": "claimant × motor_type",
+        "strata": "claimant × motor_type × unverified",
         "rejected_lines_all_sampled": bool(sel[status == codes.REJECTED].all()),
     }
 

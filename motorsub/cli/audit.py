@@ -14,7 +14,7 @@ from pathlib import Path
 
 import click
 
-from motorsub.cli.options import errors, schemes_option
+from motorsub.cli.options import errors, lang_option, schemes_option
 
 EPILOG = (
     "Exit codes: 0 done, 2 bad usage or input (missing column, bad catalogue / buy-backs / "
@@ -123,7 +123,14 @@ _path = click.Path(path_type=Path)
 @click.option(
     "--encoding", help="Force the CSV encoding of every input (default: UTF-8, else GB18030)."
 )
+@click.option(
+    "-q",
+    "--quiet",
+    is_flag=True,
+    help="No progress display (the audit shows none: accepted as on every command).",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
+@lang_option
 @errors
 def audit(
     claims_path,
@@ -143,7 +150,9 @@ def audit(
     scheme_paths,
     strict,
     encoding,
+    quiet,
     as_json,
+    lang,
 ):
     """Audit the subsidy claims in CLAIMS (.csv or .parquet) line by line.
 
@@ -160,6 +169,8 @@ def audit(
           --ledger ledger.sqlite -o findings.csv --report report.md --summary summary.json
       motorsub audit claims.parquet --catalogue catalogue.parquet --buybacks buybacks.parquet \\
           -o findings.parquet --sample inspect.csv --sample-value-share 15% --seed 7
+      motorsub audit claims.csv --catalogue catalogue.csv -o findings.csv \\
+          --report 报告.html --lang zh -q
     """
     from motorsub.audit import audit_files
     from motorsub.render.audit import summary_text
@@ -183,15 +194,28 @@ def audit(
         seed=seed,
         strict=strict,
         encoding=encoding,
+        lang=lang,
     )
     elapsed = time.perf_counter() - started
     click.echo(
-        json.dumps(summary, indent=2, ensure_ascii=False) if as_json else summary_text(summary)
+        json.dumps(summary, indent=2, ensure_ascii=False)
+        if as_json
+        else summary_text(summary, lang)
     )
     rows = summary["rows"]
+    from motorsub import i18n
+
+    _ = i18n.translator(lang)
     click.echo(
-        f"{rows['read']:,} claim rows in {elapsed:.1f} s "
-        f"({rows['read'] / max(elapsed, 1e-9):,.0f} rows/s), {rows['rejected']:,} rejected; "
-        f"findings {findings_path}",
+        _(
+            "{rows} claim rows in {seconds} s ({speed} rows/s), {rejected} rejected; "
+            "findings {findings}"
+        ).format(
+            rows=f"{rows['read']:,}",
+            seconds=f"{elapsed:.1f}",
+            speed=f"{rows['read'] / max(elapsed, 1e-9):,.0f}",
+            rejected=f"{rows['rejected']:,}",
+            findings=findings_path,
+        ),
         err=True,
     )

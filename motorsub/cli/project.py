@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from motorsub.cli.options import EPILOG, errors, schemes_option
+from motorsub.cli.options import EPILOG, errors, lang_option, schemes_option
 
 PROJECT_EPILOG = EPILOG + " An invalid plan file exits 3 too."
 OUTPUT_SUFFIXES = (".csv", ".parquet", ".json")
@@ -70,8 +70,22 @@ def _write(path: Path, table, payload: dict) -> None:
 )
 @schemes_option
 @click.option("--json", "as_json", is_flag=True, help="Print everything as JSON.")
+@click.option(
+    "--summary",
+    "summary_path",
+    type=click.Path(path_type=Path),
+    help="Write the summary (totals, budgets, what the subsidy buys) as JSON to this file.",
+)
+@click.option(
+    "--encoding", help="Force the encoding of a CSV records mix (default: UTF-8, else GB18030)."
+)
+@click.option("-q", "--quiet", is_flag=True, help="No progress display (project shows none).")
+@lang_option
 @errors
-def project(plan_path, compare_path, samples, seed, output_path, plot_path, scheme_paths, as_json):
+def project(
+    plan_path, compare_path, samples, seed, output_path, plot_path, scheme_paths, as_json,
+    summary_path, encoding, quiet, lang,
+):  # fmt: skip
     """Project a promotion PLAN (TOML): stock, savings, budget and their uncertainty.
 
     Per year: kW promoted, in service and retired; savings in kWh, tce and tCO2, and
@@ -95,18 +109,22 @@ def project(plan_path, compare_path, samples, seed, output_path, plot_path, sche
     started = time.perf_counter()
     _check_paths(output_path, plot_path)
     extra = list(scheme_paths) or None
-    a = run_project(load_plan(plan_path), samples=samples, seed=seed, schemes=extra)
+    a = run_project(
+        load_plan(plan_path), samples=samples, seed=seed, schemes=extra, encoding=encoding
+    )
     b = diff = None
     if compare_path is not None:
-        b = run_project(load_plan(compare_path), samples=samples, seed=seed, schemes=extra)
+        b = run_project(
+            load_plan(compare_path), samples=samples, seed=seed, schemes=extra, encoding=encoding
+        )
         diff = compare(a, b)
     if as_json:
         payload = a.to_dict() if b is None else {"a": a.to_dict(), "b": b.to_dict()}
         click.echo(json.dumps(payload, indent=2, ensure_ascii=False))
     elif b is None:
-        click.echo(projection_text(a))
+        click.echo(projection_text(a, lang))
     else:
-        click.echo(compare_text(a, b, diff))
+        click.echo(compare_text(a, b, diff, lang))
     if output_path is not None:
         if diff is None:
             _write(output_path, a.table(), a.to_dict())
@@ -116,6 +134,12 @@ def project(plan_path, compare_path, samples, seed, output_path, plot_path, sche
             table = as_table(diff)
             payload = {"a": a.to_dict(), "b": b.to_dict(), "difference": table.to_pylist()}
             _write(output_path, table, payload)
+    if summary_path is not None:
+        summary = a.summary if b is None else {"a": a.summary, "b": b.summary}
+        from motorsub import io
+
+        with io.atomic_path(summary_path) as tmp:
+            tmp.write_text(json.dumps(summary, indent=2, ensure_ascii=False) + "\n", "utf-8")
     if plot_path is not None:
         from motorsub.plan.plot import plot
 

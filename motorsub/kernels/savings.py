@@ -329,7 +329,7 @@ def savings(
     out : SavingsResult, optional
         Arrays to write into (from :func:`empty_savings`, at least as long as the
         columns); the result is then views of them. ``compute`` reuses buffers from
-        batch to batch (:class:`motorsub.engine.Scratch`), which spares the page faults
+        batch to batch (:class:`motorsub.engine.batch.Scratch`), which spares the page faults
         of fresh memory.
     """
     n = len(cols["day"])

@@ -389,7 +389,7 @@ def subsidies(
     out : SubsidyResult, optional
         Buffers to write into (from :func:`empty_subsidies`, for at least as many lines);
         the result then lives in them. ``compute`` reuses buffers from batch to batch
-        (:class:`motorsub.engine.Scratch`), which spares the page faults of fresh memory.
+        (:class:`motorsub.engine.batch.Scratch`), which spares the page faults of fresh memory.
     """
     n = len(cols["day"])
     out = empty_subsidies(compiled, n) if out is None else prefix(out, n)

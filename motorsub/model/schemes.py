@@ -100,6 +100,18 @@ class Component(Strict):
     eligibility: Eligibility
 
 
+class RateRange(Strict):
+    """The range a notice gives for rates it does not split [CNY/kW]: a bound on the cell.
+
+    The audit checks a claim on a cell without a rate against it (``RATE_OUT_OF_RANGE``).
+    """
+
+    low: float = Field(ge=0)
+    high: float = Field(ge=0)
+    source: str
+    status: Status
+
+
 class Rate(Strict):
     """One cell of a rate table [CNY/kW]; absent ``cny_per_kw`` means no source gives it."""
 
@@ -108,6 +120,7 @@ class Rate(Strict):
     kw: Band = ANY_POWER
     grades: list[Grade] | None = None
     cny_per_kw: float | None = Field(default=None, ge=0)
+    cny_per_kw_range: RateRange | None = None
     source: str
     status: Status
     note: str | None = None
@@ -259,7 +272,31 @@ def _check(s: Scheme):
                 yield f"{key}.rates[{j}].cny_per_kw", "a rate must be a whole number of fen per kW"
             elif r.cny_per_kw is not None and r.cny_per_kw > 100_000:
                 yield f"{key}.rates[{j}].cny_per_kw", "a rate above 100000 CNY/kW is not credible"
+            yield from _check_range(f"{key}.rates[{j}]", r)
         yield from _check_bands(key, v, comp)
+
+
+def _whole_fen(x: float) -> bool:
+    return abs(x * 100 - round(x * 100)) <= 1e-6
+
+
+def _check_range(key: str, r: Rate):
+    """A rate range: whole fen, low <= high, and the cell's own rate (if any) inside it."""
+    g = r.cny_per_kw_range
+    if g is None:
+        return
+    where = f"{key}.cny_per_kw_range"
+    if not (_whole_fen(g.low) and _whole_fen(g.high)):
+        yield where, "the ends of a range must be whole numbers of fen per kW"
+    elif g.high < g.low:
+        yield f"{where}.high", f"{g.high:g} is below low = {g.low:g}"
+    elif g.high > 100_000:
+        yield f"{where}.high", "a rate above 100000 CNY/kW is not credible"
+    elif r.cny_per_kw is not None and not g.low <= r.cny_per_kw <= g.high:
+        yield (
+            f"{key}.cny_per_kw",
+            f"{r.cny_per_kw:g} lies outside the cell's range {g.low:g}-{g.high:g} CNY/kW",
+        )
 
 
 def _duplicates(key: str, ids: list[str]):

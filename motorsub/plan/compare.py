@@ -1,8 +1,10 @@
 """Two projections year by year: what changes when plan B replaces plan A.
 
 The years are the union of both plans'; a year outside one plan's projection has no value
-there (NaN), so its difference is NaN too. A component one plan pays and the other does
-not (``schemes.without``, other schemes) counts 0 in the plan that does not pay it.
+there (NaN), so its difference is NaN too — except money: outlays [fen] are integers, and
+a plan pays nothing outside its projection, so they count 0 there. A component one plan
+pays and the other does not (``schemes.without``, other schemes) counts 0 in the plan that
+does not pay it. Differences of money are exact integer differences in fen.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ COMPARED = vocab.PLAN_COMPARED
 
 
 def _outlay_columns(p: Projection) -> list[str]:
-    return [f"outlay_{c['id']}" for c in p.components] + [
+    return [f"outlay_{c['id']}_fen" for c in p.components] + [
         f"unpriced_kw_{c['id']}" for c in p.components
     ]
 
@@ -48,9 +50,14 @@ def compare(a: Projection, b: Projection) -> dict[str, np.ndarray]:
 
 
 def _aligned(p: Projection, name: str, years: np.ndarray) -> np.ndarray:
-    out = np.full(len(years), np.nan)
     at = np.searchsorted(years, p.years)
     col = p.columns.get(name)
+    if name.endswith("_fen"):
+        out = np.zeros(len(years), dtype=np.int64)
+        if col is not None:
+            out[at] = col
+        return out
+    out = np.full(len(years), np.nan)
     out[at] = 0.0 if col is None else col
     return out
 

@@ -98,21 +98,27 @@ def _line_table(plan: Plan, country: str) -> pa.Table:
     )
 
 
-def _read_records(path: Path) -> pa.Table:
+def _read_records(path: Path, encoding: str | None = None) -> pa.Table:
     """The records file; a format that can skip columns reads only those the engine reads
-    (Parquet), and never ``sale_date`` (the plan's years give it)."""
+    (Parquet), and never ``sale_date`` (the plan's years give it). ``encoding`` forces a
+    CSV file's encoding (as ``compute --encoding``)."""
     wanted = [c for c in vocab.INPUT_COLUMNS if c != "sale_date"]
     # batch by batch: io.read_table asks for one batch of 2**62 rows, which pyarrow's
     # Parquet reader refuses (OverflowError)
-    return pa.concat_tables(list(io.BatchReader(path, _READ_BATCH_ROWS, columns=wanted)))
+    return pa.concat_tables(list(io.BatchReader(path, _READ_BATCH_ROWS, encoding, columns=wanted)))
 
 
-def _records_table(plan: Plan) -> tuple[pa.Table, str]:
+def _records_table(plan: Plan, encoding: str | None = None) -> tuple[pa.Table, str]:
     path = plan.path(plan.mix.records)
     try:
-        table = _read_records(path)
+        table = _read_records(path, encoding)
     except InputError as exc:
         raise PlanError(f"{plan.source_file}: mix.records: {exc}") from None
+    except (UnicodeError, pa.ArrowInvalid) as exc:
+        raise PlanError(
+            f"{plan.source_file}: mix.records: {path}: cannot read the file "
+            f"({exc.__class__.__name__}: {exc}); give its encoding with --encoding"
+        ) from None
     table = records.normalise_names(table, str(path))
     n = table.num_rows
     if n == 0:
@@ -125,7 +131,7 @@ def _records_table(plan: Plan) -> tuple[pa.Table, str]:
     return table, str(path)
 
 
-def build_mix(plan: Plan, schemes: SchemeSet) -> MixLines:
+def build_mix(plan: Plan, schemes: SchemeSet, encoding: str | None = None) -> MixLines:
     """Validate the plan's mix into engine columns and shares.
 
     Raises
@@ -138,7 +144,7 @@ def build_mix(plan: Plan, schemes: SchemeSet) -> MixLines:
     if plan.mix.lines is not None:
         table, where = _line_table(plan, country), "mix.lines"
     else:
-        table, where = _records_table(plan)
+        table, where = _records_table(plan, encoding)
     recs = records.validate(table, where)
     bad = np.flatnonzero(~recs.valid)
     if len(bad):

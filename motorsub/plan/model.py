@@ -237,6 +237,31 @@ class Distribution(_Sourced):
         return tuple(getattr(self, p) for p in DISTRIBUTIONS[self.distribution])
 
 
+class Elasticity(_Sourced):
+    """Price elasticity of uptake [-]: % change of kW promoted per % change of net price."""
+
+    value: Annotated[float, Field(ge=-10, le=10)]
+
+
+class Price(_Sourced):
+    """List price of a promoted kW before any subsidy [CNY/kW]."""
+
+    value: Annotated[float, Field(gt=0, le=1_000_000)]
+
+
+class Uptake(Strict):
+    """How the kW promoted answer to the subsidy (see README, ``[uptake]``).
+
+    The kW of ``[promotion]`` are those expected with every component of the schemes in
+    use paid; a component left out (``schemes.without``) raises the net price
+    ``price − subsidy`` and the kW of a year become ``kW × (net / net_reference)^elasticity``.
+    """
+
+    elasticity: Elasticity
+    price_cny_per_kw: Price
+    note: str | None = None
+
+
 class Uncertainty(Strict):
     hours: Distribution | None = None
     load: Distribution | None = None
@@ -260,6 +285,7 @@ class Plan(Strict):
     schemes: SchemeChoice = SchemeChoice()
     targets: list[Target] = []
     uncertainty: Uncertainty = Uncertainty()
+    uptake: Uptake | None = None
 
     _source_file: str = pydantic.PrivateAttr(default="<memory>")
     _folder: Path = pydantic.PrivateAttr(default_factory=Path.cwd)

@@ -12,23 +12,36 @@ from pathlib import Path
 
 import numpy as np
 
-from motorsub import io
+from motorsub import i18n, io
 from motorsub.errors import InputError
 from motorsub.plan.project import Projection
+from motorsub.render.plan import has_spread, quantity
 
 SUFFIXES = (".png", ".svg", ".pdf")
 
 
-def _scaled(values, unit: str) -> tuple[float, str]:
+def _scaled(values, unit: str, _=str) -> tuple[float, str]:
+    """A divisor and the axis unit it gives ("million kWh")."""
     top = np.nanmax(np.abs(values)) if np.isfinite(values).any() else 0.0
-    for div, prefix in ((1e9, "billion "), (1e6, "million "), (1e3, "thousand ")):
+    for div, words in (
+        (1e9, _("billion {unit}")),
+        (1e6, _("million {unit}")),
+        (1e3, _("thousand {unit}")),
+    ):
         if top >= div:
-            return div, f"{prefix}{unit}"
+            return div, words.format(unit=unit)
     return 1.0, unit
 
 
-def plot(p: Projection, path: str | Path, other: Projection | None = None) -> None:
+def plot(
+    p: Projection, path: str | Path, other: Projection | None = None, lang: str = "en"
+) -> None:
     """Draw the projection (and ``other``'s savings and outlay, dashed) into ``path``.
+
+    The figure is titled by the plan's own title, and draws (and names in its legends)
+    only what exists: the P10-P90 band and the P50 line only when samples were drawn and
+    the plan states a spread; the budget only where some of it is known, and where it is
+    unknown the panel says so.
 
     Parameters
     ----------
@@ -37,6 +50,9 @@ def plot(p: Projection, path: str | Path, other: Projection | None = None) -> No
         ``.png``, ``.svg`` or ``.pdf``; written atomically.
     other : Projection, optional
         A plan compared with ``p``.
+    lang : str
+        Language of the words on the figure (``zh`` or ``en``; English by default: the
+        default fonts of matplotlib have no Chinese glyphs).
 
     Raises
     ------
@@ -46,27 +62,48 @@ def plot(p: Projection, path: str | Path, other: Projection | None = None) -> No
     path = Path(path)
     if path.suffix.lower() not in SUFFIXES:
         raise InputError(f"{path}: --plot writes {', '.join(SUFFIXES)}")
+    fig = figure(p, other, lang)
+    with io.atomic_path(path) as tmp:
+        fig.savefig(tmp, format=path.suffix.lower().lstrip("."), dpi=120)
+
+
+def figure(p: Projection, other: Projection | None = None, lang: str = "en"):
+    """The figure :func:`plot` writes (a matplotlib ``Figure``, not registered with pyplot).
+
+    Raises
+    ------
+    InputError
+        matplotlib is not installed.
+    """
     try:
         from matplotlib.figure import Figure
     except ImportError:
         raise InputError("--plot needs matplotlib: pip install matplotlib") from None
 
+    _ = i18n.translator(lang)
     c = p.columns
     years = c["year"]
+    band = bool(p.samples) and has_spread(p)
     fig = Figure(figsize=(10, 11))
     ax1, ax2, ax3 = fig.subplots(3, 1, sharex=True)
-    fig.suptitle(f"{p.plan.title}\n{p.plan.source_file}", fontsize=11)
+    fig.suptitle(p.plan.title, fontsize=11)
 
     # savings per year
-    div, unit = _scaled(np.concatenate([c["kwh"], c["kwh_run_rate"]]), "kWh")
-    if p.samples:
+    div, unit = _scaled(np.concatenate([c["kwh"], c["kwh_run_rate"]]), "kWh", _)
+    if band:
         ax1.fill_between(
             years, c["kwh_p10"] / div, c["kwh_p90"] / div, color="tab:green", alpha=0.2,
-            label=f"P10-P90 ({p.samples:,} samples)",
+            label=_("P10-P90 ({n} samples)").format(n=f"{p.samples:,}"),
         )  # fmt: skip
         ax1.plot(years, c["kwh_p50"] / div, color="tab:green", lw=1, ls=":", label="P50")
     ax1.plot(
-        years, c["kwh"] / div, color="tab:green", lw=2, marker="o", ms=3, label="saved in the year"
+        years,
+        c["kwh"] / div,
+        color="tab:green",
+        lw=2,
+        marker="o",
+        ms=3,
+        label=_("saved in the year"),
     )
     ax1.plot(
         years,
@@ -74,7 +111,7 @@ def plot(p: Projection, path: str | Path, other: Projection | None = None) -> No
         color="tab:olive",
         lw=1,
         ls="--",
-        label="run rate of the year-end stock",
+        label=_("run rate of the year-end stock"),
     )
     if other is not None:
         ax1.plot(
@@ -83,7 +120,7 @@ def plot(p: Projection, path: str | Path, other: Projection | None = None) -> No
             color="black",
             lw=1,
             ls="-.",
-            label=f"saved: {other.plan.id}",
+            label=_("saved: {plan}").format(plan=other.plan.title),
         )
     for t in p.targets:
         if t["quantity"] == "kwh_per_year":
@@ -93,94 +130,120 @@ def plot(p: Projection, path: str | Path, other: Projection | None = None) -> No
                 "r*",
                 ms=14,
                 zorder=5,
-                label=f"published {t['year']}",
+                label=_("published {year}").format(year=t["year"]),
             )
     ax1.set_ylabel(unit)
     coal = c["coal_kgce_per_kwh"]
     if np.all(coal == coal[0]):
-        tdiv, tunit = _scaled(c["kwh"] * coal[0] / 1000.0, "tce")
+        tdiv, tunit = _scaled(c["kwh"] * coal[0] / 1000.0, "tce", _)
         k = div * coal[0] / 1000.0 / tdiv  # [tce unit per kWh unit]
         ax1.secondary_yaxis("right", functions=(lambda x: x * k, lambda y: y / k)).set_ylabel(
-            f"{tunit} (at {coal[0]:.3f} kgce/kWh)"
+            _("{unit} (at {factor} kgce/kWh)").format(unit=tunit, factor=quantity(coal[0]))
         )
-    ax1.set_title("electricity saved per year", fontsize=10, loc="left")
+    ax1.set_title(_("electricity saved per year"), fontsize=10, loc="left")
     ax1.legend(fontsize=8, loc="best")
     ax1.grid(alpha=0.3)
     ax1.set_ylim(bottom=0)
 
     # stock
-    div, unit = _scaled(np.concatenate([c["kw_in_service"], c["kw_promoted"]]), "kW")
-    ax2.bar(years, c["kw_promoted"] / div, color="tab:blue", alpha=0.6, label="promoted")
-    ax2.bar(years, -c["kw_retired"] / div, color="tab:gray", alpha=0.6, label="retired (below 0)")
+    div, unit = _scaled(np.concatenate([c["kw_in_service"], c["kw_promoted"]]), "kW", _)
+    ax2.bar(years, c["kw_promoted"] / div, color="tab:blue", alpha=0.6, label=_("promoted"))
+    if (c["kw_retired"] > 0).any():
+        ax2.bar(
+            years,
+            -c["kw_retired"] / div,
+            color="tab:gray",
+            alpha=0.6,
+            label=_("retired (below 0)"),
+        )
     ax2.plot(
-        years, c["kw_in_service"] / div, color="tab:blue", lw=2, label="in service at year end"
+        years, c["kw_in_service"] / div, color="tab:blue", lw=2, label=_("in service at year end")
     )
-    if p.samples:
+    if band and not np.allclose(c["kw_in_service_p10"], c["kw_in_service_p90"]):
         ax2.fill_between(
             years,
             c["kw_in_service_p10"] / div,
             c["kw_in_service_p90"] / div,
             color="tab:blue",
             alpha=0.15,
-            label="in service P10-P90",
+            label=_("in service P10-P90"),
         )
     ax2.axhline(0, color="black", lw=0.5)
     ax2.set_ylabel(unit)
-    ax2.set_title("stock of promoted motors", fontsize=10, loc="left")
+    ax2.set_title(_("stock of promoted motors"), fontsize=10, loc="left")
     ax2.legend(fontsize=8, loc="best")
     ax2.grid(alpha=0.3)
 
     # budget
-    money = np.concatenate([c["outlay_central"] + c["outlay_local"], [1.0]])
-    div, unit = _scaled(money, "CNY")
-    ax3.bar(
-        years,
-        c["outlay_central"] / div,
-        color="tab:red",
-        alpha=0.7,
-        label="central budget (known part)",
-    )
-    ax3.bar(
-        years,
-        c["outlay_local"] / div,
-        bottom=c["outlay_central"] / div,
-        color="tab:orange",
-        alpha=0.7,
-        label="local budget (known part)",
-    )
+    _budget(ax3, p, other, _)
+    ax3.set_xlabel(_("year"))
+    ax3.xaxis.get_major_locator().set_params(integer=True)
+
+    fig.tight_layout()
+    return fig
+
+
+def _budget(ax, p: Projection, other: Projection | None, _) -> None:
+    """The outlay per year: the known part as bars, the unknown part marked or, when nothing
+    of the budget is known, said in words (no empty axis)."""
+    c = p.columns
+    years = c["year"]
+    central = c["outlay_central_fen"] / 100.0
+    local = c["outlay_local_fen"] / 100.0
+    known = central + local
     unpriced = c["unpriced_kw_central"] + c["unpriced_kw_local"]
+    ax.set_title(
+        _("subsidy outlay per year (paid in the year of promotion)"), fontsize=10, loc="left"
+    )
+    others = other is not None and (other.columns["outlay_total_fen"] > 0).any()
+    if not (known > 0).any() and not others:
+        text = _("budget unknown: no rate is known for what the plan promotes")
+        if unpriced.sum() > 0:
+            text += "\n" + _(
+                "{kw} kW eligible at a rate no source gives (NO_RATE): not guessed"
+            ).format(kw=quantity(unpriced.sum()))
+        ax.text(0.5, 0.5, text, ha="center", va="center", transform=ax.transAxes, fontsize=10)
+        ax.set_yticks([])
+        return
+    div, unit = _scaled(np.concatenate([known, other.columns["outlay_total_fen"] / 100.0])
+                        if others else known, "CNY", _)  # fmt: skip
+    if (central > 0).any():
+        ax.bar(
+            years, central / div, color="tab:red", alpha=0.7, label=_("central budget (known part)")
+        )
+    if (local > 0).any():
+        ax.bar(
+            years,
+            local / div,
+            bottom=central / div,
+            color="tab:orange",
+            alpha=0.7,
+            label=_("local budget (known part)"),
+        )
     partial = unpriced > 0
     if partial.any():
-        kdiv, kunit = _scaled(unpriced, "kW")
-        top = (c["outlay_central"] + c["outlay_local"]) / div
-        ax3.plot(
+        ax.plot(
             years[partial],
-            top[partial],
+            known[partial] / div,
             "kx",
             ms=8,
-            label=f"+ unknown: {unpriced.sum() / kdiv:,.3g} {kunit} eligible at a rate no "
-            "source gives (NO_RATE)",
+            clip_on=False,
+            zorder=5,
+            label=_("+ unknown: {kw} kW eligible at a rate no source gives (NO_RATE)").format(
+                kw=quantity(unpriced.sum())
+            ),
         )
-    if other is not None:
-        ax3.plot(
+    if others:
+        ax.plot(
             other.years,
-            other.columns["outlay_total"] / div,
+            other.columns["outlay_total_fen"] / 100.0 / div,
             color="black",
             lw=1,
             ls="-.",
             marker=".",
-            label=f"total: {other.plan.id}",
+            label=_("total: {plan}").format(plan=other.plan.title),
         )
-    ax3.set_ylabel(unit)
-    ax3.set_ylim(bottom=0, top=max(ax3.get_ylim()[1], 1.0))
-    ax3.set_title(
-        "subsidy outlay per year (paid in the year of promotion)", fontsize=10, loc="left"
-    )
-    ax3.legend(fontsize=8, loc="best")
-    ax3.grid(alpha=0.3)
-    ax3.set_xlabel("year")
-    ax3.xaxis.get_major_locator().set_params(integer=True)
-
-    fig.tight_layout()
-    with io.atomic_path(path) as tmp:
-        fig.savefig(tmp, format=path.suffix.lower().lstrip("."), dpi=120)
+    ax.set_ylabel(unit)
+    ax.set_ylim(bottom=0)
+    ax.legend(fontsize=8, loc="best")
+    ax.grid(alpha=0.3)

@@ -12,7 +12,16 @@ handful of states. Each year's cohort then has, per promoted kW,
   :func:`motorsub.kernels.savings.savings` (lines whose savings are unknown count 0, and their
   share is reported).
 
-Outlays are paid in the year of promotion. Stock and savings come from
+Outlays are paid in the year of promotion, worked in integer fen: each year's outlay of a
+component is the year's kW times its fen per kW, rounded half-up to the fen once, and
+every sum (budgets, payees, totals, comparisons) is an exact integer sum of those.
+
+With an ``[uptake]`` response, the kW a year promotes answer to the net price
+``price − subsidy per kW``: the kW of ``[promotion]`` are expected with every component of
+the schemes in use, and a component the plan leaves out (``schemes.without``) changes
+them by ``(net / net with every component)^elasticity``.
+
+Stock and savings come from
 :mod:`motorsub.plan.montecarlo` (every multiplier 1 for the central projection; draws for
 the uncertainty band); coal and grid factors are those of the year of saving.
 """
@@ -212,7 +221,7 @@ def _versions_in_force(schemes: SchemeSet, day: int) -> tuple[int, ...]:
 class CohortRates:
     """Per projection year (column) the engine's answer for a kW promoted that year."""
 
-    cny_per_kw: np.ndarray  # [n_components, n_years] outlay per promoted kW [CNY/kW]
+    fen_per_kw: np.ndarray  # [n_components, n_years] outlay per promoted kW [fen/kW]
     unpriced: np.ndarray  # [n_components, n_years] share eligible at an unknown rate [-]
     physics: list[CohortPhysics]  # per year: physical intensity, efficiency gain, etas
 
@@ -222,7 +231,7 @@ def cohort_rates(plan: Plan, mix: MixLines, schemes: SchemeSet, st: Settings) ->
     compiled = compiled_schemes(schemes)
     years = plan.years
     n_c = compiled.n_components
-    cny = np.zeros((n_c, len(years)))
+    fen = np.zeros((n_c, len(years)))
     unpriced = np.zeros((n_c, len(years)))
     physics: list[CohortPhysics] = []
     sub_cache: dict[tuple, tuple[np.ndarray, np.ndarray]] = {}
@@ -236,15 +245,15 @@ def cohort_rates(plan: Plan, mix: MixLines, schemes: SchemeSet, st: Settings) ->
         if key not in sub_cache:
             res = subsidies(compiled, cols)
             sub_cache[key] = (
-                (res.fen.astype(np.float64) @ per_kw) / 100.0,
+                res.fen.astype(np.float64) @ per_kw,
                 (res.code == _NO_RATE).astype(np.float64) @ mix.weight,
             )
-        cny[:, t], unpriced[:, t] = sub_cache[key]
+        fen[:, t], unpriced[:, t] = sub_cache[key]
         edition = int(ef.edition_at(np.array([day]))[0])
         if edition not in sav_cache:
             sav_cache[edition] = _physics(mix, line_savings(cols, st))
         physics.append(sav_cache[edition])
-    return CohortRates(cny, unpriced, physics)
+    return CohortRates(fen, unpriced, physics)
 
 
 def _physics(mix: MixLines, sav) -> CohortPhysics:
@@ -300,6 +309,7 @@ def project(
     samples: int = 0,
     seed: int = 0,
     schemes: list | None = None,
+    encoding: str | None = None,
 ) -> Projection:
     """Project a plan year by year.
 
@@ -313,18 +323,22 @@ def project(
         Seed of the draws: the same seed gives the same percentiles.
     schemes : list of paths, optional
         Scheme files or folders added to the shipped ones and the plan's own.
+    encoding : str, optional
+        Force the encoding of a CSV records mix (``mix.records``).
 
     Returns
     -------
     Projection
     """
     chosen = resolve_schemes(plan, schemes)
-    mix = build_mix(plan, chosen)
+    mix = build_mix(plan, chosen, encoding)
     st = savings_settings(plan)
     rates = cohort_rates(plan, mix, chosen, st)
     years = np.array(plan.years, dtype=np.int64)
-    promoted = np.zeros(len(years))
-    promoted[: len(plan.promotion.years)] = [y.kw for y in plan.promotion.years]
+    stated = np.zeros(len(years))
+    stated[: len(plan.promotion.years)] = [y.kw for y in plan.promotion.years]
+    factor, uptake = uptake_response(plan, chosen, rates)
+    promoted = stated * factor
     if plan.savings.mode == "deemed":
         intensity = np.full(len(years), plan.savings.deemed.intensity)
     else:
@@ -340,6 +354,9 @@ def project(
     cols = _year_table(
         years, promoted, intensity, coal, grid, {k: v[0] for k, v in central.items()}
     )
+    if plan.uptake is not None:
+        cols["kw_promoted_stated"] = stated
+        cols["uptake_factor"] = factor
     known = np.array([p.intensity_share for p in rates.physics])
     cols["kw_savings_unknown"] = (
         promoted * (1.0 - known) if plan.savings.mode == "physical" else 0 * promoted
@@ -364,7 +381,7 @@ def project(
         seed=seed,
         draws=draws,
     )
-    proj.summary = summarise(proj, mix, chosen, coal_rows, grid_rows)
+    proj.summary = summarise(proj, mix, chosen, coal_rows, grid_rows, uptake)
     return proj
 
 
@@ -394,30 +411,82 @@ def _year_table(years, promoted, intensity, coal, grid, sim) -> dict[str, np.nda
     return cols
 
 
+def half_up(x: np.ndarray) -> np.ndarray:
+    """Non-negative amounts [fen, float] rounded half-up to whole fen (int64)."""
+    return np.floor(np.asarray(x, dtype=np.float64) + 0.5).astype(np.int64)
+
+
 def _outlays(cols, schemes: SchemeSet, plan: Plan, promoted, rates: CohortRates) -> list[dict]:
-    """Add outlay and unpriced-kW columns per component, budget and payee; list components."""
+    """Add outlay [fen, int64] and unpriced-kW columns per component, budget and payee;
+    list the components paid."""
     comps = []
     by_budget: dict[str, list[int]] = {}
     by_payee: dict[str, list[int]] = {}
     for ci, (s, c) in enumerate(schemes.components):
         if c.id in plan.schemes.without:
             continue
-        cols[f"outlay_{c.id}"] = promoted * rates.cny_per_kw[ci]
+        cols[f"outlay_{c.id}_fen"] = half_up(promoted * rates.fen_per_kw[ci])
         cols[f"unpriced_kw_{c.id}"] = promoted * rates.unpriced[ci]
         comps.append({"id": c.id, "scheme": s.id, "payee": c.payee, "budget": c.budget})
         by_budget.setdefault(c.budget, []).append(ci)
         by_payee.setdefault(c.payee, []).append(ci)
-    zero = np.zeros_like(promoted)
+    zero = np.zeros(len(promoted), dtype=np.int64)
     for budget in ("central", "local"):
         idx = by_budget.get(budget, [])
-        cols[f"outlay_{budget}"] = sum((cols[f"outlay_{_id(schemes, i)}"] for i in idx), zero)
+        cols[f"outlay_{budget}_fen"] = sum(
+            (cols[f"outlay_{_id(schemes, i)}_fen"] for i in idx), zero
+        )
         cols[f"unpriced_kw_{budget}"] = sum(
-            (cols[f"unpriced_kw_{_id(schemes, i)}"] for i in idx), zero
+            (cols[f"unpriced_kw_{_id(schemes, i)}"] for i in idx), zero.astype(np.float64)
         )
     for payee, idx in by_payee.items():
-        cols[f"outlay_payee_{payee}"] = sum((cols[f"outlay_{_id(schemes, i)}"] for i in idx), zero)
-    cols["outlay_total"] = cols["outlay_central"] + cols["outlay_local"]
+        cols[f"outlay_payee_{payee}_fen"] = sum(
+            (cols[f"outlay_{_id(schemes, i)}_fen"] for i in idx), zero
+        )
+    cols["outlay_total_fen"] = cols["outlay_central_fen"] + cols["outlay_local_fen"]
     return comps
+
+
+def uptake_response(plan: Plan, schemes: SchemeSet, rates: CohortRates) -> tuple[np.ndarray, dict]:
+    """Per projection year, the factor on the stated kW, and what it rests on.
+
+    Without ``[uptake]`` every factor is 1 (uptake held fixed). With it, per year:
+    ``net = price − s`` and ``net_ref = price − s_ref`` [CNY/kW], with ``s`` the known
+    subsidy per kW of the components paid and ``s_ref`` that of every component of the
+    schemes in use (``schemes.without`` ignored); factor = ``(net / net_ref)^elasticity``.
+
+    Raises
+    ------
+    PlanError
+        The subsidy per kW reaches the price (a net price of zero or less).
+    """
+    n_years = len(plan.years)
+    if plan.uptake is None:
+        return np.ones(n_years), {"response": "none", "note": "uptake held fixed"}
+    u = plan.uptake
+    price = u.price_cny_per_kw.value
+    paid = np.array([c.id not in plan.schemes.without for _, c in schemes.components])
+    s_ref = rates.fen_per_kw.sum(axis=0) / 100.0
+    s = rates.fen_per_kw[paid].sum(axis=0) / 100.0
+    net_ref, net = price - s_ref, price - s
+    if (net_ref <= 0).any() or (net <= 0).any():
+        year = plan.years[int(np.flatnonzero((net_ref <= 0) | (net <= 0))[0])]
+        raise PlanError(
+            f"{plan.source_file}: uptake.price_cny_per_kw: {price:g} CNY/kW is not above the "
+            f"subsidy per kW of {year} ({max(s_ref[plan.years.index(year)], 0):g} CNY/kW)"
+        )
+    factor = (net / net_ref) ** u.elasticity.value
+    left_out_unpriced = bool((rates.unpriced[~paid] > 0).any())
+    return factor, {
+        "response": "elasticity",
+        "elasticity": u.elasticity.model_dump(exclude_none=True),
+        "price_cny_per_kw": u.price_cny_per_kw.model_dump(exclude_none=True),
+        "reference": "every component of the schemes in use (schemes.without ignored)",
+        "subsidy_cny_per_kw": [float(x) for x in s],
+        "subsidy_reference_cny_per_kw": [float(x) for x in s_ref],
+        "factor": [float(x) for x in factor],
+        "left_out_component_rate_unknown": left_out_unpriced,
+    }
 
 
 def _id(schemes: SchemeSet, ci: int) -> str:
@@ -445,4 +514,4 @@ def _bands(cols, sim, coal, grid) -> None:
             cols[f"{name}_p{p}"] = row
 
 
-__all__ = ["PERCENTILES", "Projection", "project"]
+__all__ = ["PERCENTILES", "Projection", "half_up", "project", "uptake_response"]

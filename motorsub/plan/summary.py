@@ -86,6 +86,36 @@ def implied(plan: Plan, cols: dict[str, np.ndarray]) -> dict:
     return out
 
 
+def effectiveness(cols: dict[str, np.ndarray], outlay_status: str) -> dict:
+    """What the plan's subsidy buys: savings per CNY and CNY per tce, over the projection.
+
+    ``kwh_per_cny`` = cumulative kWh saved / outlay; ``cny_per_tce`` = outlay / cumulative
+    tce saved. The outlay is the known part (``outlay_status`` says whether it is whole);
+    None where a quotient has no meaning (no outlay, no savings).
+    """
+    fen = int(cols["outlay_total_fen"].sum())
+    kwh = _f(cols["kwh_cumulative"][-1])
+    tce = _f(cols["tce_cumulative"][-1])
+    cny = fen / 100
+    return {
+        "outlay_fen": fen,
+        "outlay_status": outlay_status,
+        "kwh_cumulative": kwh,
+        "tce_cumulative": tce,
+        "kwh_per_cny": kwh / cny if kwh is not None and fen > 0 else None,
+        "cny_per_tce": cny / tce if tce and fen > 0 else None,
+    }
+
+
+def _total_status(budgets: dict) -> str:
+    """``complete`` when every budget's outlay is known, ``unknown`` when none is known,
+    else ``partial``."""
+    states = {v["status"] for v in budgets.values() if v["status"] != "no component"}
+    if states <= {"complete"}:
+        return "complete"
+    return "unknown" if states == {"unknown"} else "partial"
+
+
 def _component_status(outlay: float, unpriced_kw: float) -> str:
     if unpriced_kw > 0:
         return "partial" if outlay > 0 else "unknown"
@@ -93,16 +123,21 @@ def _component_status(outlay: float, unpriced_kw: float) -> str:
 
 
 def summarise(
-    proj: Projection, mix: MixLines, schemes: SchemeSet, coal_rows: list, grid_rows: list
+    proj: Projection,
+    mix: MixLines,
+    schemes: SchemeSet,
+    coal_rows: list,
+    grid_rows: list,
+    uptake: dict | None = None,
 ) -> dict:
     """Totals over the plan, unknowns counted, and the assumptions with their sources."""
     plan, cols = proj.plan, proj.columns
     outlay = {}
     for c in proj.components:
-        total = float(cols[f"outlay_{c['id']}"].sum())
+        total = int(cols[f"outlay_{c['id']}_fen"].sum())
         unpriced = float(cols[f"unpriced_kw_{c['id']}"].sum())
         outlay[c["id"]] = {
-            "cny": total,
+            "fen": total,
             "unpriced_kw": unpriced,
             "status": _component_status(total, unpriced),
             "budget": c["budget"],
@@ -110,11 +145,11 @@ def summarise(
         }
     budgets = {}
     for b in ("central", "local"):
-        total = float(cols[f"outlay_{b}"].sum())
+        total = int(cols[f"outlay_{b}_fen"].sum())
         unpriced = float(cols[f"unpriced_kw_{b}"].sum())
         paid_by = [c["id"] for c in proj.components if c["budget"] == b]
         budgets[b] = {
-            "cny": total,
+            "fen": total,
             "unpriced_kw": unpriced,
             "status": _component_status(total, unpriced) if paid_by else "no component",
             "components": paid_by,
@@ -138,9 +173,11 @@ def summarise(
             "tce": _f(cols["tce_cumulative"][last]),
             "tco2": _f(cols["tco2_cumulative"][last]),
         },
-        "outlay_cny": outlay,
+        "outlay_fen": outlay,
         "outlay_by_budget": budgets,
-        "outlay_total_cny": float(cols["outlay_total"].sum()),
+        "outlay_total_fen": int(cols["outlay_total_fen"].sum()),
+        "effectiveness": effectiveness(cols, _total_status(budgets)),
+        "uptake": uptake or {"response": "none", "note": "uptake held fixed"},
         "components_left_out": list(plan.schemes.without),
         "implied": implied(plan, cols),
         "kw_savings_unknown": float(cols["kw_savings_unknown"].sum()),

@@ -1,4 +1,11 @@
-"""Text for planners: the year table, published figures, plausibility, budget and band."""
+"""Text for planners: the year table, published figures, plausibility, budget, band and
+comparison, in English or Chinese.
+
+One house format for quantities (:func:`quantity`): four significant figures, thousands
+separators, never an exponent nor a word ("1,410,000", "587.5", "0.4699"). A table column
+may be scaled by a prefix in its header (``[M kWh]``); its cells are the same format.
+Money is integer fen and is written exactly, in CNY to the fen (:func:`money`).
+"""
 
 from __future__ import annotations
 
@@ -7,7 +14,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from motorsub import vocab
+from motorsub import i18n, vocab
 from motorsub.render.table import table
 
 if TYPE_CHECKING:
@@ -15,8 +22,33 @@ if TYPE_CHECKING:
 
 COMPARED = vocab.PLAN_COMPARED
 PERCENTILES = vocab.PLAN_PERCENTILES
+#: Significant figures of every quantity in text output.
+SIGNIFICANT = 4
 
 _SCALES = ((1e9, "bn "), (1e6, "M "), (1e3, "k "), (1.0, ""))
+
+
+def quantity(x) -> str:
+    """The house format: ``SIGNIFICANT`` significant figures, thousands separators, no
+    exponent; '-' for an unknown value."""
+    if x is None:
+        return "-"
+    x = float(x)
+    if not math.isfinite(x):
+        return "-"
+    if x == 0:
+        return "0"
+    r = float(f"{x:.{SIGNIFICANT}g}")
+    decimals = SIGNIFICANT - 1 - math.floor(math.log10(abs(r)))
+    return f"{r:,.{max(decimals, 0)}f}"
+
+
+def money(fen) -> str:
+    """Integer fen as CNY, exactly: 123456789 -> '1,234,567.89'."""
+    fen = int(fen)
+    sign = "-" if fen < 0 else ""
+    whole, cents = divmod(abs(fen), 100)
+    return f"{sign}{whole:,}.{cents:02d}"
 
 
 def _scale(*arrays) -> tuple[float, str]:
@@ -29,243 +61,431 @@ def _scale(*arrays) -> tuple[float, str]:
     return 1.0, ""
 
 
-def _fmt(x: float, div: float, decimals: int) -> str:
-    if x is None or not math.isfinite(x):
-        return "-"
-    if x == 0:
-        return "0"
-    return f"{x / div:,.{decimals}f}"
-
-
-def _decimals(arrays, div) -> int:
-    values = np.concatenate([np.abs(np.asarray(a, dtype=float)).ravel() for a in arrays]) / div
-    top = np.nanmax(values) if np.isfinite(values).any() else 0.0
-    return 3 if top < 10 else 2 if top < 100 else 1 if top < 1000 else 0
-
-
-def _column(
-    name: str, unit: str, values, *, partial=None, like=None
-) -> tuple[list[str], list[str]]:
-    """(two header lines, cells) of one column, scaled; ``+?`` marks a partial value."""
+def _column(name: str, unit: str, values, *, like=None) -> tuple[list[str], list[str]]:
+    """(two header lines, cells) of one quantity column, scaled by a header prefix."""
     div, prefix = _scale(*(like or [values]))
-    dec = _decimals(like or [values], div)
-    cells = [_fmt(v, div, dec) for v in values]
+    return [name, f"[{prefix}{unit}]"], [quantity(v / div) for v in values]
+
+
+def _money_column(name: str, fen, partial=None) -> tuple[list[str], list[str]]:
+    """(two header lines, cells) of a money column [CNY to the fen]; ``+?`` marks a part
+    resting on a rate no source gives."""
+    cells = [money(v) for v in fen]
     if partial is not None:
         cells = [c + ("+?" if p > 0 else "  ") for c, p in zip(cells, partial)]
-    return [name, f"[{prefix}{unit}]"], cells
+    return [name, "[CNY]"], cells
 
 
-def year_table(p: Projection) -> list[str]:
+def _rows(cols) -> list[tuple]:
+    rows = [tuple(h[0] for h, _ in cols), tuple(h[1] for h, _ in cols)]
+    return rows + list(zip(*(cells for _, cells in cols)))
+
+
+def year_table(p: Projection, lang: str | None = None) -> list[str]:
     """The year table: stock, savings, cumulative savings and outlay by budget."""
+    _ = i18n.translator(lang)
     c = p.columns
     kw_like = [c["kw_promoted"], c["kw_in_service"], c["kw_retired"]]
     kwh_like = [c["kwh"], c["kwh_run_rate"]]
     cols = [
-        (["year", ""], [str(y) for y in c["year"]]),
-        _column("promoted", "kW", c["kw_promoted"], like=kw_like),
-        _column("in service", "kW", c["kw_in_service"], like=kw_like),
-        _column("retired", "kW", c["kw_retired"], like=kw_like),
-        _column("saved", "kWh", c["kwh"], like=kwh_like),
-        _column("run rate", "kWh/yr", c["kwh_run_rate"], like=kwh_like),
-        _column("saved", "tce", c["tce"]),
+        ([_("year"), ""], [str(y) for y in c["year"]]),
+        _column(_("promoted"), "kW", c["kw_promoted"], like=kw_like),
+        _column(_("in service"), "kW", c["kw_in_service"], like=kw_like),
+        _column(_("retired"), "kW", c["kw_retired"], like=kw_like),
+        _column(_("saved"), "kWh", c["kwh"], like=kwh_like),
+        _column(_("run rate"), "kWh/yr", c["kwh_run_rate"], like=kwh_like),
+        _column(_("saved"), "tce", c["tce"]),
     ]
     if np.isfinite(c["tco2"]).any():
-        cols.append(_column("saved", "tCO2", c["tco2"]))
-    cols.append(_column("cumulative", "tce", c["tce_cumulative"]))
-    money = [c["outlay_central"], c["outlay_local"]]
-    cols.append(
-        _column("central", "CNY", c["outlay_central"], partial=c["unpriced_kw_central"], like=money)
-    )
-    cols.append(
-        _column("local", "CNY", c["outlay_local"], partial=c["unpriced_kw_local"], like=money)
-    )
-    rows = [tuple(h[0] for h, _ in cols), tuple(h[1] for h, _ in cols)]
-    rows += list(zip(*(cells for _, cells in cols)))
-    out = table(rows, right=True)
+        cols.append(_column(_("saved"), "tCO2", c["tco2"]))
+    cols.append(_column(_("cumulative"), "tce", c["tce_cumulative"]))
+    cols.append(_money_column(_("central"), c["outlay_central_fen"], c["unpriced_kw_central"]))
+    cols.append(_money_column(_("local"), c["outlay_local_fen"], c["unpriced_kw_local"]))
+    out = table(_rows(cols), right=True)
     if (c["unpriced_kw_central"] > 0).any() or (c["unpriced_kw_local"] > 0).any():
         out.append(
-            "+? partial: some promoted kW is eligible for a component whose rate no source "
-            "gives (NO_RATE); the outlay shown is the known part only"
+            _(
+                "+? partial: some promoted kW is eligible for a component whose rate no source "
+                "gives (NO_RATE); the outlay shown is the known part only"
+            )
         )
     out.append(
-        "saved: the year's savings (half the year of installation under the half-year "
-        "convention); run rate: what the stock in service at year end saves in a full year"
+        _(
+            "saved: the year's savings (half the year of installation under the half-year "
+            "convention); run rate: what the stock in service at year end saves in a full year"
+        )
         if p.plan.promotion.half_year
-        else "saved: the year's savings; run rate: what the stock in service at year end "
-        "saves in a full year"
+        else _(
+            "saved: the year's savings; run rate: what the stock in service at year end "
+            "saves in a full year"
+        )
     )
     return out
 
 
-def band_table(p: Projection) -> list[str]:
-    """P10/P50/P90 of the year's and the cumulative savings, and of the stock."""
+def has_spread(p: Projection) -> bool:
+    """Whether the plan states a spread for any assumption (a draw can differ from 1)."""
+    for name in ("hours", "load", "efficiency_gain", "life"):
+        d = getattr(p.plan.uncertainty, name)
+        if d is not None and not (d.distribution == "fixed" and d.value == 1):
+            return True
+    return False
+
+
+def band_table(p: Projection, lang: str | None = None) -> list[str]:
+    """P10/P50/P90 of the year's and the cumulative savings, and of the stock; one column
+    per quantity, and why, when the plan states no spread (every draw the same)."""
+    _ = i18n.translator(lang)
     c = p.columns
-    cols = [(["year", ""], [str(y) for y in c["year"]])]
+    spread = has_spread(p)
+    quantiles = PERCENTILES if spread else (50,)
+    cols = [([_("year"), ""], [str(y) for y in c["year"]])]
     for name, unit, label in (
-        ("kwh", "kWh", "saved"),
-        ("tce", "tce", "saved"),
-        ("tce_cumulative", "tce", "cumulative"),
-        ("kw_in_service", "kW", "in service"),
+        ("kwh", "kWh", _("saved")),
+        ("tce", "tce", _("saved")),
+        ("tce_cumulative", "tce", _("cumulative")),
+        ("kw_in_service", "kW", _("in service")),
     ):
-        like = [c[f"{name}_p{q}"] for q in PERCENTILES]
-        for q in PERCENTILES:
-            cols.append(_column(f"{label} P{q}", unit, c[f"{name}_p{q}"], like=like))
-    rows = [tuple(h[0] for h, _ in cols), tuple(h[1] for h, _ in cols)]
-    rows += list(zip(*(cells for _, cells in cols)))
-    return table(rows, right=True)
+        like = [c[f"{name}_p{q}"] for q in quantiles]
+        for q in quantiles:
+            head = f"{label} P{q}" if spread else label
+            cols.append(_column(head, unit, c[f"{name}_p{q}"], like=like))
+    out = table(_rows(cols), right=True)
+    if not spread:
+        out.insert(
+            0,
+            _(
+                "the plan states no spread ([uncertainty]): every draw is the central value, "
+                "so P10 = P50 = P90 and one column is shown"
+            ),
+        )
+    return out
 
 
-def _human(x: float) -> str:
-    """8000000 -> '8 million', 4.7e9 -> '4.7 billion' (four significant digits)."""
-    for div, word in ((1e9, "billion"), (1e6, "million")):
-        if abs(x) >= div:
-            return f"{x / div:.4g} {word}"
-    return f"{x:,.4g}"
-
-
-def _num(x, fmt: str = ",.0f") -> str:
-    return "-" if x is None else format(x, fmt)
-
-
-def targets_lines(p: Projection) -> list[str]:
+def targets_lines(p: Projection, lang: str | None = None) -> list[str]:
+    _ = i18n.translator(lang)
     if not p.targets:
         return []
-    rows = [("year", "figure", "published", "projected", "projected/published", "status")]
+    rows = [
+        (_("year"), _("figure"), _("published"), _("projected"), _("projected/published"),
+         _("status"))
+    ]  # fmt: skip
     for t in p.targets:
         rows.append(
             (
                 str(t["year"]),
                 f"{t['quantity']} [{t['unit']}]",
-                _human(t["published"]),
-                "-" if t["projected"] is None else _human(t["projected"]),
-                "-" if t["ratio"] is None else f"{t['ratio']:.4f}",
+                quantity(t["published"]),
+                quantity(t["projected"]),
+                quantity(t["ratio"]),
                 t["status"],
             )
         )
-    out = ["published figures (savings set against the run rate at the end of the year):"]
+    out = [_("published figures (savings set against the run rate at the end of the year):")]
     out += ["  " + line for line in table(rows, right=True)]
     imp = p.summary["implied"]
     parts = []
     if "kwh_per_kw_year" in imp:
-        parts.append(f"{imp['kwh_per_kw_year']:,.4g} kWh per promoted kW a year")
+        parts.append(_("{x} kWh per promoted kW a year").format(x=quantity(imp["kwh_per_kw_year"])))
     for key, row in imp.items():
         if key.startswith("targets_"):
             year = key.split("_")[1]
             if "kgce_per_kwh" in row:
-                parts.append(f"coal {row['kgce_per_kwh']:.3f} kgce/kWh ({year} targets)")
+                parts.append(
+                    _("coal {x} kgce/kWh ({year} targets)").format(
+                        x=quantity(row["kgce_per_kwh"]), year=year
+                    )
+                )
             if "kgco2_per_kwh" in row:
-                parts.append(f"grid {row['kgco2_per_kwh']:.3f} kgCO2/kWh ({year} targets)")
+                parts.append(
+                    _("grid {x} kgCO2/kWh ({year} targets)").format(
+                        x=quantity(row["kgco2_per_kwh"]), year=year
+                    )
+                )
     if parts:
-        out.append("implied: " + "; ".join(parts))
+        out.append(_("implied: {what}").format(what="; ".join(parts)))
     return out
 
 
-def plausibility_lines(p: Projection) -> list[str]:
+def _verdict(x: dict, _) -> str:
+    flh = quantity(x["full_load_hours_implied"])
+    v = x["verdict"]
+    if v == "unknown":
+        return _("the mix's efficiency gain is unknown: no physical reference")
+    if v == "exceeds_a_year":
+        return _(
+            "the deemed intensity needs {flh} full-load hours a year at the mix's efficiency "
+            "gain, more than a year holds ({year} h): the target counts more than the motor "
+            "swap can deliver"
+        ).format(flh=flh, year=quantity(8760))
+    if v == "no_physical_reference":
+        return _(
+            "the deemed intensity needs {flh} full-load hours a year at the mix's efficiency "
+            "gain (the plan states no physical hours and load to compare)"
+        ).format(flh=flh)
+    if v in ("exceeds_physical", "within_physical"):
+        return _(
+            "the deemed intensity is {ratio} times what the physical model gives for this mix "
+            "at {hours} h and load {load}"
+        ).format(ratio=quantity(x["ratio"]), hours=quantity(x["hours"]), load=quantity(x["load"]))
+    return _("the plan's savings are physical")
+
+
+def plausibility_lines(p: Projection, lang: str | None = None) -> list[str]:
+    _ = i18n.translator(lang)
     x = p.plausibility
     out = [
-        "plausibility (kWh/kW/yr = hours x load x efficiency gain, "
-        "gain = 100/eta_old - 100/eta_new):"
+        _(
+            "plausibility (kWh/kW/yr = hours x load x efficiency gain, "
+            "gain = 100/eta_old - 100/eta_new):"
+        )
     ]
     if x["efficiency_gain"] is not None:
         out.append(
-            f"  the mix's efficiency gain (savings kernel, rated load): {x['efficiency_gain']:.4f} "
-            f"(eta_old {_num(x['eta_old_pct'], '.2f')} % -> "
-            f"eta_new {_num(x['eta_new_pct'], '.2f')} %,"
-            f" {x['gain_known_share']:.0%} of kW known)"
-        )
-    if x["mode"] == "deemed":
-        out.append(f"  deemed intensity: {x['deemed_kwh_per_kw_year']:,.1f} kWh/kW/yr")
-        out.append(
-            f"  implies {_num(x['full_load_hours_implied'])} full-load hours a year at that gain"
-            + (
-                f"; {_num(x['hours_implied_at_load'])} h at load {x['load']:.2f}"
-                f"; or a gain of {x['gain_implied_at_hours_load']:.4f} at "
-                f"{x['hours']:,.0f} h and load {x['load']:.2f}"
-                if x["hours_implied_at_load"] is not None and x["gain_implied_at_hours_load"]
-                else ""
+            "  "
+            + _(
+                "the mix's efficiency gain (savings kernel, rated load): {gain} (eta_old {old} "
+                "-> eta_new {new}, {share} of kW known)"
+            ).format(
+                gain=quantity(x["efficiency_gain"]),
+                old=quantity(x["eta_old_pct"]) + " %",
+                new=quantity(x["eta_new_pct"]) + " %",
+                share=quantity(100 * x["gain_known_share"]) + " %",
             )
         )
+    if x["mode"] == "deemed":
+        out.append(
+            "  "
+            + _("deemed intensity: {x} kWh/kW/yr").format(x=quantity(x["deemed_kwh_per_kw_year"]))
+        )
+        line = _("implies {h} full-load hours a year at that gain").format(
+            h=quantity(x["full_load_hours_implied"])
+        )
+        if x["hours_implied_at_load"] is not None and x["gain_implied_at_hours_load"]:
+            line += "; " + _(
+                "{h} h at load {load}; or a gain of {gain} at {hours} h and load {load}"
+            ).format(
+                h=quantity(x["hours_implied_at_load"]),
+                load=quantity(x["load"]),
+                gain=quantity(x["gain_implied_at_hours_load"]),
+                hours=quantity(x["hours"]),
+            )
+        out.append("  " + line)
     if x["physical_kwh_per_kw_year"] is not None and x["hours"] is not None:
         out.append(
-            f"  physical model for the same mix at {x['hours']:,.0f} h, load {x['load']:.2f}: "
-            f"{x['physical_kwh_per_kw_year']:,.1f} kWh/kW/yr"
+            "  "
+            + _("physical model for the same mix at {hours} h, load {load}: {x} kWh/kW/yr").format(
+                hours=quantity(x["hours"]),
+                load=quantity(x["load"]),
+                x=quantity(x["physical_kwh_per_kw_year"]),
+            )
         )
-    out.append(f"  => {x['verdict_text']}")
+    out.append(f"  => {_verdict(x, _)}")
     return out
 
 
-def budget_lines(p: Projection) -> list[str]:
+def _status_word(status: str, _) -> str:
+    return {
+        "complete": _("complete"),
+        "partial": _("partial"),
+        "unknown": _("unknown"),
+        "no component": _("no component"),
+    }.get(status, status)
+
+
+def budget_lines(p: Projection, lang: str | None = None) -> list[str]:
+    _ = i18n.translator(lang)
     s = p.summary
-    rows = [("component", "payee", "budget", "outlay [CNY]", "unpriced [kW]", "status")]
-    for cid, v in s["outlay_cny"].items():
+    rows = [
+        (_("component"), _("payee"), _("budget"), _("outlay [CNY]"), _("unpriced [kW]"),
+         _("status"))
+    ]  # fmt: skip
+    for cid, v in s["outlay_fen"].items():
         rows.append(
             (
                 cid,
                 v["payee"],
                 v["budget"],
-                f"{v['cny']:,.2f}",
-                f"{v['unpriced_kw']:,.0f}",
-                v["status"],
+                money(v["fen"]),
+                quantity(v["unpriced_kw"]),
+                _status_word(v["status"], _),
             )
         )
     for b, v in s["outlay_by_budget"].items():
         rows.append(
-            (f"{b} budget", "", "", f"{v['cny']:,.2f}", f"{v['unpriced_kw']:,.0f}", v["status"])
+            (
+                _("{budget} budget").format(budget=b),
+                "",
+                "",
+                money(v["fen"]),
+                quantity(v["unpriced_kw"]),
+                _status_word(v["status"], _),
+            )
         )
-    out = ["outlay over the plan (paid in the year of promotion):"]
+    out = [_("outlay over the plan (paid in the year of promotion):")]
     out += ["  " + line for line in table(rows, right=True)]
     if s["components_left_out"]:
-        out.append("  left out by the plan: " + ", ".join(s["components_left_out"]))
+        out.append("  " + _("left out by the plan: {what}").format(
+            what=", ".join(s["components_left_out"])
+        ))  # fmt: skip
     if s["kw_savings_unknown"] > 0:
         out.append(
-            f"  savings unknown (no efficiency for the line) for {s['kw_savings_unknown']:,.0f} "
-            "promoted kW: counted as 0"
+            "  "
+            + _("savings unknown (no efficiency for the line) for {kw} promoted kW: counted as 0")
+            .format(kw=quantity(s["kw_savings_unknown"]))
+        )  # fmt: skip
+    return out
+
+
+def uptake_lines(p: Projection, lang: str | None = None) -> list[str]:
+    """How the kW promoted answer to the subsidy: held fixed, or the stated response."""
+    _ = i18n.translator(lang)
+    u = p.summary["uptake"]
+    if u["response"] != "elasticity":
+        return [_("uptake: held fixed (the plan states no uptake response)")]
+    c = p.columns
+    out = [
+        _(
+            "uptake: elasticity {e} of the kW promoted to the net price (price {price} CNY/kW "
+            "less the subsidy per kW) [{status}]; the stated kW assume every component of "
+            "the schemes in use"
+        ).format(
+            e=quantity(u["elasticity"]["value"]),
+            price=quantity(u["price_cny_per_kw"]["value"]),
+            status=u["elasticity"]["status"],
+        ),
+        "  "
+        + _("source: {elasticity}; price: {price}").format(
+            elasticity=u["elasticity"]["source"], price=u["price_cny_per_kw"]["source"]
+        ),
+    ]
+    promoting = c["kw_promoted_stated"] > 0
+    rows = [(_("year"), _("stated [kW]"), _("subsidy [CNY/kW]"), _("factor"), _("promoted [kW]"))]
+    for i in np.flatnonzero(promoting):
+        rows.append(
+            (
+                str(c["year"][i]),
+                quantity(c["kw_promoted_stated"][i]),
+                f"{quantity(u['subsidy_cny_per_kw'][i])} / "
+                f"{quantity(u['subsidy_reference_cny_per_kw'][i])}",
+                quantity(c["uptake_factor"][i]),
+                quantity(c["kw_promoted"][i]),
+            )
+        )
+    out += ["  " + line for line in table(rows, right=True)]
+    out.append(
+        "  "
+        + _(
+            "subsidy: the plan's / with every component (known rates only); factor = "
+            "((price - subsidy) / (price - subsidy with every component)) ^ elasticity"
+        )
+    )
+    if u.get("left_out_component_rate_unknown"):
+        out.append(
+            "  "
+            + _(
+                "a component left out rests partly on a rate no source gives: its part of "
+                "the response is not counted"
+            )
         )
     return out
 
 
-def projection_text(p: Projection) -> str:
+def effectiveness_lines(p: Projection, lang: str | None = None) -> list[str]:
+    """What the subsidy buys: kWh saved per CNY and CNY per tce saved, over the projection."""
+    _ = i18n.translator(lang)
+    e = p.summary["effectiveness"]
+    years = p.summary["years"]
+    note = {
+        "complete": "",
+        "partial": _(" (known part of the outlay only: some kW rests on a rate no source gives)"),
+        "unknown": _(" (the outlay is unknown: no rate is known)"),
+    }.get(e["outlay_status"], "")
+    return [
+        _(
+            "what the subsidy buys, {y0}-{y1}: outlay {outlay} CNY{note}; saved {kwh} kWh, "
+            "{tce} tce; {per_cny} kWh per CNY of subsidy; {per_tce} CNY of subsidy per tce saved"
+        ).format(
+            y0=years[0],
+            y1=years[1],
+            outlay=money(e["outlay_fen"]),
+            note=note,
+            kwh=quantity(e["kwh_cumulative"]),
+            tce=quantity(e["tce_cumulative"]),
+            per_cny=quantity(e["kwh_per_cny"]),
+            per_tce=quantity(e["cny_per_tce"]),
+        )
+    ]
+
+
+def projection_text(p: Projection, lang: str | None = None) -> str:
     """Everything a planner reads on the terminal."""
+    _ = i18n.translator(lang)
     plan = p.plan
     life = plan.life
     life_text = (
-        f"fixed {life.years:g} yr"
+        _("fixed {years} yr").format(years=f"{life.years:g}")
         if life.kind == "fixed"
-        else f"Weibull k={life.shape:g}, scale {life.scale:g} yr"
+        else _("Weibull k={k}, scale {scale} yr").format(
+            k=f"{life.shape:g}", scale=f"{life.scale:g}"
+        )
     )
     savings_text = (
-        f"deemed {plan.savings.deemed.intensity:,.4g} kWh/kW/yr"
+        _("deemed {x} kWh/kW/yr").format(x=quantity(plan.savings.deemed.intensity))
         if plan.savings.mode == "deemed"
-        else "physical (savings kernel)"
+        else _("physical (savings kernel)")
     )
     out = [
         f"{plan.id}: {plan.title}",
-        f"{plan.source_file}; savings {savings_text}; life {life_text}; half-year convention "
-        f"{'on' if plan.promotion.half_year else 'off'}",
+        _("{file}; savings {savings}; life {life}; half-year convention {on}").format(
+            file=plan.source_file,
+            savings=savings_text,
+            life=life_text,
+            on=_("on") if plan.promotion.half_year else _("off"),
+        ),
+        *uptake_lines(p, lang),
         "",
-        *year_table(p),
+        *year_table(p, lang),
         "",
-        *targets_lines(p),
+        *targets_lines(p, lang),
     ]
     if p.targets:
         out.append("")
-    out += [*plausibility_lines(p), "", *budget_lines(p)]
+    out += [
+        *plausibility_lines(p, lang),
+        "",
+        *budget_lines(p, lang),
+        "",
+        *effectiveness_lines(p, lang),
+    ]
     if p.samples:
-        spread = any(
-            getattr(plan.uncertainty, k) is not None
-            for k in ("hours", "load", "efficiency_gain", "life")
-        )
         out += [
             "",
-            f"uncertainty: {p.samples:,} samples, seed {p.seed}"
-            + ("" if spread else " (the plan states no spread: every draw is the central value)"),
+            _("uncertainty: {n} samples, seed {seed}").format(n=f"{p.samples:,}", seed=p.seed),
         ]
-        out += band_table(p)
+        out += band_table(p, lang)
     return "\n".join(out)
 
 
-def compare_text(a: Projection, b: Projection, diff: dict[str, np.ndarray]) -> str:
-    """The year-by-year difference B − A."""
+def _plan_row(who: str, p: Projection, _) -> tuple:
+    e = p.summary["effectiveness"]
+    mark = "" if e["outlay_status"] == "complete" else "+?"
+    return (
+        who,
+        p.plan.id,
+        money(e["outlay_fen"]) + mark,
+        quantity(e["kwh_cumulative"]),
+        quantity(e["tce_cumulative"]),
+        quantity(e["kwh_per_cny"]),
+        quantity(e["cny_per_tce"]),
+    )
+
+
+def compare_text(
+    a: Projection, b: Projection, diff: dict[str, np.ndarray], lang: str | None = None
+) -> str:
+    """The year-by-year difference B − A, and what each plan's subsidy buys."""
+    _ = i18n.translator(lang)
     show = [
         n for n in COMPARED if n not in ("kw_promoted", "unpriced_kw_central", "unpriced_kw_local")
     ]
@@ -276,26 +496,31 @@ def compare_text(a: Projection, b: Projection, diff: dict[str, np.ndarray]) -> s
         "tco2": "tCO2",
         "kwh_cumulative": "kWh",
     }
-    cols = [(["year", ""], [str(y) for y in diff["year"]])]
-    for name in show:
-        unit = units.get(name, "CNY")
+    cols = [([_("year"), ""], [str(y) for y in diff["year"]] + [_("total")])]
+    for name in ["kw_promoted", *show]:
         values = diff[f"{name}_diff"]
+        label = "d " + name.removeprefix("outlay_").removesuffix("_fen")
+        if name.endswith("_fen"):
+            total = int(values.sum())
+            cols.append(_money_column(label, [*values, total]))
+            continue
         total = None if name in ("kw_in_service", "kwh_cumulative") else np.nansum(values)
         cells_values = np.append(values, np.nan if total is None else total)
-        header, cells = _column(f"d {name.replace('outlay_', '')}", unit, cells_values)
-        cols.append((header, cells))
-    cols[0] = (cols[0][0], [*cols[0][1], "total"])
-    rows = [tuple(h[0] for h, _ in cols), tuple(h[1] for h, _ in cols)]
-    rows += list(zip(*(cells for _, cells in cols)))
+        cols.append(_column(label, units.get(name, "kW"), cells_values))
     out = [
-        f"B - A, year by year: B = {b.plan.id} ({b.plan.source_file}), "
-        f"A = {a.plan.id} ({a.plan.source_file})",
+        _("B - A, year by year: B = {b} ({bfile}), A = {a} ({afile})").format(
+            b=b.plan.id, bfile=b.plan.source_file, a=a.plan.id, afile=a.plan.source_file
+        ),
         "",
-        *table(rows, right=True),
+        *table(_rows(cols), right=True),
     ]
     for who, p in (("A", a), ("B", b)):
         if p.summary["components_left_out"]:
-            out.append(f"{who} leaves out: {', '.join(p.summary['components_left_out'])}")
+            out.append(
+                _("{who} leaves out: {what}").format(
+                    who=who, what=", ".join(p.summary["components_left_out"])
+                )
+            )
         unpriced = {
             k: v["unpriced_kw"]
             for k, v in p.summary["outlay_by_budget"].items()
@@ -303,7 +528,53 @@ def compare_text(a: Projection, b: Projection, diff: dict[str, np.ndarray]) -> s
         }
         if unpriced:
             out.append(
-                f"{who}: outlay partial, kW at a rate no source gives: "
-                + ", ".join(f"{k} {v:,.0f}" for k, v in unpriced.items())
+                _("{who}: outlay partial, kW at a rate no source gives: {what}").format(
+                    who=who, what=", ".join(f"{k} {quantity(v)}" for k, v in unpriced.items())
+                )
             )
+    responds = [w for w, p in (("A", a), ("B", b)) if p.summary["uptake"]["response"] != "none"]
+    out.append("")
+    if not responds:
+        out.append(
+            _(
+                "uptake held fixed: neither plan states an uptake response ([uptake]), so a "
+                "change of subsidy changes the budget only, not the kW promoted nor the savings"
+            )
+        )
+    else:
+        out.append(
+            _(
+                "uptake answers to the subsidy in {who} ([uptake]); see each plan's projection"
+            ).format(who=" and ".join(responds))
+        )
+    out.append("")
+    out.append(_("what each plan's subsidy buys, {y0}-{y1} (cumulative savings):").format(
+        y0=int(diff["year"][0]), y1=int(diff["year"][-1])
+    ))  # fmt: skip
+    rows = [
+        ("", _("plan"), _("outlay [CNY]"), _("saved [kWh]"), _("saved [tce]"),
+         _("kWh per CNY"), _("CNY per tce"))
+    ]  # fmt: skip
+    rows += [_plan_row("A", a, _), _plan_row("B", b, _)]
+    out += ["  " + line for line in table(rows, right=True)]
+    ea, eb = a.summary["effectiveness"], b.summary["effectiveness"]
+    d_fen = eb["outlay_fen"] - ea["outlay_fen"]
+    d_tce = (eb["tce_cumulative"] or 0.0) - (ea["tce_cumulative"] or 0.0)
+    if d_tce and d_fen:
+        out.append(
+            "  "
+            + _(
+                "B - A: {fen} CNY of subsidy for {tce} tce saved: {per} CNY per tce at the margin"
+            ).format(fen=money(d_fen), tce=quantity(d_tce), per=quantity(d_fen / 100 / d_tce))
+        )
+    elif d_fen:
+        out.append(
+            "  "
+            + _("B - A: {fen} CNY of subsidy and no change in the savings").format(fen=money(d_fen))
+        )
+    if "+?" in "".join(r[2] for r in rows[1:]):
+        out.append(
+            "  "
+            + _("+? the outlay is the known part only: some kW rests on a rate no source gives")
+        )
     return "\n".join(out)

@@ -434,6 +434,22 @@ def plant(data: dict[str, pd.DataFrame]) -> tuple[dict[str, pd.DataFrame], dict[
         "status": "rejected",
         "approved": 0.0,
     }
+    # RATE_UNKNOWN: a national claim in 2012, when no source gives the low-voltage rate
+    # (财建〔2011〕62号: only the range 26-100 CNY/kW): claimed at 30 CNY/kW, inside the range,
+    # the whole claim is unverified; claimed at 110 CNY/kW, the part above 100 CNY/kW is
+    # disallowed (RATE_OUT_OF_RANGE) and 100 CNY/kW × kW × units stays unverified.
+    for tag, fen_per_kw in (("RATE", 3000), ("RANGE", 11000)):
+        i = _pick(c, taken, lv_a)
+        kw, qty = float(c.at[i, "kw"]), int(c.at[i, "qty"])
+        c.at[i, "sale_date"] = c.at[i, "invoice_date"] = "2012-05-01"
+        c.at[i, "claimed_national"] = amount_fen(fen_per_kw, kw, qty) / 100
+        found = {"RATE_UNKNOWN", "NO_RATE"} | ({"RATE_OUT_OF_RANGE"} if tag == "RANGE" else set())
+        exp[c.at[i, "record_id"]] = {
+            "codes": found,
+            "status": "unverified",
+            "approved": 0.0,
+            "unverified": amount_fen(min(fen_per_kw, 10000), kw, qty) / 100,
+        }
     # a bad sale-line value: audited and rejected, with the records' own code
     i = _pick(c, taken, lv_a)
     c.at[i, "kw"] = "fifteen"

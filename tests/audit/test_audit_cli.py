@@ -23,8 +23,9 @@ REF = (
 )
 
 
-def invoke(*args):
-    return CliRunner().invoke(audit, [str(a) for a in args], catch_exceptions=False)
+def invoke(*args, lang="en"):
+    argv = [str(a) for a in args] + (["--lang", lang] if lang else [])
+    return CliRunner().invoke(audit, argv, catch_exceptions=False)
 
 
 def _rows(con: sqlite3.Connection) -> list:
@@ -53,16 +54,19 @@ def test_done_when(tmp_path):
     first = batch("batch1", "one")
     assert first.exit_code == 0, first.output
     assert (
-        "claimed 264,373.25 = approved 251,301.75 + disallowed 13,071.50 CNY  "
-        "(reconciles to the fen per claimant, component and overall)"
+        "claimed 270,498.25 = approved 250,456.75 + disallowed 14,401.50 + unverified "
+        "5,640.00 CNY  (reconciles to the fen per claimant, component, status and overall)"
     ) in first.output
     summary = json.loads((tmp_path / "one.json").read_text())
     assert summary["reconciliation"]["reconciles"]
     report = (tmp_path / "one.md").read_text()
-    assert "## Top claimants by disallowed amount" in report
+    assert "## Claimants by disallowed amount" in report
     assert "| QUOTA_EXCEEDED | 1 | 10,400.00 |" in report
+    # every primary reason, DUPLICATE_SERIAL's 22.00 included, and the total row
+    assert "| DUPLICATE_SERIAL | 1 | 22.00 |" in report
+    assert "| total | 15 | 14,401.50 |" in report
     f1 = pd.read_csv(tmp_path / "one.findings.csv")
-    assert len(f1) == summary["findings"] == 15
+    assert len(f1) == summary["findings"] == 17
     assert (tmp_path / "one.findings.rejects.csv").exists()
 
     with sqlite3.connect(ledger) as con:
@@ -151,3 +155,37 @@ def test_shipped_examples_are_what_the_generator_writes():
             EXAMPLES / f"{name}.csv", dtype=str, keep_default_na=False, encoding="utf-8-sig"
         )
         assert shipped.equals(df.astype(str).reset_index(drop=True)), name
+
+
+def test_common_options_and_no_ledger(tmp_path):
+    """-q is accepted as on compute; without --ledger the report says none is kept; the
+    report lists the flagged lines, largest disallowed first, and says where the rest are."""
+    res = invoke(
+        EXAMPLES / "batch1.csv", *REF, "-o", tmp_path / "f.csv", "--report", tmp_path / "r.md", "-q"
+    )
+    assert res.exit_code == 0, res.output
+    report = (tmp_path / "r.md").read_text(encoding="utf-8")
+    assert "ledger: none (this run only)" in report and ":memory:" not in report
+    flagged = report.split("## Flagged lines")[1].split("##")[0]
+    rows = [r for r in flagged.splitlines() if r.startswith("| ") and not r.startswith("| row")]
+    assert len(rows) == 17
+    first = [c.strip() for c in rows[0].strip("|").split("|")]
+    assert first[1:5] == ["壬电机有限公司", "2014Q1-0000021", "rejected", "QUOTA_EXCEEDED"]
+    assert first[-2:] == ["10,400.00", "0.00"]
+
+
+def test_report_and_summary_in_chinese(tmp_path):
+    res = invoke(
+        EXAMPLES / "batch1.csv",
+        *REF,
+        "-o",
+        tmp_path / "f.csv",
+        "--report",
+        tmp_path / "r.html",
+        lang="zh",
+    )
+    assert res.exit_code == 0, res.output
+    html = (tmp_path / "r.html").read_text(encoding="utf-8")
+    assert '<html lang="zh">' in html
+    assert "审计报告" in html and "QUOTA_EXCEEDED" in html
+    assert "待核实" in res.output

@@ -95,7 +95,8 @@ def test_planted_summary_reconciles_and_attributes(planted):
     s = _audit(data).summary
     assert s["reconciliation"]["reconciles"]
     t = s["totals_cny"]
-    assert round(t["claimed"] - t["approved"] - t["disallowed"], 2) == 0
+    assert round(t["claimed"] - t["approved"] - t["disallowed"] - t["unverified"], 2) == 0
+    assert t["unverified"] > 0  # the planted RATE_UNKNOWN lines
     primary = sum(v["disallowed"] for v in s["by_primary_reason"].values())
     assert round(primary, 2) == round(t["disallowed"], 2)
     # every rejected line is in the inspection sample

@@ -1,4 +1,4 @@
-"""Property: claimed = approved + disallowed holds to the fen over random batches.
+"""Property: claimed = approved + disallowed + unverified holds to the fen over random batches.
 
 Random batches start from a generated clean set and are disturbed at random: claimed
 amounts moved by up to ±50 CNY, lines claimed twice, checklist items blanked, quotas cut,
@@ -89,13 +89,15 @@ def test_reconciliation_identity(n, seed, rates, total_only):
 
     parts = ("total",) if total_only else COMPONENTS
     for p in parts:
-        claimed, approved, disallowed = (
+        claimed, approved, disallowed, unverified = (
             fen(f"claimed_{p}"),
             fen(f"approved_{p}"),
             fen(f"disallowed_{p}"),
+            fen(f"unverified_{p}"),
         )
         entitled = fen(f"entitled_{p}")
-        assert np.array_equal(claimed, approved + disallowed)
+        assert np.array_equal(claimed, approved + disallowed + unverified)
+        assert (unverified >= 0).all() and (disallowed >= 0).all()
         assert (approved >= 0).all() and (approved <= claimed).all()
         if p != "total":
             assert (approved <= entitled).all()
@@ -104,7 +106,7 @@ def test_reconciliation_identity(n, seed, rates, total_only):
     assert (fen("disallowed_total")[(df["status"] == "approved").to_numpy()] == 0).all()
     # per claimant sums add up to the overall sums, in fen
     overall = s["reconciliation"]["overall"]
-    for key in ("claimed", "approved", "disallowed"):
+    for key in ("claimed", "approved", "disallowed", "unverified"):
         by = sum(round(v[key] * 100) for v in s["reconciliation"]["by_claimant"].values())
         assert by == round(overall[key] * 100) == fen(f"{key}_total").sum()
     assert s["sample"]["rejected_lines_all_sampled"]

@@ -15,8 +15,9 @@ NO_REMAN = EXAMPLES / "shanghai-12th-fyp-no-reman-subsidy.toml"
 BROKEN = MINIMAL.parent.parent / "broken"
 
 
-def invoke(*args):
-    return CliRunner().invoke(project, [str(a) for a in args], catch_exceptions=False)
+def invoke(*args, lang="en"):
+    argv = [str(a) for a in args] + (["--lang", lang] if lang else [])
+    return CliRunner().invoke(project, argv, catch_exceptions=False)
 
 
 def test_done_criterion_table_published_figures_and_plot(tmp_path):
@@ -26,9 +27,11 @@ def test_done_criterion_table_published_figures_and_plot(tmp_path):
     assert res.exit_code == 0, res.output
     out = " ".join(res.stdout.split())  # columns are aligned with runs of spaces
     assert "2015" in out and "run rate" in out
-    assert "kwh_per_year [kWh/yr] 4.7 billion 4.7 billion 1.0000 official" in out
-    assert "tce_per_year [tce/yr] 1.41 million 1.41 million 1.0000 official" in out
-    assert "coal 0.300 kgce/kWh" in out
+    # one house format: four significant figures, thousands separators, no exponent
+    assert "kwh_per_year [kWh/yr] 4,700,000,000 4,700,000,000 1.000 official" in out
+    assert "tce_per_year [tce/yr] 1,410,000 1,410,000 1.000 official" in out
+    assert "coal 0.3000 kgce/kWh" in out
+    assert "e+" not in out and "million" not in out.split(" 2011 ")[1]
     assert "more than the motor swap can deliver" in out
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert png.stat().st_size > 20_000
@@ -42,7 +45,8 @@ def test_samples_and_outputs(tmp_path):
         assert "uncertainty: 200 samples, seed 1" in res.output
     table = pq.read_table(tmp_path / "plan.parquet")
     assert table.num_rows == 20
-    assert {"kwh", "kwh_p10", "kwh_p50", "kwh_p90", "outlay_local"} <= set(table.column_names)
+    assert {"kwh", "kwh_p10", "kwh_p50", "kwh_p90", "outlay_local_fen"} <= set(table.column_names)
+    assert str(table.schema.field("outlay_local_fen").type) == "int64"
     csv = pacsv.read_csv(tmp_path / "plan.csv")
     assert csv.column("year").to_pylist()[0] == 2011
     doc = json.loads((tmp_path / "plan.json").read_text(encoding="utf-8"))
@@ -54,10 +58,13 @@ def test_compare_prints_the_difference(tmp_path):
     res = invoke(FYP, "--compare", NO_REMAN, "-o", tmp_path / "diff.csv")
     assert res.exit_code == 0, res.output
     assert "B - A" in res.output
-    assert "-27.00" in res.output  # 45 CNY/kW × 0.30 × 2 million kW in 2013
+    # 45 CNY/kW × 0.30 × 2 million kW in 2013, to the fen
+    assert "-27,000,000.00" in res.output
     assert "B leaves out: sh_reman" in res.output
+    assert "uptake held fixed" in res.output
     diff = pacsv.read_csv(tmp_path / "diff.csv")
-    assert "outlay_sh_reman_diff" in diff.column_names
+    assert "outlay_sh_reman_fen_diff" in diff.column_names
+    assert diff.column("outlay_sh_reman_fen_diff").to_pylist()[2] == -2_700_000_000
 
 
 def test_json_to_stdout():
@@ -88,3 +95,12 @@ def test_help_shows_examples():
     res = invoke("--help")
     assert "motorsub project examples/plans/shanghai-12th-fyp.toml --plot plan.png" in res.output
     assert "Exit codes" in res.output
+
+
+def test_common_options(tmp_path):
+    """-q, --summary and --lang work as on the other commands."""
+    res = invoke(FYP, "-q", "--summary", tmp_path / "s.json", lang="zh")
+    assert res.exit_code == 0, res.output
+    summary = json.loads((tmp_path / "s.json").read_text(encoding="utf-8"))
+    assert summary["outlay_by_budget"]["local"]["fen"] == 18_550_000_000
+    assert "推广量：保持不变" in res.stdout and "补贴的效果" in res.stdout

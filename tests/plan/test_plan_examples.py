@@ -77,13 +77,14 @@ def test_shanghai_12th_plan_local_budget(fyp):
     assert per_kw == pytest.approx(0.30 * 65 + 0.35 * 20) == pytest.approx(26.5)
     kw_in_window = sum(y["kw"] for y in plan["promotion"]["years"] if y["year"] >= 2012)
     assert kw_in_window == 7_000_000
-    assert fyp.summary["outlay_by_budget"]["local"]["cny"] == pytest.approx(per_kw * kw_in_window)
-    assert row(fyp, 2011)["outlay_local"] == 0
-    assert row(fyp, 2013)["outlay_sh_reman"] == pytest.approx(2e6 * 0.30 * 45)
+    # in fen, exactly: 26.5 CNY/kW × 7 million kW = 185,500,000.00 CNY
+    assert fyp.summary["outlay_by_budget"]["local"]["fen"] == 18_550_000_000
+    assert row(fyp, 2011)["outlay_local_fen"] == 0
+    assert row(fyp, 2013)["outlay_sh_reman_fen"] == 2_000_000 * 30 * 45  # 0.30 × 45 CNY
     # the central budget rests on rates no source gives: unknown, with its kW counted
     central = fyp.summary["outlay_by_budget"]["central"]
     assert central["status"] == "unknown"
-    assert central["cny"] == 0
+    assert central["fen"] == 0
     assert central["unpriced_kw"] == pytest.approx(0.70 * 8_000_000)
 
 
@@ -124,6 +125,6 @@ def test_deemed_targets_exceed_what_a_motor_swap_delivers(fyp):
 
 def test_scenario_without_the_reman_subsidy_saves_its_45_cny_per_kw(fyp):
     other = project(load_plan(EXAMPLES / "shanghai-12th-fyp-no-reman-subsidy.toml"))
-    saved = fyp.summary["outlay_total_cny"] - other.summary["outlay_total_cny"]
-    assert saved == pytest.approx(45 * 0.30 * 7_000_000)  # 2.1 M reman kW in 2012-2015
+    saved = fyp.summary["outlay_total_fen"] - other.summary["outlay_total_fen"]
+    assert saved == 4500 * 3 * 700_000  # 45 CNY/kW on 0.30 × 7 M kW in 2012-2015, in fen
     assert other.columns["kwh"] == pytest.approx(fyp.columns["kwh"])

@@ -81,17 +81,17 @@ def test_national_2010_rates():
     # 2010-06-01 version, lv_async [0.55, 22]: grade 1 40 CNY/kW, grade 2 35 CNY/kW
     plan = one_year(2010, [line(0.5, kw=15, grade=1), line(0.5, kw=15, grade=2)])
     c = project(plan).columns
-    assert c["outlay_national"][0] == pytest.approx(1e6 * (0.5 * 40 + 0.5 * 35))
-    assert c["outlay_central"][0] == pytest.approx(37.5e6)
-    assert c["outlay_payee_manufacturer"][0] == pytest.approx(37.5e6)
-    assert c["outlay_local"][0] == 0
+    assert c["outlay_national_fen"][0] == round(100 * 1e6 * (0.5 * 40 + 0.5 * 35))
+    assert c["outlay_central_fen"][0] == round(100 * 37.5e6)
+    assert c["outlay_payee_manufacturer_fen"][0] == round(100 * 37.5e6)
+    assert c["outlay_local_fen"][0] == 0
     assert c["unpriced_kw_national"][0] == 0
 
 
 def test_high_voltage_2012_inferred_rate():
     # 2011-03-19 version: hv_async 26 CNY/kW (inferred from +117 % on 12)
     c = project(one_year(2012, [line(motor_type="hv_async", kw=400, grade=None)])).columns
-    assert c["outlay_national"][0] == pytest.approx(26e6)
+    assert c["outlay_national_fen"][0] == round(100 * 26e6)
 
 
 def test_shanghai_trade_in_and_reman_2013():
@@ -101,13 +101,13 @@ def test_shanghai_trade_in_and_reman_2013():
     ]
     p = project(one_year(2013, lines, region="CN-SH"))
     c = p.columns
-    assert c["outlay_sh_reman"][0] == pytest.approx(1e6 * 0.5 * 45)
-    assert c["outlay_sh_buyback"][0] == pytest.approx(1e6 * (0.5 * 20 + 0.5 * 20 * 7.5 / 15))
-    assert c["outlay_local"][0] == pytest.approx(37.5e6)
-    assert c["outlay_payee_recycler"][0] == pytest.approx(15e6)
-    assert c["outlay_payee_remanufacturer"][0] == pytest.approx(22.5e6)
+    assert c["outlay_sh_reman_fen"][0] == round(100 * 1e6 * 0.5 * 45)
+    assert c["outlay_sh_buyback_fen"][0] == round(100 * 1e6 * (0.5 * 20 + 0.5 * 20 * 7.5 / 15))
+    assert c["outlay_local_fen"][0] == round(100 * 37.5e6)
+    assert c["outlay_payee_recycler_fen"][0] == round(100 * 15e6)
+    assert c["outlay_payee_remanufacturer_fen"][0] == round(100 * 22.5e6)
     # the new line's national rate (2011-03-19, lv_async) is unknown: counted, not guessed
-    assert c["outlay_central"][0] == 0
+    assert c["outlay_central_fen"][0] == 0
     assert c["unpriced_kw_national"][0] == pytest.approx(0.5e6)
     assert c["unpriced_kw_central"][0] == pytest.approx(0.5e6)
     assert p.summary["outlay_by_budget"]["central"]["status"] == "unknown"
@@ -116,20 +116,20 @@ def test_shanghai_trade_in_and_reman_2013():
 
 def test_shanghai_before_its_window_pays_nothing():
     lines = [line(kind="reman", grade=3, trade_in=True)]
-    assert project(one_year(2011, lines, region="CN-SH")).columns["outlay_local"][0] == 0
+    assert project(one_year(2011, lines, region="CN-SH")).columns["outlay_local_fen"][0] == 0
 
 
 def test_without_a_component():
     lines = [line(kind="reman", grade=3, trade_in=True)]
     p = project(one_year(2013, lines, region="CN-SH", schemes={"without": ["sh_reman"]}))
-    assert "outlay_sh_reman" not in p.columns
-    assert p.columns["outlay_local"][0] == pytest.approx(20e6)
+    assert "outlay_sh_reman_fen" not in p.columns
+    assert p.columns["outlay_local_fen"][0] == round(100 * 20e6)
     assert p.summary["components_left_out"] == ["sh_reman"]
 
 
 def test_whole_country_gets_no_shanghai_money():
     lines = [line(kind="reman", grade=3, trade_in=True)]
-    assert project(one_year(2013, lines, region="CN")).columns["outlay_local"][0] == 0
+    assert project(one_year(2013, lines, region="CN")).columns["outlay_local_fen"][0] == 0
 
 
 @pytest.mark.parametrize(
@@ -218,7 +218,7 @@ def test_records_mix_weights_lines_by_their_kw(tmp_path):
         }
     )
     c = project(records_plan(tmp_path, table)).columns
-    assert c["outlay_national"][0] == pytest.approx(1e6 * (0.6 * 40 + 0.4 * 35))
+    assert c["outlay_national_fen"][0] == round(100 * 1e6 * (0.6 * 40 + 0.4 * 35))
 
 
 def test_records_mix_with_a_bad_line_names_its_row(tmp_path):
@@ -244,7 +244,7 @@ def test_records_mix_outlay_equals_the_engine_on_the_same_lines(tmp_path):
     kw = (np.asarray(table.column("qty"), dtype=float) * np.asarray(table.column("kw"))).sum()
     for comp in ("national", "sh_buyback", "sh_reman"):
         per_kw = np.asarray(out.column(f"subsidy_{comp}")).sum() / kw
-        assert p.columns[f"outlay_{comp}"][0] == pytest.approx(1e6 * per_kw, rel=1e-9)
+        assert p.columns[f"outlay_{comp}_fen"][0] == round(100 * 1e6 * per_kw)
 
 
 # ---------------------------------------------------------------------------------------
@@ -265,3 +265,20 @@ def test_compare_aligns_years():
     d = compare(a, b)
     assert list(d["year"]) == [2020, 2021, 2022, 2023]
     assert np.isnan(d["kwh_a"][3]) and np.isnan(d["kwh_diff"][3])
+
+
+def test_records_mix_encoding_is_forced_as_in_compute(tmp_path):
+    # the same two lines as above, written as UTF-16 (which neither UTF-8 nor GB18030 reads)
+    text = "region,motor_type,kw,qty,grade,manufacturer\n"
+    text += "CN-JS,lv_async,10,3,1,甲电机\nCN-JS,lv_async,20,1,2,乙电机\n"
+    (tmp_path / "mix.csv").write_bytes(text.encode("utf-16"))
+    data = minimal_data()
+    data["mix"] = {"records": "mix.csv", "source": "test", "status": "inferred"}
+    data["promotion"]["years"] = years(1_000_000, first=2010)
+    data["factors"]["coal"][0]["from"] = 2010
+    data["until"] = 2010
+    plan = parse_plan(data, str(tmp_path / "plan.toml"), tmp_path)
+    c = project(plan, encoding="utf-16").columns
+    assert c["outlay_national_fen"][0] == round(100 * 1e6 * (0.6 * 40 + 0.4 * 35))
+    with pytest.raises(PlanError, match=r"mix\.records: .*give its encoding with --encoding"):
+        project(plan)
