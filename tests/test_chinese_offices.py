@@ -437,7 +437,8 @@ def test_quote_in_chinese():
     ]  # fmt: skip
     assert lines[3].split()[-1] == "525.00"
     assert lines[6].startswith("合计 ") and lines[6].endswith(" 525.00")
-    assert "节能量（按额定负载）：" in lines
+    # no hours or load given: the heading says the load is unknown (efficiencies at rating)
+    assert "节能量（负载率未知，效率按额定负载）：" in lines
     assert "依据来源：" in lines
     # columns line up in a terminal: a Chinese character takes two columns
     from motorsub.render.table import width

@@ -46,9 +46,7 @@ def test_every_message_in_the_code_is_translated():
     keywords = {"_": None, "gettext": None, "ngettext": (1, 2), "pgettext": ((2, "c"), 3)}
     found = {
         (m[2] if isinstance(m[2], str) else m[2][0], m[4])
-        for m in extract_from_dir(
-            str(ROOT / "motorsub"), method_map=method_map, keywords=keywords
-        )
+        for m in extract_from_dir(str(ROOT / "motorsub"), method_map=method_map, keywords=keywords)
     }
     catalog = _catalog()
 

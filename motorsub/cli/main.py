@@ -24,6 +24,7 @@ class _LazyGroup(click.Group):
         "project": "motorsub.cli.project:project",
         "quote": "motorsub.cli.quote:quote",
         "schemes": "motorsub.cli.schemes:schemes",
+        "serve": "motorsub.cli.serve:serve",
         "synth": "motorsub.cli.synth:synth",
         "warmup": "motorsub.cli.warmup:warmup",
     }

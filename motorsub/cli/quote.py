@@ -8,7 +8,6 @@ import click
 
 from motorsub import vocab
 from motorsub.cli.options import (
-    EPILOG,
     errors,
     lang_option,
     savings_options,
@@ -16,8 +15,11 @@ from motorsub.cli.options import (
     settings_from,
 )
 
+#: the exit codes a quote can return (it reads no file of records, so never 4)
+QUOTE_EPILOG = "Exit codes: 0 done, 2 bad usage or input, 3 invalid scheme."
 
-@click.command(epilog=EPILOG)
+
+@click.command(epilog=QUOTE_EPILOG)
 @click.option("--motor-type", required=True, type=click.Choice(vocab.MOTOR_TYPES))
 @click.option("--kw", required=True, type=float, help="Rated output of one motor [kW].")
 @click.option(
@@ -45,12 +47,29 @@ from motorsub.cli.options import (
 )
 @click.option("--efficiency", type=float, help="Declared efficiency of the new motor [%].")
 @click.option("--old-efficiency", type=float, help="Efficiency of the old motor [%].")
-@click.option("--old-series", help="Series of the old motor (e.g. Y) for its baseline.")
+@click.option(
+    "--old-series",
+    help=f"Series of the old motor for its baseline: {', '.join(vocab.BASELINE_SERIES)}.",
+)
 @click.option(
     "--old-poles", type=click.Choice([str(p) for p in vocab.POLES]), help="Poles of the old motor."
 )
 @schemes_option
 @savings_options
+@click.option(
+    "--compare",
+    is_flag=True,
+    help="Compare a new motor, a remanufactured one and keeping the old motor (a trade-in "
+    "of --old-kw, default --kw).",
+)
+@click.option(
+    "--repair-cost", type=float, help="With --compare: cost of repairing the old motor [CNY]."
+)
+@click.option(
+    "--reman-price",
+    type=float,
+    help="With --compare: list price of one remanufactured motor [CNY].",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the quote as JSON.")
 @lang_option
 @errors
@@ -79,6 +98,9 @@ def quote(
     grid_factor,
     part_load,
     tariff,
+    compare,
+    repair_cost,
+    reman_price,
     as_json,
     lang,
 ):
@@ -90,22 +112,37 @@ def quote(
       motorsub quote --motor-type lv_async --kw 11 --poles 4 --grade 2 --trade-in \\
           --old-kw 11 --old-efficiency 87.6 --region CN-SH --date 2013-06-01 \\
           --hours 4000 --load 0.75 --tariff 0.8 --price 3800
+      motorsub quote --motor-type lv_async --kw 11 --poles 4 --grade 2 --old-kw 11 \\
+          --old-efficiency 87.6 --region CN-SH --date 2013-06-01 --hours 4000 \\
+          --load 0.75 --tariff 0.8 --price 3800 --compare --reman-price 2600 \\
+          --repair-cost 900
+
+    The old motor's values (--old-kw, --old-qty, --old-efficiency, --old-series,
+    --old-poles) count only on a trade-in: give --trade-in with them (--compare implies it).
     """
     from motorsub.cli import lean as _lean
 
     _lean.start()
-    from motorsub.engine.quote import quote as make_quote
-    from motorsub.render.quote import render
+    from motorsub.engine import quote as engine
+    from motorsub.render.quote import render, render_comparison
 
-    q = make_quote(
+    if not compare and (repair_cost is not None or reman_price is not None):
+        raise click.UsageError("--repair-cost and --reman-price go with --compare")
+    line = dict(
         motor_type=motor_type, kw=kw, grade=grade, kind=kind, qty=qty, trade_in=trade_in,
         old_kw=old_kw, old_qty=old_qty, region=region, date=sale_date, price=price,
-        poles=poles, efficiency=efficiency, old_efficiency=old_efficiency,
-        old_series=old_series, old_poles=old_poles, hours=hours, load=load,
+        poles=None if poles is None else int(poles), efficiency=efficiency,
+        old_efficiency=old_efficiency, old_series=old_series,
+        old_poles=None if old_poles is None else int(old_poles), hours=hours, load=load,
         schemes=list(scheme_paths) or None,
         savings=settings_from(profile_path, None, None, coal_factor, grid_factor, part_load,
-                          tariff),
+                              tariff),
     )  # fmt: skip
-    click.echo(
-        json.dumps(q.to_dict(), indent=2, ensure_ascii=False) if as_json else render(q, lang)
-    )
+    if compare:
+        line.pop("kind")
+        c = engine.compare(**line, repair_cost=repair_cost, reman_price=reman_price)
+        out = c.to_dict() if as_json else render_comparison(c)
+    else:
+        q = engine.quote(**line)
+        out = q.to_dict() if as_json else render(q, lang)
+    click.echo(json.dumps(out, indent=2, ensure_ascii=False) if as_json else out)

@@ -1,15 +1,27 @@
-"""A quote as text for the terminal, in English or Chinese (codes and ids stay as they are)."""
+"""A quote as text for the terminal, and the words a quote is shown in, English or Chinese
+through the message catalogue (codes and ids stay as they are), for the terminal and the
+counter's web page."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from motorsub import i18n
+from motorsub import i18n, vocab
 from motorsub.render.table import table as _table
 from motorsub.render.table import width as _width
 
 if TYPE_CHECKING:
-    from motorsub.engine.quote import Quote, SavingsQuote
+    from collections.abc import Callable
+
+    from motorsub.engine.quote import (
+        Comparison,
+        ComponentQuote,
+        Problem,
+        Quote,
+        SavingsQuote,
+    )
+
+    Gettext = Callable[[str], str]
 
 
 def _savings_lines(s: SavingsQuote, net_price: float | None, _) -> list[str]:
@@ -21,9 +33,7 @@ def _savings_lines(s: SavingsQuote, net_price: float | None, _) -> list[str]:
 
     coal = s.coal_factor
     out = [
-        _("savings (at part load):")
-        if s.efficiency_at == "part_load"
-        else _("savings (at rated load):"),
+        _("savings ({load}):").format(load=load_text(s, _)),
         _("  efficiency new {new} ({new_source}), old {old} ({old_source})").format(
             new=pct(s.eta_new), new_source=s.eta_new_source,
             old=pct(s.eta_old), old_source=s.eta_old_source,
@@ -117,3 +127,219 @@ def render(q: Quote, lang: str | None = None) -> str:
         for c in cited:
             lines.append(f"  {c.component}: {c.rate_source} [{c.rate_status}]")
     return "\n".join(lines)
+
+
+def load_text(s: SavingsQuote, _: Gettext = str) -> str:
+    """The load the savings were worked out at, and where the efficiencies were taken."""
+    at = _("part load") if s.efficiency_at == "part_load" else _("rated load")
+    if s.load is None:
+        return _("load unknown, efficiencies at {at}").format(at=at)
+    return _("at {pct} load, efficiencies at {at}").format(pct=f"{s.load * 100:g} %", at=at)
+
+
+_OPTION_NAMES = {"new": "new motor", "reman": "remanufactured motor", "keep": "keep the old motor"}
+
+
+def render_comparison(c: Comparison) -> str:
+    """The options side by side, as text for the terminal."""
+
+    def num(x, fmt=",.2f"):
+        return "unknown" if x is None else f"{x:{fmt}}"
+
+    d = c.duty
+    head = (
+        f"the same duty for each option: {d['qty']} × {d['kw']:g} kW at load "
+        f"{num(d['load'], 'g')}, {num(d['hours'], ',.0f')} h/yr, tariff "
+        f"{num(d['tariff'], 'g')} CNY/kWh"
+    )
+    rows = [("option", "subsidies CNY", "net price CNY", "efficiency %", "kWh/yr", "bill CNY/yr",
+             "saving CNY/yr", "payback yr")]  # fmt: skip
+    for o in c.options:
+        rows.append(
+            (
+                _OPTION_NAMES[o.option],
+                num(o.subsidy_total),
+                num(o.net_price),
+                f"{num(o.eta)} ({o.eta_source})",
+                num(o.kwh_per_year, ",.1f"),
+                num(o.bill_per_year),
+                num(o.bill_saving_vs_keep),
+                num(o.payback_years),
+            )
+        )
+    lines = [head, "", *_table(rows, right={1, 2, 4, 5, 6, 7})]
+    notes = {n for o in c.options for n in o.notes}
+    if notes:
+        lines.append("")
+        lines += [f"note: {NOTES[n]}" for n in sorted(notes)]
+    lines.append(
+        "net price: list price × qty − subsidies; for keeping the old motor, the repair cost; "
+        "payback: (net price − repair cost) / bill saving"
+    )
+    return "\n".join(lines)
+
+
+NOTES = {
+    "REWIND_ETA_UNCHANGED": "keeping the old motor: its efficiency is taken unchanged by a "
+    "repair or rewind (no source in hand gives the change)",
+    "NO_PRICE": "no list price given: net price and payback unknown",
+    "NO_TARIFF": "no tariff given: bills, bill saving and payback unknown",
+}
+
+
+# ------------------------------------------------------------------------------------
+# words for people, through gettext (``_`` is :func:`motorsub.i18n.translator`)
+
+
+def field_label(name: str, _: Gettext) -> str:
+    """The label of a quote's field, as the form shows it."""
+    return {
+        "motor_type": _("Motor type"), "kw": _("Rated power [kW]"), "grade": _("Grade"),
+        "kind": _("New or remanufactured"), "qty": _("Quantity"), "trade_in": _("Trade-in"),
+        "old_kw": _("Old motor's rated power [kW]"), "old_qty": _("Old motors handed in"),
+        "old_efficiency": _("Old motor's efficiency [%]"), "old_series": _("Old motor's series"),
+        "old_poles": _("Old motor's poles"), "region": _("Region"), "date": _("Sale date"),
+        "price": _("List price of one motor [CNY]"), "poles": _("Poles"),
+        "efficiency": _("Efficiency [%]"), "hours": _("Hours a year"), "load": _("Load"),
+        "tariff": _("Electricity price [CNY/kWh]"), "repair_cost": _("Repair or rewind cost [CNY]"),
+        "reman_price": _("List price of one remanufactured motor [CNY]"),
+    }.get(name, name)  # fmt: skip
+
+
+def _accepted(name: str, _: Gettext) -> str:
+    return {
+        "motor_type": ", ".join(vocab.MOTOR_TYPES), "kw": _("a number above 0, at most 100,000"),
+        "old_kw": _("a number above 0, at most 100,000"), "grade": "1, 2, 3",
+        "kind": ", ".join(vocab.KINDS), "qty": _("a whole number from 1 to 1,000,000"),
+        "old_qty": _("a whole number from 1 to 1,000,000"), "trade_in": _("yes or no"),
+        "poles": "2, 4, 6, 8", "old_poles": "2, 4, 6, 8",
+        "efficiency": _("a number above 0, at most 100"),
+        "old_efficiency": _("a number above 0, at most 100"),
+        "region": _("a province code such as CN-SH"), "date": _("a date such as 2013-06-01"),
+        "price": _("a number of 0 or more"), "tariff": _("a number of 0 or more"),
+        "repair_cost": _("a number of 0 or more"), "reman_price": _("a number of 0 or more"),
+        "hours": _("a number from 0 to 8,784"), "load": _("a number from 0 to 1.25"),
+    }.get(name, "")  # fmt: skip
+
+
+def problem_words(p: Problem, _: Gettext) -> str:
+    """Why a value cannot be taken, in plain words."""
+    if p.code == "OLD_WITHOUT_TRADE_IN":
+        return _("describes the old motor, which counts only on a trade-in: tick trade-in, "
+                 "or leave it empty")  # fmt: skip
+    if p.code == "UNKNOWN_OLD_SERIES":
+        return _("no baseline table for this series; known: {known} (or give the old motor's "
+                 "efficiency)").format(known=", ".join(vocab.BASELINE_SERIES))  # fmt: skip
+    if p.code.startswith("MISSING_"):
+        if p.field == "grade":
+            return _("required for a low-voltage asynchronous motor")
+        if p.field == "old_kw":
+            return _("required on a trade-in")
+        return _("required")
+    return _("not accepted; give {accepted}").format(accepted=_accepted(p.field, _))
+
+
+def component_name(c: ComponentQuote, _: Gettext) -> str:
+    """A component in words (the shipped ones by name, others by id)."""
+    return {
+        "national": _("National subsidy for a high-efficiency motor"),
+        "sh_buyback": _("Shanghai buy-back subsidy for the old motor"),
+        "sh_reman": _("Shanghai subsidy for a remanufactured motor"),
+    }.get(c.component, c.component)
+
+
+def payee_words(payee: str, _: Gettext) -> str:
+    return {
+        "manufacturer": _("the manufacturer (as a price cut)"),
+        "remanufacturer": _("the remanufacturer (as a price cut)"),
+        "recycler": _("the recycler (with the buy-back price)"),
+        "user": _("the user"),
+    }.get(payee, payee)
+
+
+def status_words(status: str | None, _: Gettext) -> str:
+    return {
+        "official": _("official"),
+        "reported": _("reported"),
+        "inferred": _("inferred"),
+    }.get(status or "", _("unknown"))
+
+
+def _applies_words(f: dict, _: Gettext) -> str:
+    parts = []
+    if f.get("trade_in") is True:
+        parts.append(_("a trade-in of an old motor"))
+    if f.get("kinds") == ["reman"]:
+        parts.append(_("a remanufactured motor"))
+    if f.get("kinds") == ["new"]:
+        parts.append(_("a new motor"))
+    if f.get("regions"):
+        parts.append("/".join(f["regions"]))
+    return ", ".join(parts)
+
+
+def reason_words(c: ComponentQuote, _: Gettext) -> str:
+    """Why a component pays nothing, in words a customer reads right."""
+    words = {
+        "NOT_APPLICABLE": _("Not part of this deal: it is paid only with {what}.").format(
+            what=_applies_words(c.applies_to, _)
+        ),
+        "OUT_OF_SCOPE_KW": _("Not paid: the motor's power is outside the range this subsidy "
+                             "covers."),
+        "GRADE_NOT_ELIGIBLE": _("Not paid: the motor's efficiency grade is not good enough "
+                                "for this subsidy."),
+        "OUTSIDE_WINDOW": _("Not paid: the subsidy was not in force on the sale date."),
+        "REGION_NOT_ELIGIBLE": _("Not paid: this subsidy is not paid in this region."),
+        "NO_TRADE_IN": _("Not paid: this subsidy needs an old motor handed in."),
+        "REMAN_NO_NATIONAL": _("Not paid: this subsidy pays for new motors only."),
+        "KIND_NOT_ELIGIBLE": _("Not paid: this subsidy pays for remanufactured motors only."),
+        "TYPE_NOT_ELIGIBLE": _("Not paid: this motor type is outside this subsidy."),
+        "NO_RATE": _("Not paid here: the motor may qualify, but no published source gives "
+                     "the rate for it, so no amount can be promised. Nothing is lost by "
+                     "asking the programme office."),
+    }  # fmt: skip
+    return words.get(c.reason or "", c.explanation or "")
+
+
+def eta_source_words(code: str, edition: str, grade, _: Gettext) -> str:
+    """Where an efficiency came from."""
+    return {
+        "declared": _("declared"),
+        "grade_minimum": _("{edition} grade {grade} minimum").format(edition=edition, grade=grade),
+        "series_baseline": _("baseline table of the old motor's series"),
+        "default_baseline": _("default baseline (Y series, inferred)"),
+        "minimum_allowed": _("{edition} grade 3, the minimum allowed").format(edition=edition),
+    }.get(code, _("unknown"))
+
+
+def option_name(option: str, _: Gettext) -> str:
+    return {
+        "new": _("New motor"),
+        "reman": _("Remanufactured motor"),
+        "keep": _("Keep the old motor"),
+    }[option]
+
+
+def note_words(code: str, _: Gettext) -> str:
+    return {
+        "REWIND_ETA_UNCHANGED": _("Efficiency taken unchanged by a repair or rewind: no "
+                                  "source in hand gives the change."),
+        "NO_PRICE": _("No list price given: net price and payback unknown."),
+        "NO_TARIFF": _("No electricity price given: bills and payback unknown."),
+    }[code]  # fmt: skip
+
+
+def motor_type_words(t: str, _: Gettext) -> str:
+    return {
+        "lv_async": _("Low-voltage asynchronous motor"),
+        "hv_async": _("High-voltage asynchronous motor"),
+        "pm_sync": _("Permanent-magnet synchronous motor"),
+    }.get(t, t)
+
+
+def load_words(s: SavingsQuote, _: Gettext) -> str:
+    """The load the savings rest on, in words (the heading of the savings)."""
+    at = _("at part load") if s.efficiency_at == "part_load" else _("at rated load")
+    if s.load is None:
+        return _("load unknown; efficiencies {at}").format(at=at)
+    return _("at {pct} load; efficiencies {at}").format(pct=f"{s.load * 100:g} %", at=at)
