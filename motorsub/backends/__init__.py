@@ -43,6 +43,7 @@ class Job:
     strict: bool = False
     encoding: str | None = None
     batch_rows: int = DEFAULT_BATCH_ROWS
+    lang: str = "en"  # language of the rejects file's messages
 
 
 def default_rejects_path(output: Path) -> Path:

@@ -28,6 +28,7 @@ def run(job: Job, progress: Progress | None = None) -> dict:
     succeeds.
     """
     st = job.settings
+    io.check_distinct([job.input_path], [job.output_path, job.rejects_path, job.summary_path])
     reader = io.batch_reader(job.input_path, job.batch_rows, job.encoding)
     totals = Totals(job.schemes)
     out_writer = io.batch_writer(job.output_path, plain=columns.UNIQUE_OUTPUT)
@@ -35,17 +36,18 @@ def run(job: Job, progress: Progress | None = None) -> dict:
 
     def write(batch: BatchResult) -> None:
         out_writer.write(columns.output_table(batch, st))
-        rej_writer.write(columns.rejects_table(batch))
+        rej_writer.write(columns.rejects_table(batch, job.lang))
 
     pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="motorsub-writer")
     read_ahead = ThreadPoolExecutor(max_workers=1, thread_name_prefix="motorsub-reader")
     scratch = Scratch(job.schemes)
     try:
         offset, writing = 0, None
-        tables = iter(reader)
-        reading = read_ahead.submit(next, tables, None)
-        while (table := reading.result()) is not None:
-            reading = read_ahead.submit(next, tables, None)
+        chunks = reader.chunks()
+        reading = read_ahead.submit(next, chunks, None)
+        while (chunk := reading.result()) is not None:
+            reading = read_ahead.submit(next, chunks, None)
+            table = chunk.table
             batch = compute_batch(
                 table,
                 job.schemes,
@@ -54,6 +56,9 @@ def run(job: Job, progress: Progress | None = None) -> dict:
                 offset=offset,
                 strict=job.strict,
                 scratch=scratch,
+                row_numbers=chunk.rows,
+                bad_lines=chunk.bad_lines,
+                blank=chunk.blank,
             )
             if writing is not None:
                 writing.result()
@@ -100,6 +105,7 @@ def compute_file(
     batch_rows: int = DEFAULT_BATCH_ROWS,
     progress: Progress | None = None,
     savings: Settings | None = None,
+    lang: str = "en",
 ) -> dict:
     """Stream records from a file through the engine and write output, rejects and summary.
 
@@ -108,6 +114,8 @@ def compute_file(
 
     Parameters
     ----------
+    lang : str
+        Language of the rejects file's messages (``en`` or ``zh``).
     progress : callable, optional
         Called after each batch with (rows done, total rows or an estimate, or None).
 
@@ -128,5 +136,6 @@ def compute_file(
         strict=strict,
         encoding=encoding,
         batch_rows=batch_rows,
+        lang=lang,
     )
     return run(job, progress)

@@ -12,6 +12,7 @@ from motorsub.cli.options import (
     DEFAULT_BATCH_ROWS,
     EPILOG,
     errors,
+    lang_option,
     output_option,
     savings_options,
     schemes_option,
@@ -36,7 +37,11 @@ from motorsub.cli.options import (
     help="Write the summary as JSON to this file.",
 )
 @click.option("--strict", is_flag=True, help="Fail (exit 4) if any row is rejected.")
-@click.option("--encoding", help="Force the CSV encoding (default: UTF-8, else GB18030).")
+@click.option(
+    "--encoding",
+    help="Force the CSV encoding, e.g. gb18030 (default: as a byte-order mark says, else "
+    "UTF-8, else GB18030 when every character is common Chinese text).",
+)
 @savings_options
 @click.option(
     "--life-years",
@@ -52,6 +57,7 @@ from motorsub.cli.options import (
 )
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
+@lang_option
 @errors
 def compute(
     input_path,
@@ -72,6 +78,7 @@ def compute(
     batch_rows,
     quiet,
     as_json,
+    lang,
 ):
     """Compute the subsidies of every sale line in INPUT (.csv or .parquet).
 
@@ -97,7 +104,7 @@ def compute(
         summary = compute_file(
             input_path, output_path, list(scheme_paths) or None, rejects_path=rejects_path,
             summary_path=summary_path, strict=strict, encoding=encoding,
-            batch_rows=batch_rows, progress=bar.update, savings=st,
+            batch_rows=batch_rows, progress=bar.update, savings=st, lang=lang,
         )  # fmt: skip
     elapsed = time.perf_counter() - started
     if as_json:

@@ -67,8 +67,7 @@ lang_option = click.option(
     "--lang",
     type=click.Choice(["zh", "en"]),
     callback=_lang,
-    help="Language of what is printed and reported: zh or en "
-    "[default: the locale's, else en].",
+    help="Language of what is printed and reported: zh or en [default: the locale's, else en].",
 )
 
 

@@ -88,25 +88,20 @@ def project(plan_path, compare_path, samples, seed, output_path, plot_path, sche
           --compare examples/plans/shanghai-12th-fyp-no-reman-subsidy.toml
       motorsub project examples/plans/national-2013-2015.toml --json
     """
+    from motorsub import io
     from motorsub.plan import compare, load_plan
     from motorsub.plan import project as run_project
     from motorsub.render.plan import compare_text, projection_text
 
     started = time.perf_counter()
     _check_paths(output_path, plot_path)
+    io.check_distinct([plan_path, compare_path], [output_path, plot_path])
     extra = list(scheme_paths) or None
     a = run_project(load_plan(plan_path), samples=samples, seed=seed, schemes=extra)
     b = diff = None
     if compare_path is not None:
         b = run_project(load_plan(compare_path), samples=samples, seed=seed, schemes=extra)
         diff = compare(a, b)
-    if as_json:
-        payload = a.to_dict() if b is None else {"a": a.to_dict(), "b": b.to_dict()}
-        click.echo(json.dumps(payload, indent=2, ensure_ascii=False))
-    elif b is None:
-        click.echo(projection_text(a))
-    else:
-        click.echo(compare_text(a, b, diff))
     if output_path is not None:
         if diff is None:
             _write(output_path, a.table(), a.to_dict())
@@ -120,6 +115,13 @@ def project(plan_path, compare_path, samples, seed, output_path, plot_path, sche
         from motorsub.plan.plot import plot
 
         plot(a, plot_path, other=b)
+    if as_json:
+        payload = a.to_dict() if b is None else {"a": a.to_dict(), "b": b.to_dict()}
+        click.echo(json.dumps(payload, indent=2, ensure_ascii=False))
+    elif b is None:
+        click.echo(projection_text(a))
+    else:
+        click.echo(compare_text(a, b, diff))
     click.echo(
         f"projected in {time.perf_counter() - started:.1f} s"
         + (f"; output {output_path}" if output_path else "")

@@ -10,7 +10,9 @@ def summary_text(s: dict) -> str:
     rows = s["rows"]
     out = [
         f"rows read {rows['read']:,} = computed {rows['computed']:,} + rejected "
-        f"{rows['rejected']:,}" + ("" if rows["reconciles"] else "  (DOES NOT RECONCILE)"),
+        f"{rows['rejected']:,}"
+        + (f" + blank lines skipped {rows['blank']:,}" if rows.get("blank") else "")
+        + ("" if rows["reconciles"] else "  (DOES NOT RECONCILE)"),
         "",
     ]
     comps = [k for k in s["totals_cny"] if k != "total"]
