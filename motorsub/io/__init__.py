@@ -214,9 +214,13 @@ class BatchWriter:
         os.replace(self.tmp, self.path)
 
     def abort(self) -> None:
-        self._close()
-        if self.tmp.exists():
-            self.tmp.unlink()
+        try:
+            self._close()
+        except OSError:  # e.g. the disk is full: the file goes anyway
+            self._sink = None
+        finally:
+            if self.tmp.exists():
+                self.tmp.unlink()
 
 
 def check_distinct(inputs: Iterable, outputs: Iterable) -> None:

@@ -18,6 +18,7 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -89,7 +90,7 @@ def sniff_encoding(path: str | Path, size: int = 1 << 22) -> str:
     try:
         head.decode("utf-8")
     except UnicodeDecodeError as exc:
-        if exc.start < len(head) - 4:  # not just a character cut at the sample's end
+        if len(head) < size or exc.start < len(head) - 4:  # not a character cut by the sample
             return "gb18030"
     return "utf-8"
 
@@ -142,10 +143,11 @@ class _Decoded(io.RawIOBase):
             if not self._by_line:
                 line = data[: exc.start].decode(self.encoding, "replace").count("\n") + 1
             bad = data[exc.start : exc.end].hex(" ")
-            also = " or GB18030" if self.common else ""
+            what = "UTF-8 or GB18030" if self.common else self.encoding
+            self._further_as_utf8(self._offset + exc.start)
             raise InputError(
                 f"{_where(self.path, line, self._offset + exc.start)}: bytes {bad} cannot be "
-                f"read as {self.encoding}{also}; save the file as UTF-8 (CSV UTF-8 in Excel) "
+                f"read as {what}; save the file as UTF-8 (CSV UTF-8 in Excel) "
                 "or give its --encoding"
             ) from None
         if self.common:
@@ -161,12 +163,22 @@ class _Decoded(io.RawIOBase):
             offset = self._offset + len(before.encode(self.encoding))
             char = text[exc.start]
             raw = char.encode(self.encoding).hex(" ")
+            self._further_as_utf8(offset)
             raise InputError(
                 f"{_where(self.path, line, offset)}: bytes {raw} are not UTF-8, and as "
                 f"GB18030 they read {char!r}, not common Chinese text: the file may be in "
                 "another encoding or mix two; save it as UTF-8 (CSV UTF-8 in Excel), or give "
                 "--encoding (--encoding gb18030 if that character is right)"
             ) from None
+
+    def _further_as_utf8(self, offset: int) -> None:
+        """A file chosen as GB18030 that reads further as UTF-8 (mostly UTF-8, with a few
+        bytes of another encoding): name the first bytes that are not UTF-8 instead."""
+        if not self.common:
+            return
+        at = _first_bad_utf8_at(self.path)
+        if at is not None and at[1] > offset:
+            raise InputError(first_bad_utf8(self.path, " nor common Chinese text in GB18030"))
 
     def _fill(self) -> None:
         while not self._out and not self._eof:
@@ -196,22 +208,62 @@ class _Decoded(io.RawIOBase):
         return n
 
 
-def first_bad_utf8(path: Path) -> str:
-    """Where the first byte that is not UTF-8 lies (an error path: the file is read again)."""
+def _first_bad_utf8_at(path: Path) -> tuple[int, int, str] | None:
+    """Line, byte offset and bytes (hex) of the first bytes that are not UTF-8, if any."""
     offset = 0
     with open(path, "rb") as f:
         for number, line in enumerate(f, 1):
             try:
                 line.decode("utf-8")
             except UnicodeDecodeError as exc:
-                bad = line[exc.start : exc.end].hex(" ")
-                return (
-                    f"{_where(path, number, offset + exc.start)}: bytes {bad} are not UTF-8, "
-                    "though the file reads as UTF-8 before them; save the file as UTF-8 "
-                    "(CSV UTF-8 in Excel) or give its --encoding"
-                )
+                return number, offset + exc.start, line[exc.start : exc.end].hex(" ")
             offset += len(line)
-    return f"{path}: not valid UTF-8; give its --encoding"
+    return None
+
+
+def first_bad_utf8(path: Path, also: str = "") -> str:
+    """Where the first byte that is not UTF-8 lies (an error path: the file is read again)."""
+    at = _first_bad_utf8_at(path)
+    if at is None:
+        return f"{path}: not valid UTF-8; give its --encoding"
+    line, offset, bad = at
+    return (
+        f"{_where(path, line, offset)}: bytes {bad} are not UTF-8{also}, though the file "
+        "reads as UTF-8 before them; save the file as UTF-8 (CSV UTF-8 in Excel) or give "
+        "its --encoding"
+    )
+
+
+def _is_utf8(path: Path) -> bool:
+    """Whether the whole file decodes as UTF-8 (an error path: the file is read again)."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    try:
+        with open(path, "rb") as f:
+            while chunk := f.read(DECODE_BYTES):
+                decoder.decode(chunk)
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def _quiet_undecodable_rows() -> None:
+    """Keep quiet when pyarrow cannot hand a set-aside line to :meth:`Source._reader`'s
+    callback because the line is not UTF-8: the read then stops, and the error names the
+    line and byte (:func:`first_bad_utf8`)."""
+    previous = sys.unraisablehook
+    if getattr(previous, "motorsub", False):
+        return
+
+    def hook(unraisable):
+        if isinstance(unraisable.exc_value, UnicodeDecodeError) and "set_aside" in getattr(
+            unraisable.object, "__qualname__", ""
+        ):
+            return
+        previous(unraisable)
+
+    hook.motorsub = True
+    sys.unraisablehook = hook
 
 
 def _head_text(path: Path, encoding: str) -> str:
@@ -223,6 +275,11 @@ def _head_text(path: Path, encoding: str) -> str:
             head += more
             if not more or b"\n" in more:
                 break
+    if encoding == "utf-8":  # read natively: names must be UTF-8 themselves
+        try:
+            return head.split(b"\n", 1)[0].decode("utf-8").lstrip("\ufeff").rstrip("\r")
+        except UnicodeDecodeError:
+            raise InputError(first_bad_utf8(path)) from None
     text = head.decode(encoding, errors="replace").lstrip("\ufeff")
     return text.split("\n", 1)[0].rstrip("\r")
 
@@ -237,7 +294,10 @@ def header(path: Path, encoding: str, sep: str | None = None) -> list[str]:
     """The names of the header line, as written."""
     first = _head_text(path, encoding)
     sep = sep or ("\t" if first.count("\t") > first.count(",") else ",")
-    return next(csv.reader(io.StringIO(first), delimiter=sep), [])
+    try:
+        return next(csv.reader(io.StringIO(first, newline=""), delimiter=sep), [])
+    except csv.Error as exc:
+        raise InputError(f"{path}: line 1: not a readable header ({exc})") from None
 
 
 def _wrong_field_count(bad: BadLine, path: Path) -> str:
@@ -283,7 +343,7 @@ class Source:
             self._sep = delimiter(self.path, self.encoding)
             self._names = header(self.path, self.encoding, self._sep)
             if not self._names:
-                raise InputError(f"{self.path}: the file is empty; expected a header row")
+                raise InputError(f"{self.path}: no header: the file or its first line is empty")
         return self._names
 
     def _open(self):
@@ -314,6 +374,7 @@ class Source:
         parse = pacsv.ParseOptions(
             delimiter=self._sep, ignore_empty_lines=False, invalid_row_handler=set_aside
         )
+        _quiet_undecodable_rows()
         self._file = self._open()
         return pacsv.open_csv(self._file, read_options=read, parse_options=parse,
                               convert_options=convert)  # fmt: skip
@@ -362,7 +423,7 @@ class Source:
 
     def _message(self, exc: Exception, parsed: int) -> str:
         text = str(exc)
-        if "UTF8" in text:
+        if "UTF8" in text or (self.encoding == "utf-8" and not _is_utf8(self.path)):
             return first_bad_utf8(self.path)
         if "straddl" in text:
             return (
