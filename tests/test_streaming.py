@@ -18,6 +18,9 @@ from motorsub.kernels.subsidy import compiled_schemes, empty_subsidies, subsidie
 from motorsub.model.profile import settings
 from motorsub.model.schemes import load_schemes
 
+#: The rows of the ``records_csv`` fixture: 2,000 good lines and 3 rejected ones.
+RECORDS_ROWS = {"read": 2003, "computed": 2000, "rejected": 3, "blank": 0, "reconciles": True}
+
 
 @pytest.fixture(scope="module")
 def records_csv(tmp_path_factory):
@@ -67,13 +70,7 @@ def test_summary_reconciles_with_the_output_to_the_fen(tmp_path, records_csv):
         records_csv, tmp_path / "o.parquet", batch_rows=700, summary_path=tmp_path / "s.json"
     )
     assert json.loads((tmp_path / "s.json").read_text(encoding="utf-8"))["rows"] == s["rows"]
-    assert s["rows"] == {
-        "read": 2003,
-        "computed": 2000,
-        "rejected": 3,
-        "blank": 0,
-        "reconciles": True,
-    }
+    assert s["rows"] == RECORDS_ROWS
     out = _read(tmp_path / "o.parquet")
     for comp in ("national", "sh_buyback", "sh_reman"):
         fen = sum(round(x * 100) for x in out.column(f"subsidy_{comp}").to_pylist())
@@ -94,13 +91,7 @@ def test_folder_of_parquet_files_is_one_input(tmp_path, records_csv):
     pq.write_table(table.slice(0, 900), folder / "part-0.parquet")
     pq.write_table(table.slice(900), folder / "part-1.parquet")
     s = compute_file(folder, tmp_path / "o.csv", batch_rows=500)
-    assert s["rows"] == {
-        "read": 2003,
-        "computed": 2000,
-        "rejected": 3,
-        "blank": 0,
-        "reconciles": True,
-    }
+    assert s["rows"] == RECORDS_ROWS
 
 
 def test_repeating_text_columns_are_read_dictionary_encoded_with_the_same_results(

@@ -39,7 +39,7 @@ def test_utf8_and_gbk_lines_mixed_are_an_error(tmp_path):
 
 
 def test_gbk_file_reads_exactly(tmp_path):
-    result, s = compute(tmp_path, csv_text([GOOD]).encode("gbk"))
+    result, _s = compute(tmp_path, csv_text([GOOD]).encode("gbk"))
     assert result.exit_code == 0
     assert _output(tmp_path)[0]["manufacturer"] == "上海电机厂"
 
@@ -53,7 +53,7 @@ def test_random_bytes_give_line_and_offset(tmp_path):
 def test_excel_unicode_text_utf16_tab_separated_is_read(tmp_path):
     data = csv_text([GOOD, ("r2", *GOOD[1:])], sep="\t").encode("utf-16")
     assert data[:2] == b"\xff\xfe"
-    result, s = compute(tmp_path, data, "in.txt")
+    result, _s = compute(tmp_path, data, "in.txt")
     assert result.exit_code == 0
     out = _output(tmp_path)
     assert [r["manufacturer"] for r in out] == ["上海电机厂", "上海电机厂"]
@@ -82,7 +82,7 @@ def test_blank_lines_are_counted_and_rows_keep_their_spreadsheet_numbers(tmp_pat
 
 def test_an_extra_comma_is_a_bad_line_with_its_text_and_the_run_goes_on(tmp_path):
     data = good_csv(2) + b"r9,2010-09-01,CN-JS,lv_async,1,5,2,x\n" + good_csv(3)[len(good_csv(0)) :]
-    result, s = compute(tmp_path, data)
+    _result, s = compute(tmp_path, data)
     assert s["rows"] == {"read": 6, "computed": 5, "rejected": 1, "blank": 0, "reconciles": True}
     (reject,) = _rejects(tmp_path)
     assert reject["source_row"] == "4" and reject["reasons"] == "BAD_LINE"
@@ -104,7 +104,7 @@ def test_efficiency_as_a_fraction_is_rejected_asking_for_percent(tmp_path):
         (*GOOD[:-1], "b", "92.5%", "75%", "4000"),
         (*GOOD[:-1], "c", "92.5", "0.75", "4000"),
     ]
-    result, s = compute(tmp_path, csv_text(rows, header).encode())
+    _result, _s = compute(tmp_path, csv_text(rows, header).encode())
     (reject,) = _rejects(tmp_path)
     assert reject["manufacturer"] == "a" and reject["reasons"] == "BAD_EFFICIENCY"
     assert "give efficiency in percent" in reject["message"]
@@ -115,7 +115,7 @@ def test_efficiency_as_a_fraction_is_rejected_asking_for_percent(tmp_path):
 
 def test_messages_follow_lang(tmp_path):
     rows = [(*GOOD[:4], "-15", *GOOD[5:])]
-    result, _ = compute(tmp_path, csv_text(rows).encode(), "in.csv", "--lang", "zh")
+    _result, _ = compute(tmp_path, csv_text(rows).encode(), "in.csv", "--lang", "zh")
     (reject,) = _rejects(tmp_path)
     assert reject["message"] == "kw: '-15' 不是正数"
 

@@ -175,7 +175,7 @@ def test_two_audits_on_one_ledger_end_as_if_run_one_after_the_other(ledgers, tmp
                 ledger,
                 "-o",
                 tmp_path / f"t{trial}.{name}.findings.csv",
-            )  # fmt: skip
+            )
             for name in ("batch1", "batch2")
         ]
         results = [(p.wait(), p.stderr.read().decode()) for p in procs]

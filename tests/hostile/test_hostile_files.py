@@ -104,7 +104,7 @@ def test_adversarial_values_every_line_accounted_for(tmp_path_factory, rows, enc
         data = text.encode(encoding)
     except UnicodeEncodeError:
         data = text.encode("utf-8")
-    result, s = compute(tmp_path_factory.mktemp("v"), data)
+    _result, s = compute(tmp_path_factory.mktemp("v"), data)
     if s is not None:
         assert s["rows"]["read"] == len(rows)
         blank = sum(all(r[c].strip("\x00") == "" and r[c] == "" for c in COLUMNS) for r in rows)
