@@ -31,7 +31,7 @@ from hypothesis import strategies as st
 #: A message printed as "Exception ignored in ..." is a traceback too.
 pytestmark = pytest.mark.filterwarnings("error::pytest.PytestUnraisableExceptionWarning")
 
-EXAMPLES_PER_PROPERTY = 100
+EXAMPLES_PER_PROPERTY = 250
 fuzz = settings(
     max_examples=EXAMPLES_PER_PROPERTY,
     deadline=None,
