@@ -55,9 +55,12 @@ REPEATING: tuple[str, ...] = (
     "sale_date", "region", "motor_type", "kw", "qty", "grade", "poles", "speed_rpm",
     "kind", "trade_in", "old_kw", "old_qty", "old_series", "old_poles",
 )  # fmt: skip
-#: Row-level problems, one bit each: MISSING_<COLUMN> then BAD_<COLUMN> per column.
-PROBLEMS: tuple[str, ...] = tuple(f"MISSING_{c.upper()}" for c in INPUT_COLUMNS) + tuple(
-    f"BAD_{c.upper()}" for c in INPUT_COLUMNS
+#: Row-level problems, one bit each: MISSING_<COLUMN> then BAD_<COLUMN> per column, then
+#: BAD_LINE (a line whose values do not match the header: read, never computed).
+PROBLEMS: tuple[str, ...] = (
+    tuple(f"MISSING_{c.upper()}" for c in INPUT_COLUMNS)
+    + tuple(f"BAD_{c.upper()}" for c in INPUT_COLUMNS)
+    + ("BAD_LINE",)
 )
 
 #: Percentiles of a projection's Monte-Carlo bands.
@@ -82,7 +85,17 @@ PLAN_COMPARED: tuple[str, ...] = (
 MAX_KW = 100_000.0
 MAX_QTY = 1_000_000
 HOURS_PER_YEAR_MAX = 8784.0
-LOAD_MAX = 1.25
+LOAD_MAX = 1.5
+
+#: Plausibility of a sale line's figures (docs/rules.md section 1): what no real line
+#: holds is rejected, never computed. An efficiency lies in [EFFICIENCY_MIN, EFFICIENCY_MAX)
+#: percent (no motor the schemes speak of is below 40 %, none reaches 100 %; a value at or
+#: below FRACTION_MAX is a fraction typed for a percentage); a line's kW is at most
+#: KW_SCOPE_FACTOR times the largest rating in any shipped scheme's scope.
+EFFICIENCY_MIN = 40.0
+EFFICIENCY_MAX = 100.0
+FRACTION_MAX = 1.0
+KW_SCOPE_FACTOR = 10
 
 
 def literal(values: tuple) -> object:

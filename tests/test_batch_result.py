@@ -78,7 +78,11 @@ def test_totals_merge_equals_one_pass(shipped):
         t.add(compute_batch(table.slice(2 * k, 2), shipped, st, source="t", offset=2 * k))
     merged = parts[2].merge(parts[0]).merge(parts[1])  # any order
     a, b = whole.summary(), merged.summary()
-    assert a["rows"] == b["rows"] == {"read": 6, "computed": 4, "rejected": 2, "reconciles": True}
+    assert (
+        a["rows"]
+        == b["rows"]
+        == {"read": 6, "computed": 4, "rejected": 2, "blank": 0, "reconciles": True}
+    )
     for key in (
         "totals_cny",
         "by_payee",

@@ -52,7 +52,7 @@ def _problems(**changes) -> list[str]:
         ({"kw": "15 kW"}, ["BAD_KW"]),
         ({"kw": "0"}, ["BAD_KW"]),
         ({"kw": "-7.5"}, ["BAD_KW"]),
-        ({"kw": "100001"}, ["BAD_KW"]),
+        ({"kw": "250000.001"}, ["BAD_KW"]),  # 10 x 25,000 kW, the largest scope (hv_async)
         ({"kw": "nan"}, ["BAD_KW"]),
         ({"qty": "0"}, ["BAD_QTY"]),
         ({"qty": "1.5"}, ["BAD_QTY"]),
@@ -73,7 +73,17 @@ def _problems(**changes) -> list[str]:
         ({"old_poles": "5"}, ["BAD_OLD_POLES"]),
         ({"hours": "8785"}, ["BAD_HOURS"]),
         ({"hours": "-1"}, ["BAD_HOURS"]),
-        ({"load": "1.26"}, ["BAD_LOAD"]),
+        ({"load": "1.51"}, ["BAD_LOAD"]),
+        ({"load": "151%"}, ["BAD_LOAD"]),
+        ({"efficiency": "100"}, ["BAD_EFFICIENCY"]),  # no motor reaches 100 %
+        ({"efficiency": "39.9"}, ["BAD_EFFICIENCY"]),
+        ({"efficiency": "0.925"}, ["BAD_EFFICIENCY"]),  # a fraction, not a percentage
+        ({"old_efficiency": "0.876"}, ["BAD_OLD_EFFICIENCY"]),
+        ({"efficiency": "%"}, ["BAD_EFFICIENCY"]),
+        ({"kw": "15%"}, ["BAD_KW"]),
+        ({"kw": "-0"}, ["BAD_KW"]),
+        ({"kw": "1e-400"}, ["BAD_KW"]),  # reads as 0
+        ({"kw": "1e308"}, ["BAD_KW"]),
         ({"load": "-0.1"}, ["BAD_LOAD"]),
         ({"price": "-1"}, ["BAD_PRICE"]),
         ({"kw": "x", "region": "", "grade": "9"}, ["MISSING_REGION", "BAD_KW", "BAD_GRADE"]),
@@ -99,7 +109,10 @@ def test_row_reasons(changes, expected):
         {"trade_in": "0"},
         {"trade_in": "TRUE", "old_kw": "7.5", "old_qty": "2"},
         {"kw": "1.5e1"},
-        {"hours": "8784", "load": "1.25", "efficiency": "100"},
+        {"hours": "8784", "load": "1.5", "efficiency": "99.99"},
+        {"kw": "250000", "motor_type": "hv_async", "grade": ""},
+        {"efficiency": "40", "old_efficiency": "40%"},
+        {"load": "75%", "efficiency": "92.5 %"},
         {"hours": "0", "load": "0"},
         {"poles": "8", "old_poles": "2", "qty": "3.0"},
     ],
@@ -131,13 +144,22 @@ def test_rejects_file_keeps_row_number_values_and_reasons(tmp_path):
     ]
     _write_csv(tmp_path / "in.csv", rows)
     summary = compute_file(tmp_path / "in.csv", tmp_path / "out.csv")
-    assert summary["rows"] == {"read": 3, "computed": 2, "rejected": 1, "reconciles": True}
+    assert summary["rows"] == {
+        "read": 3,
+        "computed": 2,
+        "rejected": 1,
+        "blank": 0,
+        "reconciles": True,
+    }
     with open(tmp_path / "out.rejects.csv", encoding="utf-8-sig") as f:
         rej = list(csv.DictReader(f))
     assert rej == [
         {
             "source_row": "3",
             "reasons": "BAD_REGION;BAD_KW",
+            "message": "region: 'XX' is not a province code such as CN-SH or CN-JS; "
+            "kw: 'fifteen' is not a positive number",
+            "raw_line": "",
             "record_id": "r2",
             "sale_date": "2010-09-01",
             "region": "XX",
@@ -175,7 +197,10 @@ def test_encodings(tmp_path, encoding):
 
 def test_forced_wrong_encoding_is_a_clear_error(tmp_path):
     _write_csv(tmp_path / "in.csv", [{**GOOD, "manufacturer": "上海电机厂"}], "gbk")
-    with pytest.raises(InputError, match=r"invalid UTF8.*give --encoding"):
+    with pytest.raises(
+        InputError,
+        match=r"in\.csv: line 2, byte offset \d+: bytes .* are not UTF-8.*give its --encoding",
+    ):
         compute_file(tmp_path / "in.csv", tmp_path / "out.csv", encoding="utf-8")
 
 
@@ -214,7 +239,13 @@ def test_parquet_roundtrip_with_typed_columns(tmp_path):
 def test_rows_read_equals_computed_plus_rejected_in_summary():
     rows = [GOOD, {**GOOD, "kw": "x"}, {**GOOD, "grade": ""}, {**GOOD, "record_id": "r9"}]
     res = run(_table(rows))
-    assert res.summary["rows"] == {"read": 4, "computed": 2, "rejected": 2, "reconciles": True}
+    assert res.summary["rows"] == {
+        "read": 4,
+        "computed": 2,
+        "rejected": 2,
+        "blank": 0,
+        "reconciles": True,
+    }
     assert res.output.num_rows + res.rejects.num_rows == 4
 
 
@@ -228,3 +259,16 @@ def test_take_returns_the_rows_asked_for_in_their_order():
     assert recs.take(np.array([0, 0, 2]))["kw"].tolist() == [11.0, 11.0, 7.5]
     assert recs.take(np.array([1]))["kw"].tolist() == [400.0]
     assert recs.take(np.arange(3))["kw"] is kw  # every row in order: not copied
+
+
+def test_utf16_without_a_byte_order_mark_is_refused_with_the_way_out(tmp_path):
+    path = tmp_path / "in.csv"
+    text = "record_id,sale_date,region,motor_type,kw,grade\nr1,2010-09-01,CN-JS,lv_async,15,2\n"
+    path.write_bytes(text.encode("utf-16-le"))
+    with pytest.raises(InputError, match=r"in\.csv: line 1, byte offset 1: a NUL byte") as e:
+        compute_file(path, tmp_path / "out.csv")
+    assert "--encoding utf-16-le" in str(e.value) and e.value.exit_code == 2
+    assert not (tmp_path / "out.csv").exists()
+    # told the encoding, the same file computes: 15 kW × 35 CNY/kW = 525.00
+    summary = compute_file(path, tmp_path / "out.csv", encoding="utf-16-le")
+    assert summary["totals_cny"]["total"] == 525.0

@@ -18,6 +18,9 @@ from motorsub.kernels.subsidy import compiled_schemes, empty_subsidies, subsidie
 from motorsub.model.profile import settings
 from motorsub.model.schemes import load_schemes
 
+#: The rows of the ``records_csv`` fixture: 2,000 good lines and 3 rejected ones.
+RECORDS_ROWS = {"read": 2003, "computed": 2000, "rejected": 3, "blank": 0, "reconciles": True}
+
 
 @pytest.fixture(scope="module")
 def records_csv(tmp_path_factory):
@@ -67,7 +70,7 @@ def test_summary_reconciles_with_the_output_to_the_fen(tmp_path, records_csv):
         records_csv, tmp_path / "o.parquet", batch_rows=700, summary_path=tmp_path / "s.json"
     )
     assert json.loads((tmp_path / "s.json").read_text(encoding="utf-8"))["rows"] == s["rows"]
-    assert s["rows"] == {"read": 2003, "computed": 2000, "rejected": 3, "reconciles": True}
+    assert s["rows"] == RECORDS_ROWS
     out = _read(tmp_path / "o.parquet")
     for comp in ("national", "sh_buyback", "sh_reman"):
         fen = sum(round(x * 100) for x in out.column(f"subsidy_{comp}").to_pylist())
@@ -88,7 +91,7 @@ def test_folder_of_parquet_files_is_one_input(tmp_path, records_csv):
     pq.write_table(table.slice(0, 900), folder / "part-0.parquet")
     pq.write_table(table.slice(900), folder / "part-1.parquet")
     s = compute_file(folder, tmp_path / "o.csv", batch_rows=500)
-    assert s["rows"] == {"read": 2003, "computed": 2000, "rejected": 3, "reconciles": True}
+    assert s["rows"] == RECORDS_ROWS
 
 
 def test_repeating_text_columns_are_read_dictionary_encoded_with_the_same_results(
@@ -136,13 +139,27 @@ def test_strict_failure_mid_stream_leaves_no_file(tmp_path, records_csv):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["in.csv"]
 
 
-def test_unreadable_line_in_a_later_batch_stops_the_run_and_leaves_no_file(tmp_path, records_csv):
-    # batches are read one ahead in another thread: its error must still end the run
+def test_a_line_with_the_wrong_number_of_values_is_rejected_and_the_run_goes_on(
+    tmp_path, records_csv
+):
     text = records_csv.read_text(encoding="utf-8-sig").splitlines(keepends=True)
-    text[1500] = "x,y,z\n"
+    text[1500] = "x,y,z\n"  # line 1501 as a spreadsheet numbers it (header = 1)
     (tmp_path / "in.csv").write_text("".join(text), encoding="utf-8")
-    message = r"in\.csv: line 1501: 3 values where the header has 21 columns \('x,y,z'\)"
-    with pytest.raises(InputError, match=message):
+    s = compute_file(tmp_path / "in.csv", tmp_path / "o.parquet", batch_rows=500)
+    assert s["rows"]["read"] == 2003
+    assert s["rows"]["reconciles"] and s["rejects"]["BAD_LINE"] == 1
+    rejects = pacsv.read_csv(tmp_path / "o.rejects.csv").to_pylist()
+    bad = [r for r in rejects if r["reasons"] == "BAD_LINE"]
+    assert [(r["source_row"], r["raw_line"]) for r in bad] == [(1501, "x,y,z")]
+    assert bad[0]["message"].startswith("3 values where the header has 21 columns")
+
+
+def test_unreadable_bytes_in_a_later_batch_stop_the_run_and_leave_no_file(tmp_path, records_csv):
+    # batches are read one ahead in another thread: its error must still end the run
+    data = records_csv.read_bytes().split(b"\n")
+    data[1500] = data[1500].replace(b",", b",\xff", 1)  # line 1501: not UTF-8
+    (tmp_path / "in.csv").write_bytes(b"\n".join(data))
+    with pytest.raises(InputError, match=r"in\.csv: line 1501, byte offset \d+: bytes ff"):
         compute_file(tmp_path / "in.csv", tmp_path / "o.parquet", batch_rows=500)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["in.csv"]
 
@@ -190,7 +207,7 @@ def test_progress_reports_rows_and_total(tmp_path, records_csv):
 def test_empty_input_writes_headers_only(tmp_path):
     (tmp_path / "in.csv").write_text("record_id,sale_date,region,motor_type,kw\n")
     s = compute_file(tmp_path / "in.csv", tmp_path / "o.csv")
-    assert s["rows"] == {"read": 0, "computed": 0, "rejected": 0, "reconciles": True}
+    assert s["rows"] == {"read": 0, "computed": 0, "rejected": 0, "blank": 0, "reconciles": True}
     header = (tmp_path / "o.csv").read_text(encoding="utf-8-sig").splitlines()[0]
     assert header.startswith('"record_id","version_cn_national"')
 

@@ -37,6 +37,8 @@ from motorsub.errors import InputError
 SCHEMA_VERSION = "1"
 CHUNK = 100_000  # rows per executemany call
 NO_SEQ = 1 << 62  # "after every recorded batch"
+#: How long an audit waits for another audit that holds the ledger's write lock [s].
+LOCK_WAIT_S = 600.0
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -128,7 +130,7 @@ class Ledger:
         if path:
             Path(path).parent.mkdir(parents=True, exist_ok=True)
         try:
-            self.con = sqlite3.connect(self.path, isolation_level=None)
+            self.con = sqlite3.connect(self.path, isolation_level=None, timeout=LOCK_WAIT_S)
             self.con.execute("PRAGMA temp_store = MEMORY")
             tables = {r[0] for r in self.con.execute("SELECT name FROM sqlite_master")}
             if tables and "meta" not in tables:
@@ -163,7 +165,13 @@ class Ledger:
     # --------------------------------------------------------------------------------
     def begin(self, batch_id: str, input_digest: str) -> BatchState:
         """Open the batch's transaction (holding the write lock until :meth:`commit`)."""
-        self.con.execute("BEGIN IMMEDIATE")
+        try:  # waits while another audit holds the write lock
+            self.con.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as exc:
+            raise InputError(
+                f"{self.path}: the ledger is in use by another audit and stayed locked for "
+                f"{LOCK_WAIT_S:.0f} s ({exc}); run the audits one after the other"
+            ) from None
         self._in_batch = True
         row = self.con.execute(
             "SELECT seq, input_digest, result_digest FROM batches WHERE batch_id = ?",

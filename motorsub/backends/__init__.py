@@ -49,6 +49,7 @@ class Job:
     headers: str = "id"  # output column headers: "id" (stable names) or "zh" (Chinese)
     cluster: str | None = None  # a cluster's spec (motorsub.cluster.parse)
     overwrite: bool = False  # a cluster run may replace an existing OUTDIR
+    lang: str = "en"  # language of the rejects file's messages
 
 
 def make_job(

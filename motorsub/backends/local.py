@@ -28,6 +28,7 @@ def run(job: Job, progress: Progress | None = None) -> dict:
     succeeds.
     """
     st = job.settings
+    io.check_distinct([job.input_path], [job.output_path, job.rejects_path, job.summary_path])
     al = aliases.load(job.aliases)
     reader = io.batch_reader(job.input_path, job.batch_rows, job.encoding, sheet=job.sheet)
     totals = Totals(job.schemes)
@@ -36,17 +37,19 @@ def run(job: Job, progress: Progress | None = None) -> dict:
 
     def write(batch: BatchResult) -> None:
         out_writer.write(columns.with_headers(columns.output_table(batch, st), job.headers))
-        rej_writer.write(columns.with_headers(columns.rejects_table(batch), job.headers))
+        rejects = columns.rejects_table(batch, job.lang)
+        rej_writer.write(columns.with_headers(rejects, job.headers))
 
     pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="motorsub-writer")
     read_ahead = ThreadPoolExecutor(max_workers=1, thread_name_prefix="motorsub-reader")
     scratch = Scratch(job.schemes)
     try:
         offset, writing = 0, None
-        tables = iter(reader)
-        reading = read_ahead.submit(next, tables, None)
-        while (table := reading.result()) is not None:
-            reading = read_ahead.submit(next, tables, None)
+        chunks = reader.chunks()
+        reading = read_ahead.submit(next, chunks, None)
+        while (chunk := reading.result()) is not None:
+            reading = read_ahead.submit(next, chunks, None)
+            table = chunk.table
             batch = compute_batch(
                 table,
                 job.schemes,
@@ -56,6 +59,9 @@ def run(job: Job, progress: Progress | None = None) -> dict:
                 strict=job.strict,
                 scratch=scratch,
                 aliases=al,
+                row_numbers=chunk.rows,
+                bad_lines=chunk.bad_lines,
+                blank=chunk.blank,
             )
             if writing is not None:
                 writing.result()
@@ -105,6 +111,7 @@ def compute_file(
     aliases: str | Path | None = None,
     sheet: str | None = None,
     headers: str = "id",
+    lang: str = "en",
 ) -> dict:
     """Stream records from a file through the engine and write output, rejects and summary.
 
@@ -113,6 +120,8 @@ def compute_file(
 
     Parameters
     ----------
+    lang : str
+        Language of the rejects file's messages (``en`` or ``zh``).
     progress : callable, optional
         Called after each batch with (rows done, total rows or an estimate, or None).
     aliases : path, optional
@@ -133,6 +142,6 @@ def compute_file(
     job = make_job(
         input_path, output_path, rejects_path, schemes, savings, summary_path,
         strict=strict, encoding=encoding, batch_rows=batch_rows,
-        aliases=Path(aliases) if aliases else None, sheet=sheet, headers=headers,
+        aliases=Path(aliases) if aliases else None, sheet=sheet, headers=headers, lang=lang,
     )  # fmt: skip
     return run(job, progress)

@@ -172,10 +172,16 @@ def audit(
       motorsub audit claims.csv --catalogue catalogue.csv -o findings.csv \\
           --report 报告.html --lang zh -q
     """
-    from motorsub.audit import audit_files
+    from motorsub import io
+    from motorsub.audit import audit_files, default_rejects_path
     from motorsub.render.audit import summary_text
 
     started = time.perf_counter()
+    io.check_distinct(
+        [claims_path, catalogue_path, buybacks_path, quotas_path],
+        [findings_path, rejects_path or default_rejects_path(findings_path), summary_path,
+         report_path, sample_path, lines_path, ledger_path],
+    )  # fmt: skip
     summary = audit_files(
         claims_path,
         findings_path,

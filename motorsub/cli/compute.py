@@ -42,7 +42,11 @@ from motorsub.cli.options import (
     help="Write the summary as JSON to this file.",
 )
 @click.option("--strict", is_flag=True, help="Fail (exit 4) if any row is rejected.")
-@click.option("--encoding", help="Force the CSV encoding (default: UTF-8, else GB18030).")
+@click.option(
+    "--encoding",
+    help="Force the CSV encoding, e.g. gb18030 (default: as a byte-order mark says, else "
+    "UTF-8, else GB18030 when every character is common Chinese text).",
+)
 @click.option("--sheet", help="The sheet of an .xlsx INPUT to read [default: the first].")
 @click.option(
     "--aliases",
@@ -138,7 +142,7 @@ def compute(
             summary = _one_process(
                 inputs, output_path, scheme_paths, rejects_path, summary_path, strict,
                 encoding, batch_rows, quiet, assumptions,
-                aliases=aliases_path, sheet=sheet, headers=headers,
+                aliases=aliases_path, sheet=sheet, headers=headers, lang=lang,
             )  # fmt: skip
         else:
             if rejects_path is not None:
@@ -148,7 +152,7 @@ def compute(
             summary = _on_cluster(
                 inputs, output_path, cluster, overwrite, scheme_paths, summary_path, strict,
                 encoding, batch_rows, quiet, assumptions(),
-                aliases_path=aliases_path, headers=headers,
+                aliases_path=aliases_path, headers=headers, lang=lang,
             )  # fmt: skip
     elapsed = time.perf_counter() - started
     if as_json:

@@ -7,12 +7,26 @@ library's own errors become a message and the documented exit code
 
 from __future__ import annotations
 
+import os
+import sys
 from importlib import import_module
 from typing import ClassVar
 
 import click
 
 from motorsub.cli.options import EPILOG
+
+
+def _quiet_exit() -> None:
+    """Exit 0 with stdout and stderr pointed at /dev/null, so that flushing what is left at
+    shutdown does not raise again."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            os.dup2(devnull, stream.fileno())
+        except (OSError, ValueError, AttributeError):
+            pass
+    sys.exit(0)
 
 
 class _LazyGroup(click.Group):
@@ -28,6 +42,14 @@ class _LazyGroup(click.Group):
         "synth": "motorsub.cli.synth:synth",
         "warmup": "motorsub.cli.warmup:warmup",
     }
+
+    def invoke(self, ctx):
+        """Run the command; a reader that closes the pipe (``motorsub ... | head``) ends it
+        quietly with exit 0, as the conventional SIGPIPE behaviour does."""
+        try:
+            return super().invoke(ctx)
+        except BrokenPipeError:
+            _quiet_exit()
 
     def list_commands(self, ctx):
         return sorted([*super().list_commands(ctx), *self.lazy])

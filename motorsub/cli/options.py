@@ -40,6 +40,12 @@ def errors(func):
         except MotorsubError as exc:
             click.echo(f"motorsub: error: {exc}", err=True)
             sys.exit(exc.exit_code)
+        except BrokenPipeError:
+            raise  # the reader closed the pipe: the command group ends quietly
+        except OSError as exc:  # a file that cannot be read or written: disk full, no right
+            where = f"{exc.filename}: " if exc.filename else ""
+            click.echo(f"motorsub: error: {where}{exc.strerror or exc}", err=True)
+            sys.exit(2)
 
     return wrapper
 

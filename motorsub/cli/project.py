@@ -124,12 +124,14 @@ def project(
       motorsub project examples/plans/national-2013-2015.toml --json
       motorsub project examples/plans/national-2013-2015.toml --samples 200000 --cluster local:2
     """
+    from motorsub import io
     from motorsub.plan import compare, load_plan
     from motorsub.plan import project as run_project
     from motorsub.render.plan import compare_text, projection_text
 
     started = time.perf_counter()
     _check_paths(output_path, plot_path)
+    io.check_distinct([plan_path, compare_path], [output_path, plot_path, summary_path])
     extra = list(scheme_paths) or None
     options = dict(samples=samples, seed=seed, schemes=extra, encoding=encoding)
     with _samples_map(cluster, samples) as spread:
@@ -138,13 +140,6 @@ def project(
         if compare_path is not None:
             b = run_project(load_plan(compare_path), **options, map=spread)
             diff = compare(a, b)
-    if as_json:
-        payload = a.to_dict() if b is None else {"a": a.to_dict(), "b": b.to_dict()}
-        click.echo(json.dumps(payload, indent=2, ensure_ascii=False))
-    elif b is None:
-        click.echo(projection_text(a, lang))
-    else:
-        click.echo(compare_text(a, b, diff, lang))
     if output_path is not None:
         if diff is None:
             _write(output_path, a.table(), a.to_dict())
@@ -164,6 +159,13 @@ def project(
         from motorsub.plan.plot import plot
 
         plot(a, plot_path, other=b)
+    if as_json:
+        payload = a.to_dict() if b is None else {"a": a.to_dict(), "b": b.to_dict()}
+        click.echo(json.dumps(payload, indent=2, ensure_ascii=False))
+    elif b is None:
+        click.echo(projection_text(a, lang))
+    else:
+        click.echo(compare_text(a, b, diff, lang))
     click.echo(
         f"projected in {time.perf_counter() - started:.1f} s"
         + (f"; output {output_path}" if output_path else "")

@@ -66,6 +66,7 @@ class Spec:
     name_files: bool = False  # add SOURCE_FILE to the rejects
     aliases: Aliases | None = None  # spellings of columns and codes (default: the packaged)
     headers: str = "id"  # output column headers: "id" or "zh"
+    lang: str = "en"  # language of the rejects file's messages
 
 
 def part_name(index: int, width: int) -> str:
@@ -122,14 +123,17 @@ def compute_fragment(frag: Fragment, spec: Spec) -> Totals:
     totals = Totals(spec.schemes)
     st, done = spec.settings, 0
     try:
-        for table in fragments.read(frag, spec.batch_rows, spec.encoding):
+        for chunk in fragments.read_chunks(frag, spec.batch_rows, spec.encoding):
+            table = chunk.table
             with kernels():
                 batch = compute_batch(
                     table, spec.schemes, st, source=frag.name, offset=frag.offset + done,
                     strict=spec.strict, scratch=_scratch(spec), aliases=spec.aliases,
+                    row_numbers=chunk.rows, bad_lines=chunk.bad_lines, blank=chunk.blank,
                 )  # fmt: skip
                 totals.add(batch)
-                rejects = columns.with_headers(columns.rejects_table(batch), spec.headers)
+                rejects = columns.rejects_table(batch, spec.lang)
+                rejects = columns.with_headers(rejects, spec.headers)
                 output = columns.output_table(batch, st)
                 out.write(columns.with_headers(output, spec.headers))  # before buffers reuse
             if spec.name_files:
@@ -209,6 +213,7 @@ def run(job: Job, progress: Progress | None = None, *, client=None, task_rows=TA
         name_files=len(frags) > 1 and frags[0].format == "csv",
         aliases=aliases.load(job.aliases),
         headers=job.headers,
+        lang=job.lang,
     )
     fs.makedirs(f"{work}/{RESULTS}", exist_ok=True)
     fs.makedirs(f"{work}/{REJECTS}", exist_ok=True)
@@ -299,6 +304,7 @@ def compute_dataset(
     savings: Settings | None = None,
     aliases_path: str | Path | None = None,
     headers: str = "id",
+    lang: str = "en",
 ) -> dict:
     """Compute a dataset on a Dask cluster into OUTDIR (``results/``, ``rejects/``,
     ``summary.json``); return the summary.
@@ -318,6 +324,6 @@ def compute_dataset(
         tuple(str(i) for i in many), outdir, Path(str(outdir)) / REJECTS, schemes, savings,
         summary_path, strict=strict, encoding=encoding, batch_rows=batch_rows,
         cluster=cluster, overwrite=overwrite,
-        aliases=Path(aliases_path) if aliases_path else None, headers=headers,
+        aliases=Path(aliases_path) if aliases_path else None, headers=headers, lang=lang,
     )  # fmt: skip
     return run(job, progress, client=client, task_rows=task_rows)

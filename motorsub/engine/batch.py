@@ -81,11 +81,17 @@ def compute_batch(
     strict: bool = False,
     scratch: Scratch | None = None,
     aliases: Aliases | None = None,
+    row_numbers: np.ndarray | None = None,
+    bad_lines: list | None = None,
+    blank: int = 0,
 ) -> BatchResult:
     """Validate and compute one batch of records whose first row is row ``offset``.
 
     With ``scratch``, the kernels write into its buffers instead of fresh memory;
     ``aliases`` are the spellings of columns and codes read (default: the packaged ones).
+    ``row_numbers``, ``bad_lines`` and ``blank`` are what the reader says of the batch
+    (:class:`motorsub.io.Chunk`): each row's spreadsheet number, the lines it set aside
+    (rejected as ``BAD_LINE``) and the empty lines it skipped.
 
     Raises
     ------
@@ -99,14 +105,20 @@ def compute_batch(
     columns.check_input_names(table.column_names, schemes, st, source)
     recs = records.validate(table, source, aliases)
     ok = np.flatnonzero(recs.valid)
-    if strict and len(ok) < len(recs.reject):
-        raise RejectedRowsError(describe_rejects(recs, np.flatnonzero(~recs.valid), source, offset))
+    bad_lines = list(bad_lines or ())
+    if strict and (len(ok) < len(recs.reject) or bad_lines):
+        bad = np.flatnonzero(~recs.valid)
+        rows = row_numbers[bad] if row_numbers is not None else bad.astype(np.int64) + offset + 2
+        raise RejectedRowsError(describe_rejects(recs, bad, source, rows, bad_lines))
     cols = recs.take(ok)
     res_out, sav_out = scratch.take(len(ok)) if scratch is not None else (None, None)
     res = subsidies(compiled_schemes(schemes), cols, out=res_out)
     sav = line_savings(cols, st, out=sav_out)
     unread = tuple(records.unread_columns(table.column_names))
-    return BatchResult(schemes, table, offset, recs.reject, ok, cols, res, sav, unread)
+    return BatchResult(
+        schemes, table, offset, recs.reject, ok, cols, res, sav, row_numbers, bad_lines, blank,
+        unread,
+    )  # fmt: skip
 
 
 def run(
@@ -146,17 +158,31 @@ def run(
     )
 
 
-def describe_rejects(recs: records.Records, bad: np.ndarray, source: str, offset: int = 0) -> str:
-    """Name the file, row, column and value of the first rejected rows."""
+def describe_rejects(
+    recs: records.Records,
+    bad: np.ndarray,
+    source: str,
+    rows: np.ndarray | int = 0,
+    bad_lines: list | None = None,
+) -> str:
+    """Name the file, row, column and value of the first rejected rows; ``rows`` are
+    their spreadsheet row numbers (or the batch's offset)."""
+    if isinstance(rows, (int, np.integer)):
+        rows = bad.astype(np.int64) + int(rows) + 2
     lines = [f"{source}: row(s) rejected under --strict, e.g.:"]
-    for i in bad[:MAX_DETAILS]:
+    for line in (bad_lines or [])[:MAX_DETAILS]:
+        lines.append(
+            f"  row {line.row}: {line.values} values where the header has "
+            f"{line.expected} columns (BAD_LINE)"
+        )
+    for i, row in zip(bad[:MAX_DETAILS], rows[:MAX_DETAILS]):
         for problem in records.problem_names(recs.reject[i]):
             col = records.problem_column(problem)
             value = (
                 recs.table.column(col)[int(i)].as_py() if col in recs.table.column_names else None
             )
             shown = "empty" if value in (None, "") else repr(value)
-            lines.append(f"  row {offset + i + 2}, column {col}: {shown} ({problem})")
+            lines.append(f"  row {int(row)}, column {col}: {shown} ({problem})")
     if len(bad) > MAX_DETAILS:
         lines.append(f"  ... and {len(bad) - MAX_DETAILS} more rows in this batch")
     return "\n".join(lines)

@@ -17,7 +17,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from motorsub import i18n, vocab
-from motorsub.engine.records import problem_names
+from motorsub.engine.messages import bad_line_message, problem_message
+from motorsub.engine.records import problem_column, problem_names
 from motorsub.errors import InputError
 from motorsub.kernels.subsidy import compiled_schemes
 from motorsub.model.profile import Settings
@@ -51,7 +52,7 @@ UNIQUE_OUTPUT = (
     *(f"{name}_{per}" for name in ("kwh", "tce", "tco2") for per in ("per_year", "lifetime")),
 )  # fmt: skip
 #: The columns the rejects file puts before the input's own.
-REJECTS_LEAD = ("source_row", "reasons")
+REJECTS_LEAD = ("source_row", "reasons", "message", "raw_line")
 
 
 def output_names(schemes: SchemeSet, st: Settings) -> tuple[str, ...]:
@@ -140,19 +141,58 @@ def output_table(result: BatchResult, st: Settings) -> pa.Table:
     return pa.table(out)
 
 
-def rejects_table(result: BatchResult) -> pa.Table:
-    """Rejected rows: spreadsheet row number (header = row 1), every reason, original values."""
+def rejects_table(result: BatchResult, lang: str = "en") -> pa.Table:
+    """Rejected rows in input order: spreadsheet row number (header = row 1), every
+    reason, a message in plain words (in ``lang``), the raw text of a line set aside as
+    ``BAD_LINE``, and the original values."""
     table, rows = result.table, result.rejected_rows
     masks, inverse = np.unique(result.reject[rows], return_inverse=True)
     dictionary = [";".join(problem_names(int(m))) for m in masks]
+    taken = table.take(pa.array(rows, pa.int64()))
+    lines = result.bad_lines
     out = {
-        "source_row": pa.array(rows.astype(np.int64) + result.offset + 2),
-        "reasons": _take_strings(dictionary, inverse.reshape(-1)),
+        "source_row": pa.array(
+            np.concatenate([result.source_rows(rows), [b.row for b in lines]]).astype(np.int64)
+        ),
+        "reasons": pa.concat_arrays(
+            [
+                _take_strings(dictionary, inverse.reshape(-1)),
+                pa.array(["BAD_LINE"] * len(lines), pa.string()),
+            ]
+        ),
+        "message": pa.array(
+            _row_messages(taken, result.reject[rows], lang)
+            + [bad_line_message(b.values, b.expected, lang) for b in lines],
+            pa.string(),
+        ),
+        "raw_line": pa.array([None] * len(rows) + [b.text for b in lines], pa.string()),
     }
-    taken = table.take(pa.array(rows))
     for name in taken.column_names:
-        out[name] = taken.column(name)
-    return pa.table(out)
+        column = taken.column(name)
+        out[name] = pa.concat_arrays(
+            [*column.chunks, pa.nulls(len(lines), column.type)]
+        ) if lines else column  # fmt: skip
+    rejects = pa.table(out)
+    if lines:
+        rejects = rejects.sort_by("source_row")
+    return rejects
+
+
+def _row_messages(taken: pa.Table, masks: np.ndarray, lang: str) -> list[str]:
+    """Per rejected row, its problems in plain words (each distinct text worded once)."""
+    said: dict[tuple[str, object], str] = {}
+    out = []
+    for i, mask in enumerate(masks):
+        parts = []
+        for problem in problem_names(int(mask)):
+            col = problem_column(problem)
+            value = taken.column(col)[i].as_py() if col in taken.column_names else None
+            key = (problem, value)
+            if key not in said:
+                said[key] = problem_message(problem, value, lang)
+            parts.append(said[key])
+        out.append("; ".join(parts))
+    return out
 
 
 #: Output headers: the stable column ids, or Chinese words (``--headers``).

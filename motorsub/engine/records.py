@@ -10,6 +10,7 @@ its original values.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 
 import numpy as np
 import pyarrow as pa
@@ -28,6 +29,7 @@ PASSTHROUGH = ("manufacturer", "model", "serial")
 REPEATING = vocab.REPEATING
 MAX_KW, MAX_QTY = vocab.MAX_KW, vocab.MAX_QTY
 HOURS_PER_YEAR_MAX, LOAD_MAX = vocab.HOURS_PER_YEAR_MAX, vocab.LOAD_MAX
+EFFICIENCY_MIN, EFFICIENCY_MAX = vocab.EFFICIENCY_MIN, vocab.EFFICIENCY_MAX
 POLES = vocab.POLES
 
 _TRUE = ("true", "1", "yes", "y", "是", "t")
@@ -168,6 +170,39 @@ def _office_number(arr):
         return text
     grouped = pc.match_substring_regex(text, r"^[-+]?\d{1,3}(,\d{3})+(\.\d*)?$")
     return pc.if_else(pc.fill_null(grouped, False), pc.replace_substring(text, ",", ""), text)
+
+
+def _percent_float(arr, scale: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """A number that may end in a percent sign (``92.5%``, ``75 %``): read without it and
+    multiplied by ``scale`` (1 for an efficiency in percent, 0.01 for a load)."""
+    if not _is_text(arr):
+        return _float(arr)
+    if pa.types.is_dictionary(arr.type):
+        arr = pc.cast(arr, pa.string())
+    sign = "\\s*[%\uff05]\\s*$"  # a full-width percent sign too
+    has = pc.match_substring_regex(arr, sign)
+    if not pc.any(has).as_py():
+        return _float(arr)
+    x, miss, bad = _float(pc.replace_substring_regex(arr, sign, ""))
+    pct = to_numpy(pc.fill_null(has, False))
+    bad |= pct & miss  # a percent sign alone
+    return np.where(pct, x * scale, x), miss & ~pct, bad
+
+
+@cache
+def kw_max() -> float:
+    """The largest plausible rating of one motor [kW]: ``KW_SCOPE_FACTOR`` times the
+    largest rating in any shipped scheme's scope (``schemes/``)."""
+    from motorsub.model.schemes import load_schemes  # pydantic: only when a batch is read
+
+    largest = max(
+        e.kw.hi
+        for s in load_schemes().schemes
+        for c in s.components
+        for e in c.eligibility.scope
+        if np.isfinite(e.kw.hi)
+    )
+    return vocab.KW_SCOPE_FACTOR * float(largest)
 
 
 def _integer(arr, values=None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -361,10 +396,10 @@ def validate(
             )
         np.bitwise_or(reject, _bit(f"BAD_{name.upper()}"), out=reject, where=bad)
 
-    def number(name, lo, hi, lo_open=False, required=False):
-        x, miss, bad = _float(col(name))
+    def number(name, lo, hi, lo_open=False, required=False, hi_open=False, percent=None):
+        x, miss, bad = _float(col(name)) if percent is None else _percent_float(col(name), percent)
         with np.errstate(invalid="ignore"):
-            out = (x <= lo if lo_open else x < lo) | (x > hi)
+            out = (x <= lo if lo_open else x < lo) | (x >= hi if hi_open else x > hi)
         bad |= ~miss & out
         flag(name, miss, bad, required)
         return x, miss
@@ -385,7 +420,7 @@ def validate(
     )
     flag("motor_type", miss, bad, True)
     cols["motor_type"] = np.maximum(mtype, 0).astype(np.int8)
-    cols["kw"], _ = number("kw", 0.0, MAX_KW, lo_open=True, required=True)
+    cols["kw"], _ = number("kw", 0.0, kw_max(), lo_open=True, required=True)
 
     qty, miss, bad = _integer(col("qty"))
     bad |= ~miss & ~bad & ((qty < 1) | (qty > MAX_QTY))
@@ -404,10 +439,10 @@ def validate(
         cols[name] = np.where(miss | bad, 0, poles).astype(np.int8)
 
     cols["speed_rpm"], _ = number("speed_rpm", 0.0, 100_000.0, lo_open=True)
-    cols["efficiency"], _ = number("efficiency", 0.0, 100.0, lo_open=True)
-    cols["old_efficiency"], _ = number("old_efficiency", 0.0, 100.0, lo_open=True)
+    for name in ("efficiency", "old_efficiency"):
+        cols[name], _ = number(name, EFFICIENCY_MIN, EFFICIENCY_MAX, hi_open=True, percent=1.0)
     cols["hours"], _ = number("hours", 0.0, HOURS_PER_YEAR_MAX)
-    cols["load"], _ = number("load", 0.0, LOAD_MAX)
+    cols["load"], _ = number("load", 0.0, LOAD_MAX, percent=0.01)
     cols["price"], _ = number("price", 0.0, np.inf)
 
     kind, miss, bad = _choice(col("kind"), vocab.KINDS, values=al.value_arrays("kind"))
@@ -416,7 +451,7 @@ def validate(
     trade, miss, bad = _bool(col("trade_in"), al.value_arrays("bool"))
     flag("trade_in", miss, bad)
     cols["trade_in"] = np.asarray(trade, dtype=np.bool_)
-    cols["old_kw"], _ = number("old_kw", 0.0, MAX_KW, lo_open=True, required=cols["trade_in"])
+    cols["old_kw"], _ = number("old_kw", 0.0, kw_max(), lo_open=True, required=cols["trade_in"])
     old_qty, miss, bad = _integer(col("old_qty"))
     bad |= ~miss & ~bad & ((old_qty < 1) | (old_qty > MAX_QTY))
     flag("old_qty", miss, bad)

@@ -9,7 +9,7 @@ it; none of them works an amount out again from a written table.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pyarrow as pa
@@ -44,6 +44,14 @@ class BatchResult:
         the version in force.
     savings : SavingsResult
         Per computed row: efficiencies [%] with their origin, kWh, tce and tCO2 per year.
+    row_numbers : array of int64, optional
+        Per input row, the row a spreadsheet gives it (header = row 1, empty lines
+        counted); ``None``: rows follow each other from ``offset``.
+    bad_lines : list
+        Lines the reader set aside (values that do not match the header,
+        :class:`motorsub.io.csv.BadLine`): each is read and rejected as ``BAD_LINE``.
+    blank : int
+        Completely empty lines skipped before or among the batch's rows.
     """
 
     schemes: SchemeSet
@@ -54,7 +62,16 @@ class BatchResult:
     cols: dict[str, np.ndarray]
     subsidy: SubsidyResult
     savings: SavingsResult
+    row_numbers: np.ndarray | None = None
+    bad_lines: list = field(default_factory=list)
+    blank: int = 0
     columns_not_read: tuple[str, ...] = ()  # input columns nothing reads (a misspelt header)
+
+    def source_rows(self, index: np.ndarray) -> np.ndarray:
+        """The spreadsheet row numbers of the rows at ``index`` of ``table``."""
+        if self.row_numbers is None:
+            return index.astype(np.int64) + self.offset + 2
+        return self.row_numbers[index]
 
     @property
     def reasons(self) -> np.ndarray:

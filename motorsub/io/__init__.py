@@ -11,10 +11,12 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
 from importlib import import_module
 from pathlib import Path
 from types import ModuleType
 
+import numpy as np
 import pyarrow as pa
 
 from motorsub import i18n
@@ -25,9 +27,11 @@ __all__ = [
     "FORMATS",
     "BatchReader",
     "BatchWriter",
+    "Chunk",
     "atomic_path",
     "batch_reader",
     "batch_writer",
+    "check_distinct",
     "file_format",
     "read_table",
     "reader_format",
@@ -108,6 +112,10 @@ class BatchReader:
         self.format = file_format(path)
         self.batch_rows = batch_rows
         self.rows_read = 0
+        self.blank_lines = 0  # completely empty lines skipped
+        self.bad_lines = 0  # lines set aside: values that do not match the header
+        self._numbered = 0
+        self._keep_bad = True
         options = {}
         if sheet is not None:
             if self.format != "xlsx":
@@ -125,21 +133,72 @@ class BatchReader:
         return self._source.total_rows(self.rows_read)
 
     def __iter__(self) -> Iterator[pa.Table]:
-        pending: list[pa.RecordBatch] = []
-        count = 0
+        """Tables of at most ``batch_rows`` rows. A CSV line whose values do not match the
+        header is an :class:`~motorsub.errors.InputError` here (:meth:`chunks` hands such
+        lines out instead); completely empty lines are skipped."""
+        for chunk in self.chunks(keep_bad=False):
+            yield chunk.table
+
+    def _source_chunks(self):
+        if hasattr(self._source, "chunks") and self._keep_bad:
+            yield from self._source.chunks()
+            return
         for batch in self._source.batches():
+            yield batch, None, [], 0
+
+    def chunks(self, keep_bad: bool = True) -> Iterator[Chunk]:
+        """:class:`Chunk` s of at most ``batch_rows`` rows, each with the row number a
+        spreadsheet gives every row, the lines set aside as unreadable and the empty lines
+        skipped since the previous chunk. The last chunk carries what is left, even with
+        no row."""
+        self._keep_bad = keep_bad
+        pending: list[pa.RecordBatch] = []
+        numbers: list[np.ndarray] = []
+        bad: list = []
+        blank = count = 0
+        schema = None
+        for batch, rows, lines, empty in self._source_chunks():
+            bad += lines
+            blank += empty
+            self.blank_lines += empty
+            self.bad_lines += len(lines)
+            if batch is None:
+                continue
+            if rows is None:  # no line set aside: rows are numbered in sequence
+                start = self._numbered
+                rows = np.arange(start + 2, start + 2 + batch.num_rows, dtype=np.int64)
+            self._numbered = int(rows[-1]) - 1 if len(rows) else self._numbered
             pending.append(batch)
+            numbers.append(rows)
+            schema = batch.schema
             count += batch.num_rows
             while count >= self.batch_rows:
                 table = pa.Table.from_batches(pending)
                 head, rest = table.slice(0, self.batch_rows), table.slice(self.batch_rows)
+                every = np.concatenate(numbers)
                 pending, count = rest.to_batches(), rest.num_rows
+                numbers = [every[self.batch_rows :]]
                 self.rows_read += head.num_rows
-                yield head
-        if count or self.rows_read == 0:
-            table = pa.Table.from_batches(pending) if pending else self._source.empty()
+                yield Chunk(head, every[: self.batch_rows], bad, blank)
+                bad, blank = [], 0
+        if count or self.rows_read == 0 or bad or blank:
+            if pending or schema is not None:
+                table = pa.Table.from_batches(pending, schema=schema)
+            else:
+                table = self._source.empty()
             self.rows_read += table.num_rows
-            yield table
+            rows = np.concatenate(numbers) if numbers else np.zeros(0, np.int64)
+            yield Chunk(table, rows, bad, blank)
+
+
+@dataclass
+class Chunk:
+    """Rows read, with the number a spreadsheet gives each (header = row 1)."""
+
+    table: pa.Table
+    rows: np.ndarray  # int64, one per row of ``table``
+    bad_lines: list = field(default_factory=list)  # lines set aside (CSV's BadLine)
+    blank: int = 0  # completely empty lines skipped
 
 
 class BatchWriter:
@@ -173,9 +232,47 @@ class BatchWriter:
         os.replace(self.tmp, self.path)
 
     def abort(self) -> None:
-        self._close()
-        if self.tmp.exists():
-            self.tmp.unlink()
+        try:
+            self._close()
+        except OSError:  # e.g. the disk is full: the file goes anyway
+            self._sink = None
+        finally:
+            if self.tmp.exists():
+                self.tmp.unlink()
+
+
+def check_distinct(inputs: Iterable, outputs: Iterable) -> None:
+    """Refuse outputs that would overwrite an input or each other, before anything is read.
+
+    Paths are compared as the files they resolve to (links and ``..`` followed); ``None``
+    entries are ignored.
+
+    Raises
+    ------
+    InputError
+        Naming the two paths (exit 2).
+    """
+    seen: dict[str, tuple[str, str]] = {}
+
+    def key(p) -> str:
+        path = Path(p)
+        try:
+            return str(path.resolve())
+        except (OSError, RuntimeError):
+            return str(path.absolute())
+
+    for role, paths in (("input", inputs), ("output", outputs)):
+        for p in paths:
+            if p is None:
+                continue
+            k = key(p)
+            if k in seen and not (role == "input" and seen[k][0] == "input"):
+                other_role, other = seen[k]
+                raise InputError(
+                    f"{p}: this {role} file is also the {other_role} {other}; "
+                    "motorsub never writes over an input or writes two outputs to one file"
+                )
+            seen.setdefault(k, (role, str(p)))
 
 
 def batch_reader(

@@ -25,7 +25,7 @@ import os
 import tempfile
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import PurePosixPath
 from urllib.parse import unquote
 
@@ -33,7 +33,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from motorsub.errors import InputError
-from motorsub.io import FORMATS, BatchReader
+from motorsub.io import FORMATS, BatchReader, Chunk
 from motorsub.io.parquet import dictionary_text, read_schema
 from motorsub.io.text import text_type
 
@@ -226,18 +226,51 @@ def _parquet_tables(frag: Fragment, batch_rows: int) -> Iterator[pa.Table]:
             yield schema.empty_table()
 
 
-def _csv_tables(frag: Fragment, batch_rows: int, encoding: str | None) -> Iterator[pa.Table]:
+def _csv_chunks(frag: Fragment, batch_rows: int, encoding: str | None) -> Iterator[Chunk]:
+    """A CSV file's chunks as one process reads them: each row with its spreadsheet number,
+    the lines whose values do not match the header set aside, empty lines counted."""
     fs, path = filesystem(frag.url)
     if _is_local(fs):
-        yield from BatchReader(path, batch_rows, encoding)
+        yield from BatchReader(path, batch_rows, encoding).chunks()
         return
     with tempfile.TemporaryDirectory(prefix="motorsub-") as tmp:  # CSV is read from the start
         local = os.path.join(tmp, PurePosixPath(path).name)
         fs.get(path, local)
         try:
-            yield from BatchReader(local, batch_rows, encoding)
+            yield from BatchReader(local, batch_rows, encoding).chunks()
         except InputError as exc:
             raise InputError(str(exc).replace(local, frag.url)) from None
+
+
+def _csv_tables(frag: Fragment, batch_rows: int, encoding: str | None) -> Iterator[pa.Table]:
+    for chunk in _csv_chunks(frag, batch_rows, encoding):
+        if chunk.bad_lines:
+            line = chunk.bad_lines[0]
+            raise InputError(f"{frag.name}: line {line.row}: values do not match the header")
+        yield chunk.table
+
+
+def read_chunks(frag: Fragment, batch_rows: int, encoding: str | None = None) -> Iterator[Chunk]:
+    """The rows of ``frag`` as :class:`motorsub.io.Chunk` s of at most ``batch_rows`` rows,
+    with its hive partition columns: a CSV file's chunks carry their rows' spreadsheet
+    numbers, bad lines and skipped empty lines (as one process reads them); a Parquet
+    fragment's rows are numbered by the task from the fragment's offset.
+
+    Raises
+    ------
+    InputError
+        The file cannot be read (the message names it).
+    """
+    try:
+        if frag.format == "csv":
+            for chunk in _csv_chunks(frag, batch_rows, encoding):
+                yield replace(chunk, table=_with_partitions(chunk.table, frag))
+        else:
+            for table in _parquet_tables(frag, batch_rows):
+                table = _with_partitions(table, frag)
+                yield Chunk(table, rows=None)
+    except (pa.ArrowException, OSError) as exc:
+        raise InputError(f"{frag.name}: not a readable {frag.format} file: {exc}") from None
 
 
 def read(frag: Fragment, batch_rows: int, encoding: str | None = None) -> Iterator[pa.Table]:

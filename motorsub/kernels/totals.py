@@ -112,7 +112,7 @@ class Totals:
         compiled = compiled_schemes(schemes)
         n_c, n_v = compiled.n_components, len(compiled.versions)
         n_r, n_t = len(vocab.regions()), len(vocab.MOTOR_TYPES)
-        self.read = self.computed = self.rejected = 0
+        self.read = self.computed = self.rejected = self.blank = 0
         self.sums = Sums(
             region_fen=np.zeros((n_r, n_c), dtype=np.int64),
             region_lines=np.zeros(n_r, dtype=np.int64),
@@ -143,6 +143,12 @@ class Totals:
             batch.reject, batch.cols["region"], batch.cols["motor_type"], batch.subsidy,
             batch.savings,
         )  # fmt: skip
+        lines, blank = len(getattr(batch, "bad_lines", ())), getattr(batch, "blank", 0)
+        self.read += lines + blank
+        self.rejected += lines
+        self.blank += blank
+        if lines:
+            self.rejects[vocab.PROBLEMS.index("BAD_LINE")] += lines
         self._unread(getattr(batch, "columns_not_read", ()))
 
     def _unread(self, names) -> None:
@@ -186,6 +192,7 @@ class Totals:
         self.read += other.read
         self.computed += other.computed
         self.rejected += other.rejected
+        self.blank += other.blank
         for mine, theirs in zip(self.sums, other.sums):
             mine += theirs
         self.rejects += other.rejects
@@ -209,7 +216,8 @@ class Totals:
                 "read": self.read,
                 "computed": self.computed,
                 "rejected": self.rejected,
-                "reconciles": self.read == self.computed + self.rejected,
+                "blank": self.blank,
+                "reconciles": self.read == self.computed + self.rejected + self.blank,
             },
             "totals_cny": {c.id: _money(f) for c, f in zip(comps, per_comp)}
             | {"total": _money(per_comp.sum())},

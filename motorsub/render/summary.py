@@ -14,6 +14,11 @@ def summary_text(s: dict, lang: str | None = None) -> str:
         _("rows read {read:,} = computed {computed:,} + rejected {rejected:,}").format(
             read=rows["read"], computed=rows["computed"], rejected=rows["rejected"]
         )
+        + (
+            _(" + blank lines skipped {blank:,}").format(blank=rows["blank"])
+            if rows.get("blank")
+            else ""
+        )
         + ("" if rows["reconciles"] else _("  (DOES NOT RECONCILE)")),
         "",
     ]

@@ -6,6 +6,7 @@ rule text elsewhere); the rejected rows are known by construction (conftest.bad_
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 from pathlib import Path
@@ -84,6 +85,7 @@ def test_three_files_equal_one_process_row_for_row(dataset, client, tmp_path):
         "read": n,
         "computed": n - len(bad),
         "rejected": len(bad),
+        "blank": 0,
         "reconciles": True,
     }
     # rows as the one-process reader numbers them across the folder: header = row 1
@@ -173,7 +175,7 @@ def test_cli_cluster_refuses_existing_outdir_and_overwrites_on_request(dataset, 
     assert summary["rows"]["rejected"] == len(bad_rows(n))
 
 
-def test_cli_bad_csv_exits_2_naming_the_file(client, tmp_path):
+def test_a_csv_line_with_an_extra_value_is_rejected_and_the_run_goes_on(client, tmp_path):
     good, bad = tmp_path / "a.csv", tmp_path / "b.csv"
     header = "record_id,sale_date,region,motor_type,kw,grade\n"
     good.write_text(header + "r1,2010-09-01,CN-JS,lv_async,15,2\n", "utf-8")
@@ -182,11 +184,18 @@ def test_cli_bad_csv_exits_2_naming_the_file(client, tmp_path):
     res = CliRunner().invoke(
         main,
         ["compute", str(good), str(bad), "-o", str(outdir), "--cluster",
-         client.scheduler.address, "-q"],
+         client.scheduler.address, "-q", "--json"],
     )  # fmt: skip
-    assert res.exit_code == 2
-    assert str(bad) in res.output
-    assert not outdir.exists()
+    assert res.exit_code == 0, res.output
+    (rejected,) = parts(outdir / "rejects")
+    # as one process does: the line goes to the rejects file with its raw text, row 2 of b.csv
+    assert (rejected["source_file"], rejected["source_row"]) == (str(bad), 2)
+    assert rejected["reasons"] == "BAD_LINE"
+    assert rejected["raw_line"] == "r2,2010-09-01,CN-JS,lv_async,15,2,extra"
+    summary = json.loads((outdir / "summary.json").read_text("utf-8"))
+    assert summary["rows"] == {
+        "read": 2, "computed": 1, "rejected": 1, "blank": 0, "reconciles": True,
+    }  # fmt: skip
 
 
 def test_several_csv_files_name_the_file_of_each_rejected_row(client, tmp_path):
@@ -200,7 +209,7 @@ def test_several_csv_files_name_the_file_of_each_rejected_row(client, tmp_path):
     assert [(r["source_file"], r["source_row"]) for r in rejects] == [(str(a), 3), (str(b), 2)]
     # 15 kW × 35 CNY/kW (2010 national, grade 2) = 525.00 on the one line computed
     assert [r["subsidy_total"] for r in parts(tmp_path / "out" / "results")] == [525.0]
-    assert got["rows"] == {"read": 3, "computed": 1, "rejected": 2, "reconciles": True}
+    assert got["rows"] == {"read": 3, "computed": 1, "rejected": 2, "blank": 0, "reconciles": True}
 
 
 def test_workers_share_the_cores_and_were_warmed(client):

@@ -268,17 +268,18 @@ def test_compare_aligns_years():
 
 
 def test_records_mix_encoding_is_forced_as_in_compute(tmp_path):
-    # the same two lines as above, written as UTF-16 (which neither UTF-8 nor GB18030 reads)
+    # the same two lines as above, written as UTF-16 without a byte-order mark (which
+    # neither UTF-8 nor GB18030 reads, and no mark announces)
     text = "region,motor_type,kw,qty,grade,manufacturer\n"
     text += "CN-JS,lv_async,10,3,1,甲电机\nCN-JS,lv_async,20,1,2,乙电机\n"
-    (tmp_path / "mix.csv").write_bytes(text.encode("utf-16"))
+    (tmp_path / "mix.csv").write_bytes(text.encode("utf-16-le"))
     data = minimal_data()
     data["mix"] = {"records": "mix.csv", "source": "test", "status": "inferred"}
     data["promotion"]["years"] = years(1_000_000, first=2010)
     data["factors"]["coal"][0]["from"] = 2010
     data["until"] = 2010
     plan = parse_plan(data, str(tmp_path / "plan.toml"), tmp_path)
-    c = project(plan, encoding="utf-16").columns
+    c = project(plan, encoding="utf-16-le").columns
     assert c["outlay_national_fen"][0] == round(100 * 1e6 * (0.6 * 40 + 0.4 * 35))
     with pytest.raises(PlanError, match=r"mix\.records: .*give its encoding with --encoding"):
         project(plan)

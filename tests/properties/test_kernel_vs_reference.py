@@ -699,7 +699,8 @@ def test_summary_reconciles(case):
     s = result.summary
     n_bad = len(rows) - len(valid)
     assert s["rows"] == {
-        "read": len(rows), "computed": len(valid), "rejected": n_bad, "reconciles": True,
+        "read": len(rows), "computed": len(valid), "rejected": n_bad, "blank": 0,
+        "reconciles": True,
     }  # fmt: skip
     assert result.output.num_rows == len(valid)
     assert result.rejects.num_rows == n_bad
