@@ -35,10 +35,16 @@ def run(job: Job, progress: Progress | None = None) -> dict:
     out_writer = io.batch_writer(job.output_path, plain=columns.UNIQUE_OUTPUT)
     rej_writer = io.batch_writer(job.rejects_path)
 
-    def write(batch: BatchResult) -> None:
-        out_writer.write(columns.with_headers(columns.output_table(batch, st), job.headers))
-        rejects = columns.rejects_table(batch, job.lang)
-        rej_writer.write(columns.with_headers(rejects, job.headers))
+    def tables(batch: BatchResult) -> tuple:
+        """The batch's output and rejects tables, built from its typed result in the
+        compute thread (the writer thread only writes, as the reader only reads)."""
+        output = columns.with_headers(columns.output_table(batch, st), job.headers)
+        rejects = columns.with_headers(columns.rejects_table(batch, job.lang), job.headers)
+        return output, rejects
+
+    def write(output, rejects) -> None:
+        out_writer.write(output)
+        rej_writer.write(rejects)
 
     pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="motorsub-writer")
     read_ahead = ThreadPoolExecutor(max_workers=1, thread_name_prefix="motorsub-reader")
@@ -63,9 +69,10 @@ def run(job: Job, progress: Progress | None = None) -> dict:
                 bad_lines=chunk.bad_lines,
                 blank=chunk.blank,
             )
+            built = tables(batch)
             if writing is not None:
                 writing.result()
-            writing = pool.submit(write, batch)
+            writing = pool.submit(write, *built)
             totals.add(batch)
             offset += table.num_rows
             if progress:

@@ -37,9 +37,7 @@ US DOE / ORNL AMO-Tools-Suite, ``MotorEfficiency.cpp`` (part-load coefficients).
 
 from __future__ import annotations
 
-import csv
 import functools
-import io
 import itertools
 import math
 import re
@@ -48,9 +46,17 @@ from typing import NamedTuple
 
 import numpy as np
 
-from motorsub import _jit, data, vocab
+from motorsub import _jit, vocab
 from motorsub._jit import kernel, prange
-from motorsub.errors import MotorsubError
+from motorsub.physics.tables import EfficiencyDataError
+from motorsub.physics.tables import fail as _fail
+from motorsub.physics.tables import flat as _flat
+from motorsub.physics.tables import floats as _floats
+from motorsub.physics.tables import ints as _ints
+from motorsub.physics.tables import names as _names
+from motorsub.physics.tables import number as _number
+from motorsub.physics.tables import poles as _poles
+from motorsub.physics.tables import read_rows as _read
 
 
 class EtaFlag(IntEnum):
@@ -115,41 +121,7 @@ _N_POLES = len(POLES)  # segments per table
 _F_UNVERIFIED, _F_MIDPOINT, _F_UNKNOWN = (int(f) for f in EtaFlag)
 
 
-class EfficiencyDataError(MotorsubError):
-    """A packaged efficiency table is malformed; the message names the file and line."""
-
-
 # --------------------------------------------------------------------------- loading
-def _read(name: str, columns: tuple[str, ...]) -> list[tuple[int, dict[str, str]]]:
-    """(line number, row) of one packaged CSV, after checking its columns."""
-    path = data.path("efficiency", name)
-    reader = csv.DictReader(io.StringIO(path.read_text(encoding="utf-8")))
-    missing = set(columns) - set(reader.fieldnames or ())
-    if missing:
-        raise EfficiencyDataError(f"{name}: missing columns {sorted(missing)}")
-    return [(reader.line_num, row) for row in reader]
-
-
-def _fail(name: str, line: int, what: str) -> EfficiencyDataError:
-    return EfficiencyDataError(f"{name}, line {line}: {what}")
-
-
-def _number(name: str, line: int, row: dict[str, str], column: str) -> float:
-    try:
-        value = float(row[column])
-    except (TypeError, ValueError):
-        value = math.nan
-    if not math.isfinite(value):
-        raise _fail(name, line, f"{column}={row[column]!r} is not a finite number")
-    return value
-
-
-def _poles(name: str, line: int, row: dict[str, str], allowed=POLES) -> int:
-    if not row["poles"].isdigit() or int(row["poles"]) not in allowed:
-        raise _fail(name, line, f"poles={row['poles']!r}, expected one of {allowed}")
-    return int(row["poles"])
-
-
 def _unverified(name: str, line: int, status: str) -> bool:
     if status not in KNOWN_STATUSES:
         raise _fail(name, line, f"unknown status {status!r} (see KNOWN_STATUSES)")
@@ -533,42 +505,6 @@ def _poly_kernel(cls, poles, kw, tab):
 
 
 # --------------------------------------------------------------------------- wrappers
-def _floats(a) -> np.ndarray:
-    """float64 array; missing or non-numeric entries (None, pd.NA, text) become NaN."""
-    a = np.asarray(a)
-    if a.dtype.kind == "O":
-        import pandas as pd  # only for object input; keeps the engine's import light
-
-        numbers = pd.to_numeric(pd.Series(a.ravel()), errors="coerce")
-        return numbers.to_numpy(np.float64, na_value=np.nan).reshape(a.shape)
-    return a.astype(np.float64)
-
-
-def _ints(a) -> np.ndarray:
-    """int64 codes; missing or non-integral entries become -1."""
-    a = np.asarray(a)
-    if a.dtype.kind in "iub":
-        return a.astype(np.int64)
-    a = _floats(a)
-    return np.where(np.isfinite(a) & (a == np.round(a)), a, -1).astype(np.int64)
-
-
-def _names(a, known: tuple[str, ...]) -> np.ndarray:
-    """Index of each name in ``known`` as int64; -1 for unknown or missing names."""
-    import pandas as pd
-
-    a = np.asarray(a, dtype=object)
-    codes, uniques = pd.factorize(a.ravel(), use_na_sentinel=True)
-    lookup = np.array([known.index(u) if u in known else -1 for u in uniques] + [-1])  # NA: -1
-    return lookup[codes].astype(np.int64).reshape(a.shape)
-
-
-def _flat(*arrays):
-    """Broadcast, then flatten to contiguous 1-D arrays; returns (arrays, shape)."""
-    b = np.broadcast_arrays(*arrays)
-    return [np.ascontiguousarray(a.ravel()) for a in b], b[0].shape
-
-
 def _lookup(slot, poles, kw, slot_table, slot_flag):
     t = _tables()
     (slot, poles, kw), shape = _flat(slot, _ints(poles), _floats(kw))

@@ -21,18 +21,16 @@ from typing import NamedTuple
 import numpy as np
 
 from motorsub._jit import kernel, prange
-from motorsub.physics.efficiency import (
-    EfficiencyDataError,
-    _fail,
-    _flat,
-    _floats,
-    _ints,
-    _names,
-    _number,
-    _poles,
-    _read,
-)
 from motorsub.physics.efficiency import EtaFlag as _EtaFlag
+from motorsub.physics.tables import EfficiencyDataError
+from motorsub.physics.tables import fail as _fail
+from motorsub.physics.tables import flat as _flat
+from motorsub.physics.tables import floats as _floats
+from motorsub.physics.tables import ints as _ints
+from motorsub.physics.tables import names as _names
+from motorsub.physics.tables import number as _number
+from motorsub.physics.tables import poles as _poles
+from motorsub.physics.tables import read_rows as _read
 
 #: Motor classes of ``partload_amo_coefficients.csv``.
 PARTLOAD_CLASSES = ("STANDARD", "ENERGY_EFFICIENT", "PREMIUM")
