@@ -60,13 +60,24 @@ Source = str | Path | pa.Table | pd.DataFrame
 
 def load(data: Source, what: str, encoding: str | None = None) -> tuple[pa.Table, str]:
     """A table with canonical column names from a path, a pyarrow Table or a DataFrame."""
+    table, name, _ = load_numbered(data, what, encoding)
+    return table, name
+
+
+def load_numbered(
+    data: Source, what: str, encoding: str | None = None
+) -> tuple[pa.Table, str, np.ndarray]:
+    """:func:`load`, and the row number a spreadsheet gives each row (header = row 1, empty
+    lines included; a table in memory: its position + 2)."""
     if isinstance(data, pd.DataFrame):
         table, name = pa.Table.from_pandas(data, preserve_index=False), f"<{what}>"
+        rows = np.arange(table.num_rows, dtype=np.int64) + 2
     elif isinstance(data, pa.Table):
         table, name = data, f"<{what}>"
+        rows = np.arange(table.num_rows, dtype=np.int64) + 2
     else:
-        table, name = io.read_table(data, encoding), str(data)
-    return records.normalise_names(table, name), name
+        (table, rows), name = io.read_numbered(data, encoding), str(data)
+    return records.normalise_names(table, name), name, rows
 
 
 def _column(table: pa.Table, name: str) -> pa.ChunkedArray:
@@ -421,7 +432,7 @@ def read_claims(
     InputError
         A missing required column or an unknown ``claimed_`` column.
     """
-    table, source = load(data, "claims", encoding)
+    table, source, source_row = load_numbered(data, "claims", encoding)
     _require(table, records.REQUIRED + CLAIM_REQUIRED, source, "claims")
     if "trade_in" in table.column_names and "old_equipment_id" not in table.column_names:
         raise InputError(
@@ -473,7 +484,7 @@ def read_claims(
     ok = np.flatnonzero(mask == 0)
     claims = Claims(
         table=table,
-        source_row=np.arange(n, dtype=np.int64) + 2,
+        source_row=source_row,
         cols=recs.cols,
         reject=recs.reject & ~records._bit("MISSING_RECORD_ID"),
         keys=keys,
@@ -483,16 +494,18 @@ def read_claims(
         invoice_ok=invoice_ok,
         has_trade_in_column="trade_in" in table.column_names,
     ).take(ok)
-    return claims, _rejects_table(table, mask, problems), n
+    return claims, _rejects_table(table, mask, problems, source_row), n
 
 
-def _rejects_table(table: pa.Table, mask: np.ndarray, problems: list[str]) -> pa.Table:
+def _rejects_table(
+    table: pa.Table, mask: np.ndarray, problems: list[str], source_row: np.ndarray
+) -> pa.Table:
     rows = np.flatnonzero(mask != 0)
     uniques, inverse = np.unique(mask[rows], return_inverse=True)
     dictionary = [";".join(p for i, p in enumerate(problems) if int(u) >> i & 1) for u in uniques]
     reasons = pa.array(dictionary, pa.string()).take(pa.array(inverse.reshape(-1), pa.int32()))
     taken = table.take(pa.array(rows, pa.int64()))
     return pa.table(
-        {"source_row": pa.array(rows + 2, pa.int64()), "reasons": reasons}
+        {"source_row": pa.array(source_row[rows], pa.int64()), "reasons": reasons}
         | {c: taken.column(c) for c in taken.column_names}
     )

@@ -74,6 +74,7 @@ def run(job: Job, progress: Progress | None = None) -> dict:
                 writing.result()
             writing = pool.submit(write, *built)
             totals.add(batch)
+            del batch  # the typed result holds the input batch: not kept while reading on
             offset += table.num_rows
             if progress:
                 progress(offset, reader.total_rows)

@@ -265,7 +265,7 @@ def _replace(fs, work: str, out: str) -> None:
 
 def _run_tasks(client, frags, spec: Spec, schemes: SchemeSet, progress) -> Totals:
     """One task per fragment; merge their totals as they complete."""
-    from distributed import as_completed
+    from distributed import KilledWorker, as_completed
 
     totals = Totals(schemes)
     futures = client.map(compute_fragment, frags, spec=spec, pure=False)
@@ -273,7 +273,16 @@ def _run_tasks(client, frags, spec: Spec, schemes: SchemeSet, progress) -> Total
     done_rows = done_bytes = 0
     try:
         for future in as_completed(futures):
-            part = future.result()  # a task's error is raised here, naming its file
+            try:
+                part = future.result()  # a task's error is raised here, naming its file
+            except KilledWorker as exc:
+                frag = size.get(getattr(exc, "task", None), size[future.key])
+                raise InputError(
+                    f"{frag.name}: the task of this fragment ended its worker process again "
+                    "and again (Dask gave up after its retries); a worker out of memory is "
+                    "the usual cause: give --batch-rows a smaller value or the workers more "
+                    "memory"
+                ) from None
             totals.merge(part)
             frag = size[future.key]
             done_rows += part.read

@@ -297,6 +297,20 @@ def read_table(path: str | Path, encoding: str | None = None, sheet: str | None 
     return pa.concat_tables(list(reader))
 
 
+def read_numbered(
+    path: str | Path, encoding: str | None = None, sheet: str | None = None
+) -> tuple[pa.Table, np.ndarray]:
+    """:func:`read_table`, and the row number a spreadsheet gives each row (header = row 1,
+    empty lines included). A line whose values do not match the header is an error here."""
+    reader = BatchReader(path, batch_rows=1 << 30, encoding=encoding, sheet=sheet)
+    chunks = list(reader.chunks(keep_bad=False))
+    table = pa.concat_tables([c.table for c in chunks])
+    rows = [c.rows for c in chunks if c.rows is not None and len(c.rows)]
+    if len(rows) != len([c for c in chunks if c.table.num_rows]):
+        return table, np.arange(table.num_rows, dtype=np.int64) + 2
+    return table, np.concatenate(rows) if rows else np.zeros(0, np.int64)
+
+
 def write_table(table: pa.Table, path: str | Path) -> None:
     """Write a table in the format of ``path``'s suffix, atomically."""
     fmt = writer_format(path)

@@ -193,3 +193,20 @@ def test_parquet_inputs(tmp_path):
     res = audit(paths["batch2"], paths["catalogue"], paths["buybacks"], paths["quotas"])
     assert res.summary["rows"]["audited"] == 33
     assert res.summary["findings"] == 0
+
+
+def test_claim_rows_are_numbered_as_the_spreadsheet_numbers_them(tmp_path):
+    """An empty line counts: the rejected claim after it is on spreadsheet row 5."""
+    from motorsub.audit import audit_files
+
+    lines = (EXAMPLES / "batch1.csv").read_text("utf-8-sig").splitlines()
+    header, first, second, third = lines[:4]
+    third = "," + third.split(",", 1)[1]  # no record_id: a rejected claim
+    path = tmp_path / "claims.csv"
+    path.write_text("\n".join([header, first, "", second, third]) + "\n", "utf-8")
+    summary = audit_files(
+        path, tmp_path / "findings.csv", catalogue=EXAMPLES / "catalogue.csv"
+    )
+    rejects = pd.read_csv(tmp_path / "findings.rejects.csv")
+    assert rejects["source_row"].tolist() == [5]
+    assert summary["rows"]["read"] == 3 and summary["rows"]["rejected"] == 1
