@@ -36,9 +36,10 @@ def _progress_writer(path: Path):
     return progress
 
 
-def run_job(folder: str, input_name: str, scheme_paths: list[str]) -> dict:
-    """Compute one job in this (worker) process; the summary, or the error's message."""
-    from motorsub import _jit
+def run_job(folder: str, input_name: str, scheme_paths: list[str], lang: str = "zh") -> dict:
+    """Compute one job in this (worker) process; the summary, or the error's message (in
+    ``lang``, as the rejects file's messages)."""
+    from motorsub import _jit, i18n
     from motorsub.cli import lean
 
     base = Path(folder)
@@ -50,14 +51,16 @@ def run_job(folder: str, input_name: str, scheme_paths: list[str]) -> dict:
     from motorsub.errors import MotorsubError
 
     try:
-        summary = compute_file(
-            src,
-            base / RESULT_FILES["results"],
-            scheme_paths or None,
-            rejects_path=base / RESULT_FILES["rejects"],
-            summary_path=base / RESULT_FILES["summary"],
-            progress=_progress_writer(base / "progress.json"),
-        )
+        with i18n.speaking(lang):  # this worker process runs one job at a time
+            summary = compute_file(
+                src,
+                base / RESULT_FILES["results"],
+                scheme_paths or None,
+                rejects_path=base / RESULT_FILES["rejects"],
+                summary_path=base / RESULT_FILES["summary"],
+                progress=_progress_writer(base / "progress.json"),
+                lang=lang,
+            )
     except MotorsubError as exc:
         return {"error": str(exc).replace(str(base) + os.sep, "")}
     except Exception as exc:  # a file no reader accepts: say so, never a traceback
@@ -135,9 +138,11 @@ class Jobs:
         folder.mkdir()
         return job_id, folder
 
-    def submit(self, job_id: str, folder: Path, input_name: str) -> Job:
+    def submit(self, job_id: str, folder: Path, input_name: str, lang: str = "zh") -> Job:
         job = Job(job_id, folder, time.time())
-        job.future = self._executor().submit(run_job, str(folder), input_name, self.scheme_paths)
+        job.future = self._executor().submit(
+            run_job, str(folder), input_name, self.scheme_paths, lang
+        )
         with self._lock:
             self._jobs[job_id] = job
         return job

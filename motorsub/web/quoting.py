@@ -90,7 +90,7 @@ async def save_upload(request: Request, upload: UploadFile, lang: str):
             else _("The file is empty.")
         )
         return None, {"field": "file", "reason": reason}, 413 if size else 422
-    jobs.submit(job_id, folder, name)
+    jobs.submit(job_id, folder, name, lang)
     return job_id, None, 200
 
 
