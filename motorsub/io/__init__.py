@@ -303,7 +303,13 @@ def read_numbered(
     """:func:`read_table`, and the row number a spreadsheet gives each row (header = row 1,
     empty lines included). A line whose values do not match the header is an error here."""
     reader = BatchReader(path, batch_rows=1 << 30, encoding=encoding, sheet=sheet)
-    chunks = list(reader.chunks(keep_bad=False))
+    chunks = list(reader.chunks())
+    for chunk in chunks:
+        for line in chunk.bad_lines:
+            raise InputError(
+                f"{path}: line {line.row}: {line.values} values where the header has "
+                f"{line.expected} columns; quote a value that holds a comma"
+            )
     table = pa.concat_tables([c.table for c in chunks])
     rows = [c.rows for c in chunks if c.rows is not None and len(c.rows)]
     if len(rows) != len([c for c in chunks if c.table.num_rows]):

@@ -204,9 +204,7 @@ def test_claim_rows_are_numbered_as_the_spreadsheet_numbers_them(tmp_path):
     third = "," + third.split(",", 1)[1]  # no record_id: a rejected claim
     path = tmp_path / "claims.csv"
     path.write_text("\n".join([header, first, "", second, third]) + "\n", "utf-8")
-    summary = audit_files(
-        path, tmp_path / "findings.csv", catalogue=EXAMPLES / "catalogue.csv"
-    )
+    summary = audit_files(path, tmp_path / "findings.csv", catalogue=EXAMPLES / "catalogue.csv")
     rejects = pd.read_csv(tmp_path / "findings.rejects.csv")
     assert rejects["source_row"].tolist() == [5]
     assert summary["rows"]["read"] == 3 and summary["rows"]["rejected"] == 1

@@ -72,9 +72,10 @@ def test_readme_quote_through_the_api_equals_the_cli(client, lang):
     ("lang", "words"),
     [
         ("zh", ["补贴合计", "上海旧电机回收补贴", "此截止日期为推断", "负载率 75 %",
-                "没有公开文件给出"]),
+                "没有公开文件给出", "t (区域电网, 0.7035 kgCO2/kWh)"]),
         ("en", ["Total subsidies", "Shanghai buy-back subsidy", "this end date is inferred",
-                "at 75 % load", "no published source gives the rate"]),
+                "at 75 % load", "no published source gives the rate",
+                "t (regional grid, 0.7035 kgCO2/kWh)"]),
     ],
 )  # fmt: skip
 def test_readme_quote_on_the_page(client, lang, words):
@@ -286,6 +287,7 @@ def test_batch_upload_round_trip(client, tmp_path):
         tmp_path / "r.csv",
         rejects_path=tmp_path / "j.csv",
         summary_path=tmp_path / "s.json",
+        lang="zh",  # the page's language: the rejects file explains itself in Chinese
     )
     rows = expected["rows"]
     assert (
@@ -316,8 +318,11 @@ def test_an_unreadable_upload_fails_with_a_message(client):
     r = client.post("/api/compute", files={"file": ("cols.csv", b"a,b\n1,2\n", "text/csv")})
     assert r.status_code == 200
     assert r.json()["status"] == "failed"
-    assert "missing required columns" in r.json()["error"]
+    # the page's language (Chinese by default): the columns it lacks, named
+    assert "缺少必需的列 record_id, sale_date, region, motor_type, kw" in r.json()["error"]
     assert "/tmp" not in r.json()["error"]
+    r = client.post("/api/compute?lang=en", files={"file": ("cols.csv", b"a,b\n1,2\n", "text/csv")})
+    assert "missing required columns record_id, sale_date" in r.json()["error"]
 
 
 def test_job_folders_are_removed_after_an_hour(client):
