@@ -321,3 +321,16 @@ def test_warmup_leaves_nothing_to_compile_for_compute(tmp_path):
     )  # fmt: skip
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.strip().splitlines()[-1] == "[]"
+
+
+def test_control_characters_of_a_file_are_escaped_in_messages(tmp_path):
+    """A form feed in a header (a line break to str.splitlines) is shown as \\x0c: the
+    message stays one line and the terminal gets no control character."""
+    src = tmp_path / "in.csv"
+    src.write_bytes(
+        b"rec\x0crd_id,sale_date,region,motor_type,kw\nr1,2010-09-01,CN-JS,lv_async,15\n"
+    )
+    res = CliRunner().invoke(main, ["compute", str(src), "-o", str(tmp_path / "o.csv")])
+    assert res.exit_code == 2
+    assert "rec\\x0crd_id" in res.output and "\x0c" not in res.output
+    assert len(res.output.strip().splitlines()) == 1

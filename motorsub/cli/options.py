@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import sys
+import unicodedata
 from pathlib import Path
 
 import click
@@ -30,6 +31,15 @@ __all__ = [
 EPILOG = "Exit codes: 0 done, 2 bad usage or input, 3 invalid scheme, 4 rejects under --strict."
 
 
+def _shown(text: str) -> str:
+    """A message as printed: control characters a file brought in (a form feed in a
+    header, say) escaped, so that they neither break the message's lines nor reach the
+    terminal; the message's own line breaks stay."""
+    return "".join(
+        c if c == "\n" or unicodedata.category(c) != "Cc" else repr(c)[1:-1] for c in text
+    )
+
+
 def errors(func):
     """Turn motorsub's own errors into a message on stderr and the documented exit code."""
 
@@ -38,13 +48,13 @@ def errors(func):
         try:
             return func(*args, **kwargs)
         except MotorsubError as exc:
-            click.echo(f"motorsub: error: {exc}", err=True)
+            click.echo(_shown(f"motorsub: error: {exc}"), err=True)
             sys.exit(exc.exit_code)
         except BrokenPipeError:
             raise  # the reader closed the pipe: the command group ends quietly
         except OSError as exc:  # a file that cannot be read or written: disk full, no right
             where = f"{exc.filename}: " if exc.filename else ""
-            click.echo(f"motorsub: error: {where}{exc.strerror or exc}", err=True)
+            click.echo(_shown(f"motorsub: error: {where}{exc.strerror or exc}"), err=True)
             sys.exit(2)
 
     return wrapper

@@ -242,14 +242,6 @@ def _csv_chunks(frag: Fragment, batch_rows: int, encoding: str | None) -> Iterat
             raise InputError(str(exc).replace(local, frag.url)) from None
 
 
-def _csv_tables(frag: Fragment, batch_rows: int, encoding: str | None) -> Iterator[pa.Table]:
-    for chunk in _csv_chunks(frag, batch_rows, encoding):
-        if chunk.bad_lines:
-            line = chunk.bad_lines[0]
-            raise InputError(f"{frag.name}: line {line.row}: values do not match the header")
-        yield chunk.table
-
-
 def read_chunks(frag: Fragment, batch_rows: int, encoding: str | None = None) -> Iterator[Chunk]:
     """The rows of ``frag`` as :class:`motorsub.io.Chunk` s of at most ``batch_rows`` rows,
     with its hive partition columns: a CSV file's chunks carry their rows' spreadsheet
@@ -275,19 +267,16 @@ def read_chunks(frag: Fragment, batch_rows: int, encoding: str | None = None) ->
 
 def read(frag: Fragment, batch_rows: int, encoding: str | None = None) -> Iterator[pa.Table]:
     """The rows of ``frag`` in tables of at most ``batch_rows`` rows (at least one table,
-    empty if the fragment has no row), with its hive partition columns.
+    empty if the fragment has no row), with its hive partition columns; a CSV line whose
+    values do not match the header is an error here (:func:`read_chunks` hands it out).
 
     Raises
     ------
     InputError
         The file cannot be read (the message names it).
     """
-    try:
-        if frag.format == "csv":
-            tables = _csv_tables(frag, batch_rows, encoding)
-        else:
-            tables = _parquet_tables(frag, batch_rows)
-        for table in tables:
-            yield _with_partitions(table, frag)
-    except (pa.ArrowException, OSError) as exc:
-        raise InputError(f"{frag.name}: not a readable {frag.format} file: {exc}") from None
+    for chunk in read_chunks(frag, batch_rows, encoding):
+        if chunk.bad_lines:
+            line = chunk.bad_lines[0]
+            raise InputError(f"{frag.name}: line {line.row}: values do not match the header")
+        yield chunk.table

@@ -18,6 +18,7 @@ import pytest
 from click.testing import CliRunner
 from cluster_helpers import bad_rows, synthetic
 
+from motorsub import _jit
 from motorsub.backends.local import compute_file
 from motorsub.cli import main
 from motorsub.cluster.compute import compute_dataset
@@ -212,6 +213,7 @@ def test_several_csv_files_name_the_file_of_each_rejected_row(client, tmp_path):
     assert got["rows"] == {"read": 3, "computed": 1, "rejected": 2, "blank": 0, "reconciles": True}
 
 
+@pytest.mark.skipif(_jit.DISABLED, reason="MOTORSUB_DISABLE_JIT=1: no numba threads to count")
 def test_workers_share_the_cores_and_were_warmed(client):
     import numba
 
