@@ -4,6 +4,7 @@ counter's web page."""
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING
 
 from motorsub import i18n, vocab
@@ -343,3 +344,19 @@ def load_words(s: SavingsQuote, _: Gettext) -> str:
     if s.load is None:
         return _("load unknown; efficiencies {at}").format(at=at)
     return _("at {pct} load; efficiencies {at}").format(pct=f"{s.load * 100:g} %", at=at)
+
+
+#: A document number as the notices write them: 财建〔2011〕62号, 沪府办发〔2011〕62号.
+_DOCUMENT = re.compile(r"[\u4e00-\u9fff]+〔\d{4}〕\d+号")
+
+
+def legal_words(text: str | None, lang: str) -> str:
+    """A rate's or a version's source for a page in ``lang``: in English the scheme file's
+    own note; in Chinese the documents it cites (the notes are English glosses; the
+    reasons and statuses beside them are already in Chinese), else the note itself."""
+    if not text:
+        return ""
+    if lang == "en":
+        return text
+    documents = list(dict.fromkeys(_DOCUMENT.findall(text)))
+    return "、".join(documents) if documents else text

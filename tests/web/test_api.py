@@ -357,3 +357,14 @@ def test_an_inferred_condition_is_said_next_to_the_subsidy(client):
     assert (c["sh_reman"]["scope_status"], c["sh_reman"]["version_status"]) == (
         "inferred", "inferred"
     )  # fmt: skip
+
+
+def test_sources_in_chinese_are_the_documents_and_in_english_the_notes(client):
+    zh = client.get(f"/quote?{README_QUERY}&lang=zh").text
+    en = client.get(f"/quote?{README_QUERY}&lang=en").text
+    # the national rate rests on 财建〔2011〕62号; its note is an English gloss of the range
+    assert '<div class="source">财建〔2011〕62号</div>' in zh
+    assert "split unknown" not in zh
+    assert "财建〔2011〕62号: rates in the range 26-100 CNY/kW across types, split unknown" in en
+    # the inferred end of Shanghai's window: said in Chinese, with the notice it rests on
+    assert "此截止日期为推断，并非公开发布（沪府办发〔2011〕62号）" in zh
