@@ -334,3 +334,31 @@ def test_control_characters_of_a_file_are_escaped_in_messages(tmp_path):
     assert res.exit_code == 2
     assert "rec\\x0crd_id" in res.output and "\x0c" not in res.output
     assert len(res.output.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize(
+    ("module", "extra"), [("uvicorn", "web"), ("distributed", "cluster"), ("fsspec", "cluster")]
+)
+def test_a_missing_optional_part_is_named_not_a_traceback(monkeypatch, tmp_path, module, extra):
+    """Without motorsub[web] or motorsub[cluster] installed, the command says which to
+    install (exit 2)."""
+    import builtins
+
+    real_import = builtins.__import__
+
+    def no_such_module(name, *args, **kwargs):
+        if name.split(".")[0] == module:
+            raise ModuleNotFoundError(f"No module named {module!r}", name=module)
+        return real_import(name, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "__import__", no_such_module)
+    for name in list(sys.modules):
+        if name.split(".")[0] == module or name.startswith(("motorsub.web", "motorsub.cluster")):
+            monkeypatch.delitem(sys.modules, name)
+    records = Path(__file__).resolve().parents[1] / "examples" / "records.csv"
+    cluster = ["compute", str(records), "-o", str(tmp_path / "out"), "--cluster", "local:1"]
+    args = ["serve"] if extra == "web" else cluster
+    res = CliRunner().invoke(main, args)
+    assert res.exit_code == 2, res.output
+    assert "pip install" in res.output and f"motorsub[{extra}]" in res.output
+    assert "Traceback" not in res.output

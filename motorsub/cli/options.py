@@ -40,6 +40,18 @@ def _shown(text: str) -> str:
     )
 
 
+#: The optional parts (extras) and the modules each brings.
+EXTRAS = {
+    "web": ("fastapi", "starlette", "uvicorn", "jinja2", "multipart", "python_multipart"),
+    "cluster": ("dask", "distributed", "fsspec", "bokeh"),
+}
+
+
+def _extra(module: str | None) -> str | None:
+    top = (module or "").split(".")[0]
+    return next((name for name, mods in EXTRAS.items() if top in mods), None)
+
+
 def errors(func):
     """Turn motorsub's own errors into a message on stderr and the documented exit code."""
 
@@ -50,6 +62,16 @@ def errors(func):
         except MotorsubError as exc:
             click.echo(_shown(f"motorsub: error: {exc}"), err=True)
             sys.exit(exc.exit_code)
+        except ModuleNotFoundError as exc:
+            extra = _extra(exc.name)
+            if extra is None:
+                raise
+            click.echo(
+                f"motorsub: error: this needs the optional part motorsub[{extra}] (no module "
+                f'{exc.name!r} here): pip install "motorsub[{extra}]"',
+                err=True,
+            )
+            sys.exit(2)
         except BrokenPipeError:
             raise  # the reader closed the pipe: the command group ends quietly
         except OSError as exc:  # a file that cannot be read or written: disk full, no right
