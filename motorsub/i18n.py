@@ -7,10 +7,12 @@ is the ``.po`` compiled by Babel, and that every message in the code is in the c
 Codes (reason codes, statuses, column ids) keep their stable English ids in data files
 and JSON; only the words change.
 
-To add or change a message: wrap it in :func:`gettext` (``_``), then
-``pybabel extract -F babel.cfg -o /tmp/motorsub.pot . && pybabel update -i /tmp/motorsub.pot
--d motorsub/data/locale -D motorsub`` , translate, and ``pybabel compile -d motorsub/locale -D
-motorsub``.
+To add or change a message: wrap it as ``_ = translator(lang)`` then ``_("English text")``
+(or :func:`pgettext` where one English word needs two Chinese ones), extract with
+``pybabel extract -F motorsub/data/locale/babel.cfg -o /tmp/motorsub.pot .``, add the new
+entries with their Chinese to the ``.po`` file (``pybabel update -i /tmp/motorsub.pot -d
+motorsub/data/locale -D motorsub`` does it for every message at once), and compile with
+``pybabel compile -d motorsub/data/locale -D motorsub``.
 """
 
 from __future__ import annotations
