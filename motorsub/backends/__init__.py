@@ -16,10 +16,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from importlib import import_module
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from motorsub.errors import InputError
-from motorsub.model.profile import Settings
-from motorsub.model.schemes import SchemeSet
+
+if TYPE_CHECKING:  # annotations only: the command line imports this module at start-up
+    from motorsub.model.profile import Settings
+    from motorsub.model.schemes import SchemeSet
 
 #: Lines per batch: about 0.8 GB peak with the kernels' arrays.
 DEFAULT_BATCH_ROWS = 250_000

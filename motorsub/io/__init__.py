@@ -305,16 +305,10 @@ def read_numbered(
     reader = BatchReader(path, batch_rows=1 << 30, encoding=encoding, sheet=sheet)
     chunks = list(reader.chunks())
     for chunk in chunks:
-        for line in chunk.bad_lines:
-            raise InputError(
-                f"{path}: line {line.row}: {line.values} values where the header has "
-                f"{line.expected} columns; quote a value that holds a comma"
-            )
+        if chunk.bad_lines:  # only CSV sets lines aside
+            raise InputError(_module("csv").wrong_field_count(chunk.bad_lines[0], path))
     table = pa.concat_tables([c.table for c in chunks])
-    rows = [c.rows for c in chunks if c.rows is not None and len(c.rows)]
-    if len(rows) != len([c for c in chunks if c.table.num_rows]):
-        return table, np.arange(table.num_rows, dtype=np.int64) + 2
-    return table, np.concatenate(rows) if rows else np.zeros(0, np.int64)
+    return table, np.concatenate([c.rows for c in chunks])
 
 
 def write_table(table: pa.Table, path: str | Path) -> None:

@@ -312,7 +312,7 @@ def header(path: Path, encoding: str, sep: str | None = None) -> list[str]:
         raise InputError(f"{path}: line 1: not a readable header ({exc})") from None
 
 
-def _wrong_field_count(bad: BadLine, path: Path) -> str:
+def wrong_field_count(bad: BadLine, path: Path) -> str:
     """The message for a line with more or fewer values than the header has columns."""
     text = bad.text if len(bad.text) <= 60 else bad.text[:57] + "..."
     return (
@@ -448,7 +448,7 @@ class Source:
         """Record batches; a line whose values do not match the header is an error."""
         for batch, _, bad, _ in self.chunks():
             if bad:
-                raise InputError(_wrong_field_count(bad[0], self.path))
+                raise InputError(wrong_field_count(bad[0], self.path))
             if batch is not None:
                 yield batch
 

@@ -34,6 +34,7 @@ import pyarrow.parquet as pq
 
 from motorsub.errors import InputError
 from motorsub.io import FORMATS, BatchReader, Chunk
+from motorsub.io.csv import wrong_field_count
 from motorsub.io.parquet import dictionary_text, read_schema
 from motorsub.io.text import text_type
 
@@ -277,6 +278,5 @@ def read(frag: Fragment, batch_rows: int, encoding: str | None = None) -> Iterat
     """
     for chunk in read_chunks(frag, batch_rows, encoding):
         if chunk.bad_lines:
-            line = chunk.bad_lines[0]
-            raise InputError(f"{frag.name}: line {line.row}: values do not match the header")
+            raise InputError(wrong_field_count(chunk.bad_lines[0], frag.name))
         yield chunk.table

@@ -137,19 +137,19 @@ class Totals:
         self._comp_scheme = compiled.arrays.comp_scheme
 
     def add(self, batch) -> None:
-        """Count one batch (a :class:`motorsub.engine.result.BatchResult`, or anything
-        with its ``reject``, ``cols``, ``subsidy`` and ``savings``)."""
+        """Count one batch (a :class:`motorsub.engine.result.BatchResult`: its kernels'
+        results, reject masks, lines set aside, empty lines and columns not read)."""
         self.add_arrays(
             batch.reject, batch.cols["region"], batch.cols["motor_type"], batch.subsidy,
             batch.savings,
         )  # fmt: skip
-        lines, blank = len(getattr(batch, "bad_lines", ())), getattr(batch, "blank", 0)
+        lines, blank = len(batch.bad_lines), batch.blank
         self.read += lines + blank
         self.rejected += lines
         self.blank += blank
         if lines:
             self.rejects[vocab.PROBLEMS.index("BAD_LINE")] += lines
-        self._unread(getattr(batch, "columns_not_read", ()))
+        self._unread(batch.columns_not_read)
 
     def _unread(self, names) -> None:
         self.columns_not_read += [n for n in names if n not in self.columns_not_read]

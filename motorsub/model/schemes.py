@@ -29,7 +29,7 @@ from pydantic import BeforeValidator, Field
 from motorsub import data, vocab
 from motorsub.errors import SchemeError
 from motorsub.model.intervals import ANY_POWER, Interval
-from motorsub.model.strict import Status, Strict, error_key
+from motorsub.model.strict import Status, Strict, problems
 
 RESERVED_COMPONENT_IDS = frozenset({"total"})  # subsidy_total is the output's line total
 MotorType = vocab.MotorType
@@ -156,6 +156,11 @@ class Scheme(Strict):
         return self._source_file
 
 
+def _invalid(source: str, found: list[tuple[str, str]]) -> SchemeError:
+    lines = [f"{source}: {key}: {msg}" for key, msg in found[:10]]
+    return SchemeError("invalid scheme\n  " + "\n  ".join(lines))
+
+
 def parse_scheme(data: dict, source: str = "<memory>") -> Scheme:
     """Validate a scheme given as a dict (a parsed TOML file).
 
@@ -167,15 +172,10 @@ def parse_scheme(data: dict, source: str = "<memory>") -> Scheme:
     try:
         scheme = Scheme.model_validate(data)
     except pydantic.ValidationError as exc:
-        lines = [
-            f"{source}: {error_key(e['loc'])}: {e['msg'].removeprefix('Value error, ')}"
-            for e in exc.errors()[:10]
-        ]
-        raise SchemeError("invalid scheme\n  " + "\n  ".join(lines)) from None
-    problems = list(_check(scheme))
-    if problems:
-        lines = [f"{source}: {key}: {msg}" for key, msg in problems[:10]]
-        raise SchemeError("invalid scheme\n  " + "\n  ".join(lines))
+        raise _invalid(source, problems(exc)) from None
+    found = list(_check(scheme))
+    if found:
+        raise _invalid(source, found)
     scheme._source_file = source
     return scheme
 

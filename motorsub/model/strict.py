@@ -31,3 +31,9 @@ def error_key(loc: Iterable[object]) -> str:
     for part in loc:
         out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
     return out or "(top level)"
+
+
+def problems(exc) -> list[tuple[str, str]]:
+    """(key, what is wrong) of each error of a pydantic ``ValidationError``, as the file's
+    messages name them."""
+    return [(error_key(e["loc"]), e["msg"].removeprefix("Value error, ")) for e in exc.errors()]

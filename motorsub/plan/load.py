@@ -10,7 +10,7 @@ from pathlib import Path
 import pydantic
 
 from motorsub.errors import InputError
-from motorsub.model.strict import error_key
+from motorsub.model.strict import problems
 from motorsub.plan.checks import check
 from motorsub.plan.model import Plan, PlanError
 
@@ -42,15 +42,12 @@ def parse_plan(data: dict, source: str = "<memory>", folder: Path | None = None)
     try:
         plan = Plan.model_validate(data)
     except pydantic.ValidationError as exc:
-        raise _fail(
-            source,
-            [(error_key(e["loc"]), e["msg"].removeprefix("Value error, ")) for e in exc.errors()],
-        ) from None
+        raise _fail(source, problems(exc)) from None
     plan._source_file = source
     plan._folder = folder if folder is not None else Path.cwd()
-    problems = list(check(plan))
-    if problems:
-        raise _fail(source, problems)
+    found = list(check(plan))
+    if found:
+        raise _fail(source, found)
     return plan
 
 
