@@ -16,7 +16,7 @@ import numpy as np
 import pyarrow as pa
 
 from motorsub import io, vocab
-from motorsub.engine import records
+from motorsub.engine import aliases, records
 from motorsub.errors import InputError
 from motorsub.model.schemes import SchemeSet
 from motorsub.plan.model import WHOLE_COUNTRY, Plan, PlanError
@@ -100,12 +100,40 @@ def _line_table(plan: Plan, country: str) -> pa.Table:
 
 def _read_records(path: Path, encoding: str | None = None) -> pa.Table:
     """The records file; a format that can skip columns reads only those the engine reads
-    (Parquet), and never ``sale_date`` (the plan's years give it). ``encoding`` forces a
-    CSV file's encoding (as ``compute --encoding``)."""
-    wanted = [c for c in vocab.INPUT_COLUMNS if c != "sale_date"]
+    (Parquet), and never ``sale_date`` (the plan's years give it). Headings are read as
+    ``compute`` reads them, through the alias table (``编号``, ``额定功率(kW)``).
+    ``encoding`` forces a CSV file's encoding (as ``compute --encoding``)."""
+    wanted = _wanted(path)
     # batch by batch: io.read_table asks for one batch of 2**62 rows, which pyarrow's
     # Parquet reader refuses (OverflowError)
     return pa.concat_tables(list(io.BatchReader(path, _READ_BATCH_ROWS, encoding, columns=wanted)))
+
+
+def _wanted(path: Path) -> list[str] | None:
+    """The normalised headings of a Parquet records file that stand for a column the
+    engine reads, in any spelling of the alias table; None (every column) for the other
+    formats, which read them all anyway, and for a file whose headings cannot be read
+    (the reader then says why)."""
+    try:
+        if io.file_format(path) != "parquet":
+            return None
+        if path.is_dir():
+            import pyarrow.dataset as ds
+
+            headings = ds.dataset(path, format="parquet").schema.names
+        else:
+            import pyarrow.parquet as pq
+
+            headings = pq.read_schema(path).names
+    except (InputError, pa.ArrowInvalid, OSError):
+        return None
+    al = aliases.packaged()
+    engine = set(vocab.INPUT_COLUMNS) - {"sale_date"}
+    return [
+        vocab.normal_name(h)
+        for h in headings
+        if (al.column(h) or vocab.normal_name(h)) in engine
+    ]
 
 
 def _records_table(plan: Plan, encoding: str | None = None) -> tuple[pa.Table, str]:
