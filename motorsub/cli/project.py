@@ -124,7 +124,7 @@ def project(
       motorsub project examples/plans/national-2013-2015.toml --json
       motorsub project examples/plans/national-2013-2015.toml --samples 200000 --cluster local:2
     """
-    from motorsub import io
+    from motorsub import i18n, io
     from motorsub.plan import compare, load_plan
     from motorsub.plan import project as run_project
     from motorsub.render.plan import compare_text, projection_text
@@ -158,7 +158,10 @@ def project(
     if plot_path is not None:
         from motorsub.plan.plot import plot
 
-        plot(a, plot_path, other=b)
+        warning = plot(a, plot_path, other=b, lang=lang)
+        if warning:
+            _ = i18n.translator(lang)
+            click.echo(_("motorsub: warning: {what}").format(what=warning), err=True)
     if as_json:
         payload = a.to_dict() if b is None else {"a": a.to_dict(), "b": b.to_dict()}
         click.echo(json.dumps(payload, indent=2, ensure_ascii=False))

@@ -130,9 +130,7 @@ def _wanted(path: Path) -> list[str] | None:
     al = aliases.packaged()
     engine = set(vocab.INPUT_COLUMNS) - {"sale_date"}
     return [
-        vocab.normal_name(h)
-        for h in headings
-        if (al.column(h) or vocab.normal_name(h)) in engine
+        vocab.normal_name(h) for h in headings if (al.column(h) or vocab.normal_name(h)) in engine
     ]
 
 
