@@ -17,15 +17,23 @@ OUTPUT_SUFFIXES = (".csv", ".parquet", ".xlsx", ".json")
 
 def _check_paths(output_path: Path | None, plot_path: Path | None) -> None:
     """Refuse an unknown output or plot type before any work is done."""
+    from motorsub import i18n
     from motorsub.errors import InputError
     from motorsub.plan.plot import SUFFIXES
 
+    _ = i18n.translator()
     if output_path is not None and output_path.suffix.lower() not in OUTPUT_SUFFIXES:
         raise InputError(
-            f"{output_path}: unknown output format; accepted: {', '.join(OUTPUT_SUFFIXES)}"
+            _("{path}: unknown output format; accepted: {accepted}").format(
+                path=output_path, accepted=", ".join(OUTPUT_SUFFIXES)
+            )
         )
     if plot_path is not None and plot_path.suffix.lower() not in SUFFIXES:
-        raise InputError(f"{plot_path}: --plot writes {', '.join(SUFFIXES)}")
+        raise InputError(
+            _("{path}: --plot writes {suffixes}").format(
+                path=plot_path, suffixes=", ".join(SUFFIXES)
+            )
+        )
 
 
 def _write(path: Path, table, payload: dict) -> None:

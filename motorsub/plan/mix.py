@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 import pyarrow as pa
 
-from motorsub import io, vocab
+from motorsub import i18n, io, vocab
 from motorsub.engine import aliases, records
 from motorsub.errors import InputError
 from motorsub.model.schemes import SchemeSet
@@ -141,14 +141,20 @@ def _records_table(plan: Plan, encoding: str | None = None) -> tuple[pa.Table, s
     except InputError as exc:
         raise PlanError(f"{plan.source_file}: mix.records: {exc}") from None
     except (UnicodeError, pa.ArrowInvalid) as exc:
+        _ = i18n.translator()
         raise PlanError(
-            f"{plan.source_file}: mix.records: {path}: cannot read the file "
-            f"({exc.__class__.__name__}: {exc}); give its encoding with --encoding"
-        ) from None
+            _("{plan}: mix.records: {path}: cannot read the file ({reason}); give its "
+              "encoding with --encoding")
+            .format(plan=plan.source_file, path=path,
+                    reason=f"{exc.__class__.__name__}: {exc}")
+        ) from None  # fmt: skip
     table = records.normalise_names(table, str(path))
     n = table.num_rows
     if n == 0:
-        raise PlanError(f"{plan.source_file}: mix.records: {path} has no lines")
+        _ = i18n.translator()
+        raise PlanError(
+            _("{plan}: mix.records: {path} has no lines").format(plan=plan.source_file, path=path)
+        )
     if "record_id" not in table.column_names:
         table = table.append_column("record_id", pa.repeat("mix line", n))
     if "sale_date" in table.column_names:
@@ -185,17 +191,30 @@ def build_mix(plan: Plan, schemes: SchemeSet, encoding: str | None = None) -> Mi
 
 
 def _rejects_message(plan: Plan, recs: records.Records, bad: np.ndarray, where: str) -> str:
+    _ = i18n.translator()
     shown = bad[:_MAX_REJECTS_SHOWN]
     if where == "mix.lines":
         lines = [
-            f"{plan.source_file}: mix.lines[{i}]: the engine rejects the line: "
-            + ", ".join(records.problem_names(recs.reject[i]))
+            _("{plan}: mix.lines[{i}]: the engine rejects the line: {problems}").format(
+                plan=plan.source_file,
+                i=i,
+                problems=", ".join(records.problem_names(recs.reject[i])),
+            )
             for i in shown
         ]
-        return "invalid plan\n  " + "\n  ".join(lines)
-    out = [f"{plan.source_file}: mix.records: {where}: {len(bad):,} line(s) the engine rejects"]
+        return _("invalid plan") + "\n  " + "\n  ".join(lines)
+    out = [
+        _("{plan}: mix.records: {path}: {n:,} line(s) the engine rejects").format(
+            plan=plan.source_file, path=where, n=len(bad)
+        )
+    ]
     for i in shown:
-        out.append(f"  row {i + 2}: " + ", ".join(records.problem_names(recs.reject[i])))
+        out.append(
+            "  "
+            + _("row {row}: {problems}").format(
+                row=i + 2, problems=", ".join(records.problem_names(recs.reject[i]))
+            )
+        )
     if len(bad) > len(shown):
-        out.append(f"  ... and {len(bad) - len(shown):,} more")
+        out.append("  " + _("... and {n:,} more").format(n=len(bad) - len(shown)))
     return "\n".join(out)
