@@ -62,7 +62,8 @@ def whole_country_region(schemes: SchemeSet) -> str:
     for code in vocab.regions():
         if code not in named:
             return code
-    raise PlanError("region 'CN': every region is named by some component; give a province")
+    _ = i18n.translator()
+    raise PlanError(_("region 'CN': every region is named by some component; give a province"))
 
 
 def _line_table(plan: Plan, country: str) -> pa.Table:
