@@ -128,31 +128,43 @@ def test_strict_details_in_chinese(tmp_path):
 
 
 # ---------------------------------------------------------------------------------------
-# scheme files
+# scheme and plan files
+
+PLANS = Path(__file__).parent / "plan" / "broken"
 
 
 @pytest.mark.parametrize(
-    "name, key, text",
+    "folder, name, key, text",
     [
-        ("unknown_key", "versions[0].rates[0].rate", "不是此文件的键（拼写有误？）"),
-        ("missing_source", "versions[0].rates[0].source", "必填，但缺少"),
-        ("negative_rate", "versions[0].rates[0].cny_per_kw", "必须不小于 0"),
-        ("bad_grade", "components[0].eligibility.scope[0].worst_grade", "必须不大于 3"),
-        ("bad_status", "versions[1].status", "必须是以下之一：'official', 'reported', 'inferred'"),
-        ("malformed_band", "versions[0].rates[0].kw", "'0.55 to 22' 不是区间"),
-        ("until_before_from", "versions[0].until", "2019-12-31 早于 from = 2020-01-01"),
-        ("overlapping_bands", "versions[0].rates[1].kw",
+        (BROKEN, "unknown_key", "versions[0].rates[0].rate", "不是此文件的键（拼写有误？）"),
+        (BROKEN, "missing_source", "versions[0].rates[0].source", "必填，但缺少"),
+        (BROKEN, "negative_rate", "versions[0].rates[0].cny_per_kw", "必须不小于 0"),
+        (BROKEN, "bad_grade", "components[0].eligibility.scope[0].worst_grade", "必须不大于 3"),
+        (BROKEN, "bad_status", "versions[1].status",
+         "必须是以下之一：'official', 'reported', 'inferred'"),
+        (BROKEN, "malformed_band", "versions[0].rates[0].kw", "'0.55 to 22' 不是区间"),
+        (BROKEN, "until_before_from", "versions[0].until", "2019-12-31 早于 from = 2020-01-01"),
+        (BROKEN, "overlapping_bands", "versions[0].rates[1].kw",
          "功率段 [20, 315] 与 rates[0] 的 [0.55, 22] 重叠"),
-        ("reserved_component_id", "components[0].id",
+        (BROKEN, "reserved_component_id", "components[0].id",
          "'total' 为保留名：subsidy_total 是所有组成部分之和"),
+        (PLANS, "shares_not_summing_to_one", "mix.lines", "份额合计为 0.9，而不是 1"),
+        (PLANS, "years_gap", "promotion.years[1].year", "2020 与 2022 之间有空档"),
+        (PLANS, "total_mismatch", "promotion.total.kw", "各年合计 300 kW，而非总量 400 kW"),
+        (PLANS, "kw_outside_band", "mix.lines[0].kw", "30 kW 超出该行的功率段 [0.55, 22]"),
+        (PLANS, "missing_source", "promotion.years[0].source", "必填，但缺少"),
     ],
 )  # fmt: skip
-def test_scheme_errors_in_chinese(name, key, text):
-    path = BROKEN / f"{name}.toml"
-    with i18n.speaking("zh"), pytest.raises(SchemeError) as err:
-        load_scheme(path)
+def test_scheme_and_plan_errors_in_chinese(folder, name, key, text):
+    from motorsub.plan import load_plan
+
+    path = folder / f"{name}.toml"
+    scheme = folder == BROKEN
+    load, heading = (load_scheme, "补贴方案无效") if scheme else (load_plan, "推广计划无效")
+    with i18n.speaking("zh"), pytest.raises(SchemeError) as err:  # a PlanError is one too
+        load(path)
     lines = str(err.value).splitlines()
-    assert lines[0] == "补贴方案无效"
+    assert lines[0] == heading
     assert any(line.strip().startswith(f"{path}: {key}: {text}") for line in lines[1:]), lines
 
 

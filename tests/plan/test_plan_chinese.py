@@ -101,31 +101,3 @@ def test_plot_in_english_says_nothing_of_fonts(tmp_path, monkeypatch):
     monkeypatch.setattr(plot, "cjk_font", lambda: None)
     assert plot.font_warning("en") is None
     assert plot.font_warning("zh").endswith("（sudo apt install fonts-noto-cjk）")
-
-
-# ---------------------------------------------------------------------------------------
-# a broken plan, in Chinese
-
-BROKEN_DIR = MINIMAL.parent.parent / "broken"
-
-
-@pytest.mark.parametrize(
-    "name, key, text",
-    [
-        ("shares_not_summing_to_one", "mix.lines", "份额合计为 0.9，而不是 1"),
-        ("years_gap", "promotion.years[1].year", "2020 与 2022 之间有空档"),
-        ("total_mismatch", "promotion.total.kw", "各年合计 300 kW，而非总量 400 kW"),
-        ("kw_outside_band", "mix.lines[0].kw", "30 kW 超出该行的功率段 [0.55, 22]"),
-        ("missing_source", "promotion.years[0].source", "必填，但缺少"),
-    ],
-)
-def test_broken_plan_in_chinese(name, key, text):
-    from motorsub import i18n
-    from motorsub.plan import PlanError, load_plan
-
-    path = BROKEN_DIR / f"{name}.toml"
-    with i18n.speaking("zh"), pytest.raises(PlanError) as err:
-        load_plan(path)
-    lines = str(err.value).splitlines()
-    assert lines[0] == "推广计划无效"
-    assert any(line.strip().startswith(f"{path}: {key}: {text}") for line in lines[1:]), lines
