@@ -146,9 +146,13 @@ def compute(
             )  # fmt: skip
         else:
             if rejects_path is not None:
-                raise click.UsageError("--rejects: with --cluster, rejects go to OUTDIR/rejects/")
+                _ = i18n.translator()
+                raise click.UsageError(
+                    _("--rejects: with --cluster, rejects go to OUTDIR/rejects/")
+                )
             if sheet is not None:
-                raise click.UsageError("--sheet: a cluster reads Parquet and CSV, not workbooks")
+                _ = i18n.translator()
+                raise click.UsageError(_("--sheet: a cluster reads Parquet and CSV, not workbooks"))
             summary = _on_cluster(
                 inputs, output_path, cluster, overwrite, scheme_paths, summary_path, strict,
                 encoding, batch_rows, quiet, assumptions(),
@@ -179,7 +183,10 @@ def _one_process(
 ):  # fmt: skip
     """Today's run: one file in this process (small files as plain Python)."""
     if len(inputs) > 1:
-        raise click.UsageError("several inputs need --cluster (or give a folder of Parquet)")
+        from motorsub import i18n
+
+        _ = i18n.translator()
+        raise click.UsageError(_("several inputs need --cluster (or give a folder of Parquet)"))
     input_path = Path(inputs[0])
     from motorsub.cli import lean as _lean
 

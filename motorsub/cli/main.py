@@ -43,11 +43,36 @@ class _LazyGroup(click.Group):
         "warmup": "motorsub.cli.warmup:warmup",
     }
 
+    def main(self, args=None, *rest, **options):
+        """Run the command line in the language of its ``--lang`` (else the locale's): the
+        usage errors click finds before the command runs speak it too."""
+        from motorsub import i18n
+        from motorsub.cli import usage
+
+        self._args = list(sys.argv[1:] if args is None else args)
+        with i18n.speaking(usage.language(self._args)):
+            return super().main(self._args, *rest, **options)
+
+    def _translated(self, exc: click.UsageError) -> click.UsageError:
+        from motorsub.cli import usage
+
+        return usage.translated(exc, getattr(self, "_args", ()))
+
+    def make_context(self, *args, **kwargs):
+        """The group's own options parsed; a usage error in the language spoken."""
+        try:
+            return super().make_context(*args, **kwargs)
+        except click.UsageError as exc:
+            raise self._translated(exc) from None
+
     def invoke(self, ctx):
-        """Run the command; a reader that closes the pipe (``motorsub ... | head``) ends it
-        quietly with exit 0, as the conventional SIGPIPE behaviour does."""
+        """Run the command; a usage error is shown in the language spoken, and a reader that
+        closes the pipe (``motorsub ... | head``) ends it quietly with exit 0, as the
+        conventional SIGPIPE behaviour does."""
         try:
             return super().invoke(ctx)
+        except click.UsageError as exc:
+            raise self._translated(exc) from None
         except BrokenPipeError:
             _quiet_exit()
 

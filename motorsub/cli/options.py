@@ -53,33 +53,44 @@ def _extra(module: str | None) -> str | None:
 
 
 def errors(func):
-    """Turn motorsub's own errors into a message on stderr and the documented exit code."""
+    """Turn motorsub's own errors into a message on stderr and the documented exit code.
+
+    The command runs in the language of its ``--lang`` (:func:`motorsub.i18n.speaking`), so
+    that errors raised deep in the library, which name no language, speak it too."""
 
     @functools.wraps(func)
     def wrapper(*args, **kwargs):
-        try:
-            return func(*args, **kwargs)
-        except MotorsubError as exc:
-            click.echo(_shown(f"motorsub: error: {exc}"), err=True)
-            sys.exit(exc.exit_code)
-        except ModuleNotFoundError as exc:
-            extra = _extra(exc.name)
-            if extra is None:
-                raise
-            click.echo(
-                f"motorsub: error: this needs the optional part motorsub[{extra}] (no module "
-                f'{exc.name!r} here): pip install "motorsub[{extra}]"',
-                err=True,
-            )
-            sys.exit(2)
-        except BrokenPipeError:
-            raise  # the reader closed the pipe: the command group ends quietly
-        except OSError as exc:  # a file that cannot be read or written: disk full, no right
-            where = f"{exc.filename}: " if exc.filename else ""
-            click.echo(_shown(f"motorsub: error: {where}{exc.strerror or exc}"), err=True)
-            sys.exit(2)
+        from motorsub import i18n
+
+        with i18n.speaking(kwargs.get("lang")):
+            _ = i18n.translator()
+            try:
+                return func(*args, **kwargs)
+            except MotorsubError as exc:
+                _fail(_("motorsub: error: {message}").format(message=exc), exc.exit_code)
+            except ModuleNotFoundError as exc:
+                extra = _extra(exc.name)
+                if extra is None:
+                    raise
+                _fail(
+                    _("motorsub: error: this needs the optional part motorsub[{extra}] (no "
+                      'module {module!r} here): pip install "motorsub[{extra}]"')
+                    .format(extra=extra, module=exc.name),
+                    2,
+                )  # fmt: skip
+            except BrokenPipeError:
+                raise  # the reader closed the pipe: the command group ends quietly
+            except OSError as exc:  # a file that cannot be read or written: disk full, no right
+                where = f"{exc.filename}: " if exc.filename else ""
+                message = f"{where}{exc.strerror or exc}"
+                _fail(_("motorsub: error: {message}").format(message=message), 2)
 
     return wrapper
+
+
+def _fail(message: str, code: int):
+    click.echo(_shown(message), err=True)
+    sys.exit(code)
 
 
 schemes_option = click.option(

@@ -17,15 +17,23 @@ OUTPUT_SUFFIXES = (".csv", ".parquet", ".xlsx", ".json")
 
 def _check_paths(output_path: Path | None, plot_path: Path | None) -> None:
     """Refuse an unknown output or plot type before any work is done."""
+    from motorsub import i18n
     from motorsub.errors import InputError
     from motorsub.plan.plot import SUFFIXES
 
+    _ = i18n.translator()
     if output_path is not None and output_path.suffix.lower() not in OUTPUT_SUFFIXES:
         raise InputError(
-            f"{output_path}: unknown output format; accepted: {', '.join(OUTPUT_SUFFIXES)}"
+            _("{path}: unknown output format; accepted: {accepted}").format(
+                path=output_path, accepted=", ".join(OUTPUT_SUFFIXES)
+            )
         )
     if plot_path is not None and plot_path.suffix.lower() not in SUFFIXES:
-        raise InputError(f"{plot_path}: --plot writes {', '.join(SUFFIXES)}")
+        raise InputError(
+            _("{path}: --plot writes {suffixes}").format(
+                path=plot_path, suffixes=", ".join(SUFFIXES)
+            )
+        )
 
 
 def _write(path: Path, table, payload: dict) -> None:
@@ -124,7 +132,7 @@ def project(
       motorsub project examples/plans/national-2013-2015.toml --json
       motorsub project examples/plans/national-2013-2015.toml --samples 200000 --cluster local:2
     """
-    from motorsub import io
+    from motorsub import i18n, io
     from motorsub.plan import compare, load_plan
     from motorsub.plan import project as run_project
     from motorsub.render.plan import compare_text, projection_text
@@ -158,7 +166,10 @@ def project(
     if plot_path is not None:
         from motorsub.plan.plot import plot
 
-        plot(a, plot_path, other=b)
+        warning = plot(a, plot_path, other=b, lang=lang)
+        if warning:
+            _ = i18n.translator(lang)
+            click.echo(_("motorsub: warning: {what}").format(what=warning), err=True)
     if as_json:
         payload = a.to_dict() if b is None else {"a": a.to_dict(), "b": b.to_dict()}
         click.echo(json.dumps(payload, indent=2, ensure_ascii=False))

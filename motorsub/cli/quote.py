@@ -120,6 +120,7 @@ def quote(
     The old motor's values (--old-kw, --old-qty, --old-efficiency, --old-series,
     --old-poles) count only on a trade-in: give --trade-in with them (--compare implies it).
     """
+    from motorsub import i18n
     from motorsub.cli import lean as _lean
 
     _lean.start()
@@ -127,7 +128,8 @@ def quote(
     from motorsub.render.quote import render, render_comparison
 
     if not compare and (repair_cost is not None or reman_price is not None):
-        raise click.UsageError("--repair-cost and --reman-price go with --compare")
+        _ = i18n.translator()
+        raise click.UsageError(_("--repair-cost and --reman-price go with --compare"))
     line = dict(
         motor_type=motor_type, kw=kw, grade=grade, kind=kind, qty=qty, trade_in=trade_in,
         old_kw=old_kw, old_qty=old_qty, region=region, date=sale_date, price=price,

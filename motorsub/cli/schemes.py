@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from motorsub.cli.options import EPILOG, errors, schemes_option
+from motorsub.cli.options import EPILOG, errors, lang_option, schemes_option
 
 
 @click.group(epilog=EPILOG)
@@ -46,14 +46,27 @@ def schemes_show(scheme_id, scheme_paths):
 
 @schemes.command("validate")
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+@lang_option
 @errors
-def schemes_validate(paths):
-    """Check scheme files (or folders of them); exit 3 with the file and key if one is invalid."""
+def schemes_validate(paths, lang):
+    """Check scheme files (or folders of them); exit 3 with the file and key if one is invalid.
+
+    \b
+    Examples:
+      motorsub schemes validate my_scheme.toml
+      motorsub schemes validate schemes/ --lang zh
+    """
+    from motorsub import i18n
     from motorsub.model.schemes import load_schemes
 
     loaded = load_schemes(list(paths), defaults=False)
     for s in loaded.schemes:
+        _ = i18n.translator(lang)
         click.echo(
-            f"ok  {s.id}  ({s.source_file}): {len(s.versions)} version(s), "
-            f"{len(s.components)} component(s)"
-        )
+            _(
+                "ok  {id}  ({file}): {versions} version(s), {components} component(s)"
+            ).format(
+                id=s.id, file=s.source_file, versions=len(s.versions),
+                components=len(s.components),
+            )
+        )  # fmt: skip

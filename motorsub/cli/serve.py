@@ -53,9 +53,14 @@ def serve(host, port, token, jobs, max_upload, valid_days, scheme_paths):
       MOTORSUB_TOKEN=s3cret motorsub serve --host 0.0.0.0 --port 8080
     """
     if not _loopback(host) and not token:
+        from motorsub import i18n
+
+        _ = i18n.translator()
         raise click.UsageError(
-            f"--host {host} is reachable from other machines: give --token (or set "
-            "MOTORSUB_TOKEN) so that every request must carry it"
+            _(
+                "--host {host} is reachable from other machines: give --token (or set "
+                "MOTORSUB_TOKEN) so that every request must carry it"
+            ).format(host=host)
         )
     from motorsub.cli import lean
 

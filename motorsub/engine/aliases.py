@@ -23,7 +23,7 @@ from pathlib import Path
 
 import pyarrow as pa
 
-from motorsub import data, vocab
+from motorsub import data, i18n, vocab
 from motorsub.errors import InputError
 
 #: What an alias can name: a column, or a value of a coded column.
@@ -81,34 +81,50 @@ def parse(text: str, source: str) -> Aliases:
         A missing column, an unknown ``what``, a value that is not canonical, or one
         alias given two different values; naming the file and the row.
     """
+    _ = i18n.translator()
     reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
     absent = [c for c in ("what", "alias", "value") if c not in (reader.fieldnames or [])]
     if absent:
-        raise InputError(f"{source}: missing column(s) {', '.join(absent)}; "
-                         "an alias table has what, alias, value and note")  # fmt: skip
+        raise InputError(_("{source}: missing column(s) {columns}; an alias table has what, "
+                           "alias, value and note").format(source=source,
+                                                           columns=", ".join(absent)))  # fmt: skip
     out = Aliases(values={w: {} for w in WHATS if w != "column"})
     for row_no, row in enumerate(reader, start=2):
         what, alias, value = (str(row.get(c) or "").strip() for c in ("what", "alias", "value"))
-        where = f"{source}: row {row_no}"
+
+        def where(column: str, row_no: int = row_no) -> str:
+            return _("{source}: row {row}, column {column}").format(
+                source=source, row=row_no, column=column
+            )
+
         if what not in WHATS:
-            raise InputError(f"{where}, column what: {what!r} is not one of {', '.join(WHATS)}")
+            raise InputError(
+                where("what")
+                + ": "
+                + _("{value!r} is not one of {values}").format(value=what, values=", ".join(WHATS))
+            )
         if not alias:
-            raise InputError(f"{where}, column alias: empty")
+            raise InputError(where("alias") + ": " + _("empty"))
         if what == "column":
-            ok, expected = bool(_COLUMN.match(value)), "a column name such as kw"
+            ok, expected = bool(_COLUMN.match(value)), _("a column name such as kw")
         elif what == "region":
-            ok, expected = bool(_REGION.match(value)), "an ISO 3166-2:CN code such as CN-SH"
+            ok, expected = bool(_REGION.match(value)), _("an ISO 3166-2:CN code such as CN-SH")
         else:
-            ok, expected = value in _VALUES[what], " or ".join(_VALUES[what])
+            ok, expected = value in _VALUES[what], _(" or ").join(_VALUES[what])
         if not ok:
-            raise InputError(f"{where}, column value: {value!r} is not {expected}")
+            raise InputError(
+                where("value")
+                + ": "
+                + _("{value!r} is not {expected}").format(value=value, expected=expected)
+            )
         table = out.columns if what == "column" else out.values[what]
         k = key(alias)
         if table.get(k, value) != value:
             raise InputError(
-                f"{where}: {alias!r} ({what}) means {table[k]!r} on an earlier row and "
-                f"{value!r} here"
-            )
+                _("{source}: row {row}: {alias!r} ({what}) means {earlier!r} on an earlier "
+                  "row and {value!r} here").format(source=source, row=row_no, alias=alias,
+                                                   what=what, earlier=table[k], value=value)
+            )  # fmt: skip
         table[k] = value
     return out
 
@@ -126,7 +142,12 @@ def load(path: str | Path | None = None) -> Aliases:
     try:
         text = Path(path).read_bytes()
     except OSError as exc:
-        raise InputError(f"{path}: cannot read the alias table: {exc.strerror}") from None
+        _ = i18n.translator()
+        raise InputError(
+            _("{path}: cannot read the alias table: {reason}").format(
+                path=path, reason=exc.strerror
+            )
+        ) from None
     try:
         decoded = text.decode("utf-8")
     except UnicodeDecodeError:

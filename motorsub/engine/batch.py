@@ -17,6 +17,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from motorsub import i18n
 from motorsub.engine import columns, records
 from motorsub.engine.aliases import Aliases
 from motorsub.engine.result import BatchResult
@@ -167,24 +168,33 @@ def describe_rejects(
 ) -> str:
     """Name the file, row, column and value of the first rejected rows; ``rows`` are
     their spreadsheet row numbers (or the batch's offset)."""
+    _ = i18n.translator()
     if isinstance(rows, (int, np.integer)):
         rows = bad.astype(np.int64) + int(rows) + 2
-    lines = [f"{source}: row(s) rejected under --strict, e.g.:"]
+    lines = [_("{source}: row(s) rejected under --strict, e.g.:").format(source=source)]
     for line in (bad_lines or [])[:MAX_DETAILS]:
         lines.append(
-            f"  row {line.row}: {line.values} values where the header has "
-            f"{line.expected} columns (BAD_LINE)"
-        )
+            "  "
+            + _("row {row}: {values} values where the header has {expected} columns "
+                "(BAD_LINE)").format(row=line.row, values=line.values, expected=line.expected)
+        )  # fmt: skip
     for i, row in zip(bad[:MAX_DETAILS], rows[:MAX_DETAILS]):
         for problem in records.problem_names(recs.reject[i]):
             col = records.problem_column(problem)
             value = (
                 recs.table.column(col)[int(i)].as_py() if col in recs.table.column_names else None
             )
-            shown = "empty" if value in (None, "") else repr(value)
-            lines.append(f"  row {int(row)}, column {col}: {shown} ({problem})")
+            shown = _("empty") if value in (None, "") else repr(value)
+            lines.append(
+                "  "
+                + _("row {row}, column {column}: {value} ({problem})").format(
+                    row=int(row), column=col, value=shown, problem=problem
+                )
+            )
     if len(bad) > MAX_DETAILS:
-        lines.append(f"  ... and {len(bad) - MAX_DETAILS} more rows in this batch")
+        lines.append(
+            "  " + _("... and {n} more rows in this batch").format(n=len(bad) - MAX_DETAILS)
+        )
     return "\n".join(lines)
 
 

@@ -108,7 +108,8 @@ class BatchReader:
     ):
         self.path = Path(path)
         if not self.path.exists():
-            raise InputError(i18n.translator()("{path}: no such file").format(path=path))
+            _ = i18n.translator()
+            raise InputError(_("{path}: no such file").format(path=path))
         self.format = file_format(path)
         self.batch_rows = batch_rows
         self.rows_read = 0
@@ -119,7 +120,12 @@ class BatchReader:
         options = {}
         if sheet is not None:
             if self.format != "xlsx":
-                raise InputError(f"{path}: --sheet is for an .xlsx workbook, not a {self.format}")
+                _ = i18n.translator()
+                raise InputError(
+                    _("{path}: --sheet is for an .xlsx workbook, not a {format} file").format(
+                        path=path, format=self.format
+                    )
+                )
             options["sheet"] = sheet
         source = _module(self.format).Source
         self._source = source(self.path, batch_rows, encoding, columns, **options)
@@ -268,10 +274,15 @@ def check_distinct(inputs: Iterable, outputs: Iterable) -> None:
             k = key(p)
             if k in seen and not (role == "input" and seen[k][0] == "input"):
                 other_role, other = seen[k]
-                raise InputError(
-                    f"{p}: this {role} file is also the {other_role} {other}; "
-                    "motorsub never writes over an input or writes two outputs to one file"
-                )
+                _ = i18n.translator()
+                message = (
+                    _("{path}: this output file is also the input {other}; motorsub never "
+                      "writes over an input or writes two outputs to one file")
+                    if other_role == "input"
+                    else _("{path}: this output file is also the output {other}; motorsub "
+                           "never writes over an input or writes two outputs to one file")
+                )  # fmt: skip
+                raise InputError(message.format(path=p, other=other))
             seen.setdefault(k, (role, str(p)))
 
 

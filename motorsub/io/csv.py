@@ -27,6 +27,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.csv as pacsv
 
+from motorsub import i18n
 from motorsub.errors import InputError
 from motorsub.io.text import formula_safe, text_type
 
@@ -74,9 +75,11 @@ def check_encoding(name: str) -> str:
     except (LookupError, TypeError, ValueError):
         info = None
     if info is None or not getattr(info, "_is_text_encoding", True):
+        _ = i18n.translator()
         raise InputError(
-            f"--encoding {name!r}: unknown text encoding; e.g. utf-8, gb18030, utf-16, latin-1"
-        )
+            _("--encoding {name!r}: unknown text encoding; e.g. utf-8, gb18030, utf-16, latin-1")
+            .format(name=name)
+        )  # fmt: skip
     return info.name
 
 
@@ -94,11 +97,12 @@ def sniff_encoding(path: str | Path, size: int = 1 << 22) -> str:
         # a NUL in every few bytes: UTF-16 or UTF-32 with no mark (a stray NUL in one
         # field is left to the line's checks)
         line = head.count(b"\n", 0, nul) + 1
+        _ = i18n.translator()
         raise InputError(
-            f"{_where(Path(path), line, nul)}: a NUL byte, which no UTF-8 or GB18030 text "
-            "holds (UTF-16 without a byte-order mark?); give its encoding with --encoding, "
-            "e.g. --encoding utf-16-le"
-        )
+            _("{where}: a NUL byte, which no UTF-8 or GB18030 text holds (UTF-16 without a "
+              "byte-order mark?); give its encoding with --encoding, e.g. --encoding utf-16-le")
+            .format(where=_where(Path(path), line, nul))
+        )  # fmt: skip
     try:
         head.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -115,7 +119,10 @@ def _ascii_compatible(encoding: str) -> bool:
 
 
 def _where(path: Path, line: int, offset: int) -> str:
-    return f"{path}: line {line}, byte offset {offset}"
+    _ = i18n.translator()
+    return _("{path}: line {line}, byte offset {offset}").format(
+        path=path, line=line, offset=offset
+    )
 
 
 class _Decoded(io.RawIOBase):
@@ -155,13 +162,16 @@ class _Decoded(io.RawIOBase):
             if not self._by_line:
                 line = data[: exc.start].decode(self.encoding, "replace").count("\n") + 1
             bad = data[exc.start : exc.end].hex(" ")
-            what = "UTF-8 or GB18030" if self.common else self.encoding
+            _ = i18n.translator()
+            what = _("UTF-8 or GB18030") if self.common else self.encoding
             self._further_as_utf8(self._offset + exc.start)
+            _ = i18n.translator()
             raise InputError(
-                f"{_where(self.path, line, self._offset + exc.start)}: bytes {bad} cannot be "
-                f"read as {what}; save the file as UTF-8 (CSV UTF-8 in Excel) "
-                "or give its --encoding"
-            ) from None
+                _("{where}: bytes {bad} cannot be read as {what}; save the file as UTF-8 "
+                  "(CSV UTF-8 in Excel) or give its --encoding")
+                .format(where=_where(self.path, line, self._offset + exc.start), bad=bad,
+                        what=what)
+            ) from None  # fmt: skip
         if self.common:
             self._check_common(text, data)
         return text
@@ -176,12 +186,14 @@ class _Decoded(io.RawIOBase):
             char = text[exc.start]
             raw = char.encode(self.encoding).hex(" ")
             self._further_as_utf8(offset)
+            _ = i18n.translator()
             raise InputError(
-                f"{_where(self.path, line, offset)}: bytes {raw} are not UTF-8, and as "
-                f"GB18030 they read {char!r}, not common Chinese text: the file may be in "
-                "another encoding or mix two; save it as UTF-8 (CSV UTF-8 in Excel), or give "
-                "--encoding (--encoding gb18030 if that character is right)"
-            ) from None
+                _("{where}: bytes {raw} are not UTF-8, and as GB18030 they read {char!r}, not "
+                  "common Chinese text: the file may be in another encoding or mix two; save "
+                  "it as UTF-8 (CSV UTF-8 in Excel), or give --encoding (--encoding gb18030 "
+                  "if that character is right)")
+                .format(where=_where(self.path, line, offset), raw=raw, char=char)
+            ) from None  # fmt: skip
 
     def _further_as_utf8(self, offset: int) -> None:
         """A file chosen as GB18030 that reads further as UTF-8 (mostly UTF-8, with a few
@@ -190,7 +202,7 @@ class _Decoded(io.RawIOBase):
             return
         at = _first_bad_utf8_at(self.path)
         if at is not None and at[1] > offset:
-            raise InputError(first_bad_utf8(self.path, " nor common Chinese text in GB18030"))
+            raise InputError(first_bad_utf8(self.path, gb18030=True))
 
     def _fill(self) -> None:
         while not self._out and not self._eof:
@@ -233,17 +245,26 @@ def _first_bad_utf8_at(path: Path) -> tuple[int, int, str] | None:
     return None
 
 
-def first_bad_utf8(path: Path, also: str = "") -> str:
-    """Where the first byte that is not UTF-8 lies (an error path: the file is read again)."""
+def first_bad_utf8(path: Path, gb18030: bool = False) -> str:
+    """Where the first byte that is not UTF-8 lies (an error path: the file is read again);
+    ``gb18030``: the bytes are not common Chinese text in GB18030 either."""
+    _ = i18n.translator()
     at = _first_bad_utf8_at(path)
     if at is None:
-        return f"{path}: not valid UTF-8; give its --encoding"
+        return _("{path}: not valid UTF-8; give its --encoding").format(path=path)
     line, offset, bad = at
-    return (
-        f"{_where(path, line, offset)}: bytes {bad} are not UTF-8{also}, though the file "
-        "reads as UTF-8 before them; save the file as UTF-8 (CSV UTF-8 in Excel) or give "
-        "its --encoding"
-    )
+    if gb18030:
+        text = _(
+            "{where}: bytes {bad} are not UTF-8 nor common Chinese text in GB18030, though the "
+            "file reads as UTF-8 before them; save the file as UTF-8 (CSV UTF-8 in Excel) or "
+            "give its --encoding"
+        )
+    else:
+        text = _(
+            "{where}: bytes {bad} are not UTF-8, though the file reads as UTF-8 before them; "
+            "save the file as UTF-8 (CSV UTF-8 in Excel) or give its --encoding"
+        )
+    return text.format(where=_where(path, line, offset), bad=bad)
 
 
 def _is_utf8(path: Path) -> bool:
@@ -309,16 +330,20 @@ def header(path: Path, encoding: str, sep: str | None = None) -> list[str]:
     try:
         return next(csv.reader(io.StringIO(first, newline=""), delimiter=sep), [])
     except csv.Error as exc:
-        raise InputError(f"{path}: line 1: not a readable header ({exc})") from None
+        _ = i18n.translator()
+        raise InputError(
+            _("{path}: line 1: not a readable header ({reason})").format(path=path, reason=exc)
+        ) from None
 
 
 def wrong_field_count(bad: BadLine, path: Path) -> str:
     """The message for a line with more or fewer values than the header has columns."""
+    _ = i18n.translator()
     text = bad.text if len(bad.text) <= 60 else bad.text[:57] + "..."
-    return (
-        f"{path}: line {bad.row}: {bad.values} values where the header has {bad.expected} "
-        f"columns ({text!r}); quote a value that holds a comma"
-    )
+    return _(
+        "{path}: line {row}: {values} values where the header has {expected} columns "
+        "({text!r}); quote a value that holds a comma"
+    ).format(path=path, row=bad.row, values=bad.values, expected=bad.expected, text=text)
 
 
 def row_numbers(parsed: int, n: int, bad_rows: np.ndarray) -> np.ndarray:
@@ -355,7 +380,12 @@ class Source:
             self._sep = delimiter(self.path, self.encoding)
             self._names = header(self.path, self.encoding, self._sep)
             if not self._names:
-                raise InputError(f"{self.path}: no header: the file or its first line is empty")
+                _ = i18n.translator()
+                raise InputError(
+                    _("{path}: no header: the file or its first line is empty").format(
+                        path=self.path
+                    )
+                )
         return self._names
 
     def _open(self):
@@ -437,12 +467,14 @@ class Source:
         text = str(exc)
         if "UTF8" in text or (self.encoding == "utf-8" and not _is_utf8(self.path)):
             return first_bad_utf8(self.path)
+        _ = i18n.translator()
         if "straddl" in text:
-            return (
-                f"{self.path}: a line after row {parsed + 1} is longer than "
-                f"{MAX_BLOCK_BYTES >> 20} MB (a quote never closed?)"
-            )
-        return f"{self.path}: not a readable CSV file after row {parsed + 1}: {text}"
+            return _(
+                "{path}: a line after row {row} is longer than {mb} MB (a quote never closed?)"
+            ).format(path=self.path, row=parsed + 1, mb=MAX_BLOCK_BYTES >> 20)
+        return _("{path}: not a readable CSV file after row {row}: {reason}").format(
+            path=self.path, row=parsed + 1, reason=text
+        )
 
     def batches(self):
         """Record batches; a line whose values do not match the header is an error."""

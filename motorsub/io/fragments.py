@@ -32,6 +32,7 @@ from urllib.parse import unquote
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from motorsub import i18n
 from motorsub.errors import InputError
 from motorsub.io import FORMATS, BatchReader, Chunk
 from motorsub.io.csv import wrong_field_count
@@ -75,7 +76,10 @@ def filesystem(url: str):
     try:
         return fsspec.core.url_to_fs(url)
     except (ImportError, ValueError) as exc:
-        raise InputError(f"{url}: cannot open this location: {exc}") from None
+        _ = i18n.translator()
+        raise InputError(
+            _("{url}: cannot open this location: {reason}").format(url=url, reason=exc)
+        ) from None
 
 
 def _is_local(fs) -> bool:
@@ -108,11 +112,13 @@ def _format(url: str, in_folder: bool) -> str:
         return FORMATS[suffix]
     if in_folder:
         return "parquet"
+    _ = i18n.translator()
     raise InputError(
-        f"{url}: unknown input format {suffix or '(no extension)'!r} for a dataset; "
-        f"accepted: {', '.join(s for s, f in FORMATS.items() if f in FRAGMENT_FORMATS)} "
-        "or a folder of Parquet files"
-    )
+        _("{url}: unknown input format {suffix!r} for a dataset; accepted: {accepted} or a "
+          "folder of Parquet files")
+        .format(url=url, suffix=suffix or _("(no extension)"),
+                accepted=", ".join(s for s, f in FORMATS.items() if f in FRAGMENT_FORMATS))
+    )  # fmt: skip
 
 
 def files(inputs: Sequence[str]) -> list[tuple[str, str, tuple]]:
@@ -131,7 +137,8 @@ def files(inputs: Sequence[str]) -> list[tuple[str, str, tuple]]:
             root = path.split("*")[0].split("?")[0].split("[")[0].rsplit("/", 1)[0]
             found = sorted(p for p in fs.glob(path) if fs.isfile(p))
             if not found:
-                raise InputError(f"{given}: no file matches")
+                _ = i18n.translator()
+                raise InputError(_("{path}: no file matches").format(path=given))
             for p in found:
                 rel = p[len(root) :].lstrip("/") if p.startswith(root) else p
                 out.append((url_of(fs, p), _format(p, False), _partitions(rel)))
@@ -139,19 +146,23 @@ def files(inputs: Sequence[str]) -> list[tuple[str, str, tuple]]:
             base = path.rstrip("/")
             found = [p for p in sorted(fs.find(base)) if not _skipped(p[len(base) :].lstrip("/"))]
             if not found:
-                raise InputError(f"{given}: the folder holds no file")
+                _ = i18n.translator()
+                raise InputError(_("{path}: the folder holds no file").format(path=given))
             for p in found:
                 rel = p[len(base) :].lstrip("/")
                 out.append((url_of(fs, p), _format(p, True), _partitions(rel)))
         elif fs.exists(path):
             out.append((url_of(fs, path), _format(path, False), ()))
         else:
-            raise InputError(f"{given}: no such file")
+            _ = i18n.translator()
+            raise InputError(_("{path}: no such file").format(path=given))
     kinds = {f for _, f, _ in out}
     if len(kinds) > 1:
+        _ = i18n.translator()
         raise InputError(
-            f"{', '.join(map(str, inputs))}: CSV and Parquet inputs cannot be mixed in one run"
-        )
+            _("{paths}: CSV and Parquet inputs cannot be mixed in one run")
+            .format(paths=", ".join(map(str, inputs)))
+        )  # fmt: skip
     return out
 
 
@@ -164,7 +175,10 @@ def _footer(url: str) -> tuple[list[int], int]:
             groups = [meta.row_group(i).num_rows for i in range(meta.num_row_groups)]
         return groups, fs.size(path)
     except (pa.ArrowException, OSError) as exc:
-        raise InputError(f"{url}: not a readable Parquet file: {exc}") from None
+        _ = i18n.translator()
+        raise InputError(
+            _("{url}: not a readable Parquet file: {reason}").format(url=url, reason=exc)
+        ) from None
 
 
 def plan(inputs: Sequence[str], task_rows: int = TASK_ROWS) -> list[Fragment]:
@@ -197,8 +211,11 @@ def plan(inputs: Sequence[str], task_rows: int = TASK_ROWS) -> list[Fragment]:
 def _with_partitions(table: pa.Table, frag: Fragment) -> pa.Table:
     for key, value in frag.partitions:
         if key in table.column_names:
+            _ = i18n.translator()
             raise InputError(
-                f"{frag.name}: the partition folder {key}= names a column the file also has"
+                _("{name}: the partition folder {key}= names a column the file also has").format(
+                    name=frag.name, key=key
+                )
             )
         column = pa.array([value] * table.num_rows, pa.string()).cast(text_type(key))
         table = table.append_column(key, column)
@@ -263,7 +280,12 @@ def read_chunks(frag: Fragment, batch_rows: int, encoding: str | None = None) ->
                 table = _with_partitions(table, frag)
                 yield Chunk(table, rows=None)
     except (pa.ArrowException, OSError) as exc:
-        raise InputError(f"{frag.name}: not a readable {frag.format} file: {exc}") from None
+        _ = i18n.translator()
+        raise InputError(
+            _("{name}: not a readable {format} file: {reason}").format(
+                name=frag.name, format=frag.format, reason=exc
+            )
+        ) from None
 
 
 def read(frag: Fragment, batch_rows: int, encoding: str | None = None) -> Iterator[pa.Table]:

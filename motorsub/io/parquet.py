@@ -7,7 +7,7 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from motorsub import vocab
+from motorsub import i18n, vocab
 from motorsub.errors import InputError
 from motorsub.io.text import text_type
 
@@ -55,7 +55,12 @@ class Source:
             self._files = [pq.ParquetFile(f, pre_buffer=False, read_dictionary=text) for f in paths]
             self._total = sum(f.metadata.num_rows for f in self._files)
         except (pa.ArrowInvalid, OSError) as exc:
-            raise InputError(f"{path}: not a readable Parquet file or folder: {exc}") from None
+            _ = i18n.translator()
+            raise InputError(
+                _("{path}: not a readable Parquet file or folder: {reason}").format(
+                    path=path, reason=exc
+                )
+            ) from None
 
     def total_rows(self, rows_read: int) -> int | None:
         return self._total

@@ -95,17 +95,26 @@ class Source:
             book = CalamineWorkbook.from_path(str(path))
             names = book.sheet_names
             if sheet is not None and sheet not in names:
+                _ = i18n.translator()
                 raise InputError(
-                    f"{path}: no sheet named {sheet!r}; the workbook has "
-                    f"{', '.join(repr(n) for n in names)}"
-                )
+                    _("{path}: no sheet named {sheet!r}; the workbook has {names}")
+                    .format(path=path, sheet=sheet, names=", ".join(repr(n) for n in names))
+                )  # fmt: skip
             rows = book.get_sheet_by_name(sheet or names[0]).to_python(skip_empty_area=False)
         except InputError:
             raise
         except Exception as exc:  # calamine's errors: not a zip, not a workbook, ...
-            raise InputError(f"{path}: not a readable .xlsx workbook: {exc}") from None
+            _ = i18n.translator()
+            raise InputError(
+                _("{path}: not a readable .xlsx workbook: {reason}")
+                .format(path=path, reason=exc)
+            ) from None  # fmt: skip
         if not rows:
-            raise InputError(f"{path}: the sheet is empty; expected a header row")
+            _ = i18n.translator()
+            raise InputError(
+                _("{path}: the sheet is empty; expected a header row")
+                .format(path=path)
+            )  # fmt: skip
         header = [_cell_text(v) or "" for v in rows[0]]
         width = len(header)
         while width and not header[width - 1]:  # formatted but empty columns at the right

@@ -6,6 +6,8 @@ import math
 import re
 from dataclasses import dataclass
 
+from motorsub import i18n
+
 _PATTERN = re.compile(r"^\s*([\[(])\s*([0-9.eE+-]+|inf)\s*,\s*([0-9.eE+-]+|inf)\s*([\])])\s*$")
 
 
@@ -27,23 +29,28 @@ class Interval:
         ValueError
             With a message saying what is accepted.
         """
+        _ = i18n.translator()
         m = _PATTERN.match(text)
         if not m:
             raise ValueError(
-                f"{text!r} is not an interval; write it as the text does, e.g. "
-                "'[0.55, 22]' or '(22, 315]' (use 'inf' for no upper end)"
-            )
+                _("{text!r} is not an interval; write it as the text does, e.g. "
+                  "'[0.55, 22]' or '(22, 315]' (use 'inf' for no upper end)").format(text=text)
+            )  # fmt: skip
         try:
             lo, hi = float(m.group(2)), float(m.group(3))
         except ValueError:
-            raise ValueError(f"{text!r}: the ends must be numbers") from None
+            raise ValueError(_("{text!r}: the ends must be numbers").format(text=text)) from None
         lo_closed, hi_closed = m.group(1) == "[", m.group(4) == "]"
         if math.isinf(lo) or lo < 0:
-            raise ValueError(f"{text!r}: the lower end must be a number >= 0")
+            raise ValueError(_("{text!r}: the lower end must be a number >= 0").format(text=text))
         if math.isinf(hi) and hi_closed:
-            raise ValueError(f"{text!r}: an infinite upper end must be open, ')'")
+            raise ValueError(
+                _("{text!r}: an infinite upper end must be open, ')'").format(text=text)
+            )
         if lo > hi or (lo == hi and not (lo_closed and hi_closed)):
-            raise ValueError(f"{text!r} is empty: its lower end must lie below its upper end")
+            raise ValueError(
+                _("{text!r} is empty: its lower end must lie below its upper end").format(text=text)
+            )
         return cls(lo, hi, lo_closed, hi_closed)
 
     def __str__(self) -> str:

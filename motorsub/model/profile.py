@@ -20,9 +20,9 @@ import pyarrow.csv as pacsv
 import pydantic
 from pydantic import Field
 
-from motorsub import data, vocab
+from motorsub import data, i18n, vocab
 from motorsub.errors import InputError, SchemeError
-from motorsub.model.strict import Status, Strict, error_key
+from motorsub.model.strict import Status, Strict, problems
 
 
 class Hours(Strict):
@@ -99,37 +99,45 @@ def default_profile_path() -> Path:
 
 def load_profile(path: str | Path | None = None) -> Profile:
     """Read and validate a savings profile (the shipped one by default)."""
+    _ = i18n.translator()
     path = Path(path) if path else default_profile_path()
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise InputError(f"{path}: no such savings profile") from None
+        raise InputError(_("{path}: no such savings profile").format(path=path)) from None
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise SchemeError(f"{path}: not valid TOML: {exc}") from None
+        raise SchemeError(
+            _("{path}: not valid TOML: {reason}").format(path=path, reason=exc)
+        ) from None
+    invalid = _("invalid savings profile") + "\n  "
     try:
         profile = Profile.model_validate(data)
     except pydantic.ValidationError as exc:
-        lines = [f"{path}: {error_key(e['loc'])}: {e['msg']}" for e in exc.errors()[:10]]
-        raise SchemeError("invalid savings profile\n  " + "\n  ".join(lines)) from None
-    problems = []
+        lines = [f"{path}: {key}: {msg}" for key, msg in problems(exc)[:10]]
+        raise SchemeError(invalid + "\n  ".join(lines)) from None
+    found = []
     if profile.coal.default not in profile.coal.factors:
-        problems.append(f"coal.default: {profile.coal.default!r} is not one of coal.factors")
+        found.append(
+            "coal.default: "
+            + _("{value!r} is not one of coal.factors").format(value=profile.coal.default)
+        )
     if profile.old_baseline and profile.old_baseline.series not in vocab.BASELINE_SERIES:
-        problems.append(
-            f"old_baseline.series: {profile.old_baseline.series!r} is not one of "
-            f"{', '.join(vocab.BASELINE_SERIES)}"
+        found.append(
+            "old_baseline.series: "
+            + _("{value!r} is not one of {values}").format(
+                value=profile.old_baseline.series, values=", ".join(vocab.BASELINE_SERIES)
+            )
         )
     grids = set(region_grids())
     for name, g in profile.grid.factors.items():
         if not g.selectable_only and name not in grids:
-            problems.append(
-                f"grid.factors.{name}: not a regional grid of regions.csv "
-                "(set selectable_only = true for a factor chosen by name)"
-            )
-    if problems:
-        raise SchemeError(
-            "invalid savings profile\n  " + "\n  ".join(f"{path}: {p}" for p in problems)
-        )
+            found.append(
+                f"grid.factors.{name}: "
+                + _("not a regional grid of regions.csv (set selectable_only = true for a "
+                    "factor chosen by name)")
+            )  # fmt: skip
+    if found:
+        raise SchemeError(invalid + "\n  ".join(f"{path}: {p}" for p in found))
     return profile
 
 
@@ -188,17 +196,27 @@ def settings(
     """
     if not isinstance(profile, Profile):
         profile = load_profile(profile)
+    _ = i18n.translator()
     if hours is not None and not 0 <= hours <= vocab.HOURS_PER_YEAR_MAX:
-        raise InputError(f"--hours {hours}: must lie in [0, {vocab.HOURS_PER_YEAR_MAX:g}]")
+        raise InputError(
+            _("{option} {value}: must lie in [0, {most:g}]").format(
+                option="--hours", value=hours, most=vocab.HOURS_PER_YEAR_MAX
+            )
+        )
     if load is not None and not 0 <= load <= vocab.LOAD_MAX:
-        raise InputError(f"--load {load}: must lie in [0, {vocab.LOAD_MAX:g}]")
+        raise InputError(
+            _("{option} {value}: must lie in [0, {most:g}]").format(
+                option="--load", value=load, most=vocab.LOAD_MAX
+            )
+        )
     coal_name = str(coal_factor) if coal_factor is not None else profile.coal.default
     if coal_name in profile.coal.factors:
         coal = profile.coal.factors[coal_name].kgce_per_kwh
     elif (coal := _number(coal_name)) is None or not 0 < coal < 1:
         raise InputError(
-            f"--coal-factor {coal_name!r}: give one of "
-            f"{', '.join(profile.coal.factors)} or a number in kgce/kWh"
+            _("--coal-factor {name!r}: give one of {names} or a number in kgce/kWh").format(
+                name=coal_name, names=", ".join(profile.coal.factors)
+            )
         )
     regions = vocab.regions()
     if grid_factor is None:
@@ -213,8 +231,9 @@ def settings(
             value = profile.grid.factors[grid_name].kgco2_per_kwh
         elif (value := _number(grid_name)) is None or not 0 < value < 2:
             raise InputError(
-                f"--grid-factor {grid_name!r}: give one of "
-                f"{', '.join(profile.grid.factors)} or a number in kgCO2/kWh"
+                _("--grid-factor {name!r}: give one of {names} or a number in kgCO2/kWh").format(
+                    name=grid_name, names=", ".join(profile.grid.factors)
+                )
             )
         grid = np.full(len(regions), value, dtype=np.float64)
     if hours is None:

@@ -26,7 +26,7 @@ from typing import Annotated
 import pydantic
 from pydantic import BeforeValidator, Field
 
-from motorsub import data, vocab
+from motorsub import data, i18n, vocab
 from motorsub.errors import SchemeError
 from motorsub.model.intervals import ANY_POWER, Interval
 from motorsub.model.strict import Status, Strict, problems
@@ -42,7 +42,8 @@ def _interval(value: object) -> Interval:
     if isinstance(value, Interval):
         return value
     if not isinstance(value, str):
-        raise ValueError("a power band is a string such as '[0.55, 22]'")
+        _ = i18n.translator()
+        raise ValueError(_("a power band is a string such as '[0.55, 22]'"))
     return Interval.parse(value)
 
 
@@ -158,7 +159,8 @@ class Scheme(Strict):
 
 def _invalid(source: str, found: list[tuple[str, str]]) -> SchemeError:
     lines = [f"{source}: {key}: {msg}" for key, msg in found[:10]]
-    return SchemeError("invalid scheme\n  " + "\n  ".join(lines))
+    _ = i18n.translator()
+    return SchemeError(_("invalid scheme") + "\n  " + "\n  ".join(lines))
 
 
 def parse_scheme(data: dict, source: str = "<memory>") -> Scheme:
@@ -192,16 +194,23 @@ def load_scheme(path: str | Path) -> Scheme:
     try:
         text = path.read_bytes().decode("utf-8")
     except (OSError, UnicodeDecodeError) as exc:
-        raise SchemeError(f"{path}: cannot read the scheme file: {exc}") from None
+        _ = i18n.translator()
+        raise SchemeError(
+            _("{path}: cannot read the scheme file: {reason}").format(path=path, reason=exc)
+        ) from None
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise SchemeError(f"{path}: not valid TOML: {exc}") from None
+        _ = i18n.translator()
+        raise SchemeError(
+            _("{path}: not valid TOML: {reason}").format(path=path, reason=exc)
+        ) from None
     return parse_scheme(data, str(path))
 
 
 def _check(s: Scheme):
     """Yield (key, message) for every rule the scheme breaks beyond field types."""
+    _ = i18n.translator()
     known_regions = set(vocab.regions())
     doc_ids = {d.id for d in s.documents}
     comp = {c.id: c for c in s.components}
@@ -213,7 +222,9 @@ def _check(s: Scheme):
         if c.id in RESERVED_COMPONENT_IDS:
             yield (
                 f"{key}.id",
-                (f"{c.id!r} is reserved: subsidy_{c.id} is the sum of all components"),
+                _("{id!r} is reserved: subsidy_{name} is the sum of all components").format(
+                    id=c.id, name=c.id
+                ),
             )
         for where, regions in (
             ("applies_to.regions", c.applies_to.regions),
@@ -221,57 +232,82 @@ def _check(s: Scheme):
         ):
             for r in regions or []:
                 if r not in known_regions:
-                    yield f"{key}.{where}", f"unknown region {r!r} (ISO 3166-2 code, e.g. 'CN-SH')"
+                    yield (
+                        f"{key}.{where}",
+                        _("unknown region {region!r} (ISO 3166-2 code, e.g. 'CN-SH')").format(
+                            region=r
+                        ),
+                    )
         if c.basis == "old_kw" and not c.eligibility.trade_in_required:
-            yield f"{key}.basis", "a component paid on old_kw needs trade_in_required = true"
+            yield f"{key}.basis", _("a component paid on old_kw needs trade_in_required = true")
         seen = set()
         for j, e in enumerate(c.eligibility.scope):
             if (e.kind, e.motor_type) in seen:
                 yield (
                     f"{key}.eligibility.scope[{j}]",
-                    (f"({e.kind}, {e.motor_type}) appears twice in the scope"),
+                    _("({kind}, {motor_type}) appears twice in the scope").format(
+                        kind=e.kind, motor_type=e.motor_type
+                    ),
                 )
             seen.add((e.kind, e.motor_type))
     for i, v in enumerate(s.versions):
         key = f"versions[{i}]"
         if v.in_force_until is not None and v.in_force_until < v.in_force_from:
-            yield f"{key}.until", f"{v.in_force_until} is before from = {v.in_force_from}"
+            yield (
+                f"{key}.until",
+                _("{until} is before from = {start}").format(
+                    until=v.in_force_until, start=v.in_force_from
+                ),
+            )
         if i + 1 < len(s.versions):
             nxt = s.versions[i + 1]
             if v.in_force_until is None:
-                yield f"{key}.until", "only the last version may be open-ended"
+                yield f"{key}.until", _("only the last version may be open-ended")
             elif nxt.in_force_from <= v.in_force_until:
                 yield (
                     f"versions[{i + 1}].from",
-                    (
-                        f"{nxt.in_force_from} is not after the previous version's until "
-                        f"{v.in_force_until}: versions must be in order without overlap"
-                    ),
+                    _(
+                        "{start} is not after the previous version's until {until}: versions "
+                        "must be in order without overlap"
+                    ).format(start=nxt.in_force_from, until=v.in_force_until),
                 )
             elif nxt.in_force_from != v.in_force_until + dt.timedelta(days=1):
                 yield (
                     f"versions[{i + 1}].from",
-                    (
-                        f"a gap between {v.in_force_until} and {nxt.in_force_from}: "
-                        "versions must follow each other day by day"
-                    ),
+                    _(
+                        "a gap between {until} and {start}: versions must follow each other "
+                        "day by day"
+                    ).format(until=v.in_force_until, start=nxt.in_force_from),
                 )
         for d in v.documents:
             if d not in doc_ids:
-                yield f"{key}.documents", f"unknown document {d!r} (known: {sorted(doc_ids)})"
+                yield (
+                    f"{key}.documents",
+                    _("unknown document {id!r} (known: {known})").format(
+                        id=d, known=sorted(doc_ids)
+                    ),
+                )
         for j, r in enumerate(v.rates):
             if r.component not in comp:
                 yield (
                     f"{key}.rates[{j}].component",
-                    (f"unknown component {r.component!r} (known: {sorted(comp)})"),
+                    _("unknown component {id!r} (known: {known})").format(
+                        id=r.component, known=sorted(comp)
+                    ),
                 )
             elif (
                 r.cny_per_kw is not None
                 and abs(r.cny_per_kw * 100 - round(r.cny_per_kw * 100)) > 1e-6
             ):
-                yield f"{key}.rates[{j}].cny_per_kw", "a rate must be a whole number of fen per kW"
+                yield (
+                    f"{key}.rates[{j}].cny_per_kw",
+                    _("a rate must be a whole number of fen per kW"),
+                )
             elif r.cny_per_kw is not None and r.cny_per_kw > 100_000:
-                yield f"{key}.rates[{j}].cny_per_kw", "a rate above 100000 CNY/kW is not credible"
+                yield (
+                    f"{key}.rates[{j}].cny_per_kw",
+                    _("a rate above 100000 CNY/kW is not credible"),
+                )
             yield from _check_range(f"{key}.rates[{j}]", r)
         yield from _check_bands(key, v, comp)
 
@@ -285,17 +321,20 @@ def _check_range(key: str, r: Rate):
     g = r.cny_per_kw_range
     if g is None:
         return
+    _ = i18n.translator()
     where = f"{key}.cny_per_kw_range"
     if not (_whole_fen(g.low) and _whole_fen(g.high)):
-        yield where, "the ends of a range must be whole numbers of fen per kW"
+        yield where, _("the ends of a range must be whole numbers of fen per kW")
     elif g.high < g.low:
-        yield f"{where}.high", f"{g.high:g} is below low = {g.low:g}"
+        yield f"{where}.high", _("{high:g} is below low = {low:g}").format(high=g.high, low=g.low)
     elif g.high > 100_000:
-        yield f"{where}.high", "a rate above 100000 CNY/kW is not credible"
+        yield f"{where}.high", _("a rate above 100000 CNY/kW is not credible")
     elif r.cny_per_kw is not None and not g.low <= r.cny_per_kw <= g.high:
         yield (
             f"{key}.cny_per_kw",
-            f"{r.cny_per_kw:g} lies outside the cell's range {g.low:g}-{g.high:g} CNY/kW",
+            _("{rate:g} lies outside the cell's range {low:g}-{high:g} CNY/kW").format(
+                rate=r.cny_per_kw, low=g.low, high=g.high
+            ),
         )
 
 
@@ -303,7 +342,8 @@ def _duplicates(key: str, ids: list[str]):
     seen = set()
     for i, x in enumerate(ids):
         if x in seen:
-            yield f"{key}[{i}].id", f"duplicate id {x!r}"
+            _ = i18n.translator()
+            yield f"{key}[{i}].id", _("duplicate id {id!r}").format(id=x)
         seen.add(x)
 
 
@@ -319,6 +359,7 @@ def _grade_keys(component: Component, motor_type: str) -> list[int | None]:
 
 def _check_bands(key: str, v: Version, comp: dict[str, Component]):
     """Bands of one version: no overlap, no gap, and they cover the component's scope."""
+    _ = i18n.translator()
     for cid, c in comp.items():
         cells = [(j, r) for j, r in enumerate(v.rates) if r.component == cid]
         if not cells:
@@ -335,23 +376,28 @@ def _check_bands(key: str, v: Version, comp: dict[str, Component]):
             for g in _grade_keys(c, mt):
                 band = [(j, r) for j, r in mine if r.grades is None or (g in r.grades)]
                 band.sort(key=lambda jr: (jr[1].kw.lo, not jr[1].kw.lo_closed))
-                label = f"{cid} {mt}" + (f" grade {g}" if g else "")
+                label = f"{cid} {mt}" + (_(" grade {grade}").format(grade=g) if g else "")
                 for (ja, a), (jb, b) in pairwise(band):
                     if a.kw.overlaps(b.kw):
                         yield (
                             f"{key}.rates[{jb}].kw",
-                            (f"band {b.kw} overlaps {a.kw} of rates[{ja}] for {label}"),
+                            _("band {band} overlaps {other} of rates[{j}] for {label}").format(
+                                band=b.kw, other=a.kw, j=ja, label=label
+                            ),
                         )
                     elif not a.kw.meets(b.kw):
                         yield (
                             f"{key}.rates[{jb}].kw",
-                            (
-                                f"a gap between {a.kw} (rates[{ja}]) and {b.kw} for {label}: "
+                            _(
+                                "a gap between {other} (rates[{j}]) and {band} for {label}: "
                                 "bands must meet end to end"
-                            ),
+                            ).format(other=a.kw, j=ja, band=b.kw, label=label),
                         )
                 if not band:
-                    yield f"{key}.rates", f"no rate cell (even an unknown one) for {label}"
+                    yield (
+                        f"{key}.rates",
+                        _("no rate cell (even an unknown one) for {label}").format(label=label),
+                    )
                 elif not (
                     Interval(
                         band[0][1].kw.lo,
@@ -362,10 +408,10 @@ def _check_bands(key: str, v: Version, comp: dict[str, Component]):
                 ):
                     yield (
                         f"{key}.rates",
-                        (
-                            f"the bands of {label} do not cover its scope {hull}; write the "
+                        _(
+                            "the bands of {label} do not cover its scope {scope}; write the "
                             "missing cells without cny_per_kw if no source gives their rate"
-                        ),
+                        ).format(label=label, scope=hull),
                     )
 
 
@@ -397,8 +443,11 @@ class SchemeSet:
         for s in self.schemes:
             if s.id == scheme_id:
                 return s
+        _ = i18n.translator()
         raise SchemeError(
-            f"no scheme {scheme_id!r}; loaded: {', '.join(s.id for s in self.schemes)}"
+            _("no scheme {id!r}; loaded: {loaded}").format(
+                id=scheme_id, loaded=", ".join(s.id for s in self.schemes)
+            )
         )
 
 
@@ -407,7 +456,8 @@ def _scheme_files(path: Path) -> list[Path]:
         return sorted(path.glob("*.toml"))
     if path.is_file():
         return [path]
-    raise SchemeError(f"{path}: no such scheme file or folder")
+    _ = i18n.translator()
+    raise SchemeError(_("{path}: no such scheme file or folder").format(path=path))
 
 
 def load_schemes(
@@ -437,15 +487,19 @@ def load_schemes(
             s = load_scheme(f)
             found[s.id] = s
     if not found:
-        raise SchemeError("no scheme loaded: give --schemes a folder of *.toml files")
+        _ = i18n.translator()
+        raise SchemeError(_("no scheme loaded: give --schemes a folder of *.toml files"))
     schemes = tuple(found[k] for k in sorted(found))
     owner: dict[str, str] = {}
     for s in schemes:
         for c in s.components:
             if c.id in owner:
+                _ = i18n.translator()
                 raise SchemeError(
-                    f"{s.source_file}: components: id {c.id!r} is also a component of "
-                    f"scheme {owner[c.id]!r}; component ids must be unique across schemes"
+                    _(
+                        "{file}: components: id {id!r} is also a component of scheme "
+                        "{scheme!r}; component ids must be unique across schemes"
+                    ).format(file=s.source_file, id=c.id, scheme=owner[c.id])
                 )
             owner[c.id] = s.id
     return SchemeSet(schemes)

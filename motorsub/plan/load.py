@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pydantic
 
+from motorsub import i18n
 from motorsub.errors import InputError
 from motorsub.model.strict import problems
 from motorsub.plan.checks import check
@@ -19,7 +20,8 @@ _MAX_BASE_DEPTH = 5  # plans a plan may stand on, one on another
 
 def _fail(source: str, problems: list[tuple[str, str]]) -> PlanError:
     lines = [f"{source}: {key}: {msg}" for key, msg in problems[:10]]
-    return PlanError("invalid plan\n  " + "\n  ".join(lines))
+    _ = i18n.translator()
+    return PlanError(_("invalid plan") + "\n  " + "\n  ".join(lines))
 
 
 def parse_plan(data: dict, source: str = "<memory>", folder: Path | None = None) -> Plan:
@@ -52,16 +54,21 @@ def parse_plan(data: dict, source: str = "<memory>", folder: Path | None = None)
 
 
 def _read_toml(path: Path) -> dict:
+    _ = i18n.translator()
     try:
         text = path.read_bytes().decode("utf-8")
     except FileNotFoundError:
-        raise InputError(f"{path}: no such plan file") from None
+        raise InputError(_("{path}: no such plan file").format(path=path)) from None
     except (OSError, UnicodeDecodeError) as exc:
-        raise PlanError(f"{path}: cannot read the plan file: {exc}") from None
+        raise PlanError(
+            _("{path}: cannot read the plan file: {reason}").format(path=path, reason=exc)
+        ) from None
     try:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise PlanError(f"{path}: not valid TOML: {exc}") from None
+        raise PlanError(
+            _("{path}: not valid TOML: {reason}").format(path=path, reason=exc)
+        ) from None
 
 
 def _merge(base: dict, over: dict) -> dict:
@@ -75,14 +82,17 @@ def _merge(base: dict, over: dict) -> dict:
 def _resolve_base(path: Path, data: dict, depth: int = 0) -> dict:
     if "base" not in data:
         return data
+    _ = i18n.translator()
     base = data.pop("base")
     if not isinstance(base, str):
-        raise _fail(str(path), [("base", "a path to another plan file, as a string")])
+        raise _fail(str(path), [("base", _("a path to another plan file, as a string"))])
     if depth >= _MAX_BASE_DEPTH:
-        raise _fail(str(path), [("base", f"more than {_MAX_BASE_DEPTH} plans deep")])
+        raise _fail(str(path), [("base", _("more than {n} plans deep").format(n=_MAX_BASE_DEPTH))])
     base_path = Path(base) if Path(base).is_absolute() else path.parent / base
     if not base_path.is_file():
-        raise _fail(str(path), [("base", f"no such plan file {str(base_path)!r}")])
+        raise _fail(
+            str(path), [("base", _("no such plan file {path!r}").format(path=str(base_path)))]
+        )
     return _merge(_resolve_base(base_path, _read_toml(base_path), depth + 1), data)
 
 

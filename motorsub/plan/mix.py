@@ -15,8 +15,8 @@ from pathlib import Path
 import numpy as np
 import pyarrow as pa
 
-from motorsub import io, vocab
-from motorsub.engine import records
+from motorsub import i18n, io, vocab
+from motorsub.engine import aliases, records
 from motorsub.errors import InputError
 from motorsub.model.schemes import SchemeSet
 from motorsub.plan.model import WHOLE_COUNTRY, Plan, PlanError
@@ -62,7 +62,8 @@ def whole_country_region(schemes: SchemeSet) -> str:
     for code in vocab.regions():
         if code not in named:
             return code
-    raise PlanError("region 'CN': every region is named by some component; give a province")
+    _ = i18n.translator()
+    raise PlanError(_("region 'CN': every region is named by some component; give a province"))
 
 
 def _line_table(plan: Plan, country: str) -> pa.Table:
@@ -100,12 +101,38 @@ def _line_table(plan: Plan, country: str) -> pa.Table:
 
 def _read_records(path: Path, encoding: str | None = None) -> pa.Table:
     """The records file; a format that can skip columns reads only those the engine reads
-    (Parquet), and never ``sale_date`` (the plan's years give it). ``encoding`` forces a
-    CSV file's encoding (as ``compute --encoding``)."""
-    wanted = [c for c in vocab.INPUT_COLUMNS if c != "sale_date"]
+    (Parquet), and never ``sale_date`` (the plan's years give it). Headings are read as
+    ``compute`` reads them, through the alias table (``编号``, ``额定功率(kW)``).
+    ``encoding`` forces a CSV file's encoding (as ``compute --encoding``)."""
+    wanted = _wanted(path)
     # batch by batch: io.read_table asks for one batch of 2**62 rows, which pyarrow's
     # Parquet reader refuses (OverflowError)
     return pa.concat_tables(list(io.BatchReader(path, _READ_BATCH_ROWS, encoding, columns=wanted)))
+
+
+def _wanted(path: Path) -> list[str] | None:
+    """The normalised headings of a Parquet records file that stand for a column the
+    engine reads, in any spelling of the alias table; None (every column) for the other
+    formats, which read them all anyway, and for a file whose headings cannot be read
+    (the reader then says why)."""
+    try:
+        if io.file_format(path) != "parquet":
+            return None
+        if path.is_dir():
+            import pyarrow.dataset as ds
+
+            headings = ds.dataset(path, format="parquet").schema.names
+        else:
+            import pyarrow.parquet as pq
+
+            headings = pq.read_schema(path).names
+    except (InputError, pa.ArrowInvalid, OSError):
+        return None
+    al = aliases.packaged()
+    engine = set(vocab.INPUT_COLUMNS) - {"sale_date"}
+    return [
+        vocab.normal_name(h) for h in headings if (al.column(h) or vocab.normal_name(h)) in engine
+    ]
 
 
 def _records_table(plan: Plan, encoding: str | None = None) -> tuple[pa.Table, str]:
@@ -115,14 +142,20 @@ def _records_table(plan: Plan, encoding: str | None = None) -> tuple[pa.Table, s
     except InputError as exc:
         raise PlanError(f"{plan.source_file}: mix.records: {exc}") from None
     except (UnicodeError, pa.ArrowInvalid) as exc:
+        _ = i18n.translator()
         raise PlanError(
-            f"{plan.source_file}: mix.records: {path}: cannot read the file "
-            f"({exc.__class__.__name__}: {exc}); give its encoding with --encoding"
-        ) from None
+            _("{plan}: mix.records: {path}: cannot read the file ({reason}); give its "
+              "encoding with --encoding")
+            .format(plan=plan.source_file, path=path,
+                    reason=f"{exc.__class__.__name__}: {exc}")
+        ) from None  # fmt: skip
     table = records.normalise_names(table, str(path))
     n = table.num_rows
     if n == 0:
-        raise PlanError(f"{plan.source_file}: mix.records: {path} has no lines")
+        _ = i18n.translator()
+        raise PlanError(
+            _("{plan}: mix.records: {path} has no lines").format(plan=plan.source_file, path=path)
+        )
     if "record_id" not in table.column_names:
         table = table.append_column("record_id", pa.repeat("mix line", n))
     if "sale_date" in table.column_names:
@@ -159,17 +192,30 @@ def build_mix(plan: Plan, schemes: SchemeSet, encoding: str | None = None) -> Mi
 
 
 def _rejects_message(plan: Plan, recs: records.Records, bad: np.ndarray, where: str) -> str:
+    _ = i18n.translator()
     shown = bad[:_MAX_REJECTS_SHOWN]
     if where == "mix.lines":
         lines = [
-            f"{plan.source_file}: mix.lines[{i}]: the engine rejects the line: "
-            + ", ".join(records.problem_names(recs.reject[i]))
+            _("{plan}: mix.lines[{i}]: the engine rejects the line: {problems}").format(
+                plan=plan.source_file,
+                i=i,
+                problems=", ".join(records.problem_names(recs.reject[i])),
+            )
             for i in shown
         ]
-        return "invalid plan\n  " + "\n  ".join(lines)
-    out = [f"{plan.source_file}: mix.records: {where}: {len(bad):,} line(s) the engine rejects"]
+        return _("invalid plan") + "\n  " + "\n  ".join(lines)
+    out = [
+        _("{plan}: mix.records: {path}: {n:,} line(s) the engine rejects").format(
+            plan=plan.source_file, path=where, n=len(bad)
+        )
+    ]
     for i in shown:
-        out.append(f"  row {i + 2}: " + ", ".join(records.problem_names(recs.reject[i])))
+        out.append(
+            "  "
+            + _("row {row}: {problems}").format(
+                row=i + 2, problems=", ".join(records.problem_names(recs.reject[i]))
+            )
+        )
     if len(bad) > len(shown):
-        out.append(f"  ... and {len(bad) - len(shown):,} more")
+        out.append("  " + _("... and {n:,} more").format(n=len(bad) - len(shown)))
     return "\n".join(out)

@@ -4,10 +4,17 @@ matplotlib is imported only here, and only its object-oriented API: a ``Figure``
 not registered with pyplot renders to its file through the format's own canvas, so motorsub
 neither sets the process's matplotlib backend nor opens a window, and a program that uses
 motorsub keeps its own backend.
+
+Chinese words need a font with Chinese glyphs, which matplotlib's own fonts lack: the
+first of :data:`CJK_FAMILIES` that ``matplotlib.font_manager`` knows (or finds among the
+system's fonts, when its font cache predates the font's installation) draws them. Without
+one, the figure keeps its English words and :func:`font_warning` says what to install.
 """
 
 from __future__ import annotations
 
+import contextlib
+import functools
 from pathlib import Path
 
 import numpy as np
@@ -18,6 +25,82 @@ from motorsub.plan.project import Projection
 from motorsub.render.plan import has_spread, quantity
 
 SUFFIXES = (".png", ".svg", ".pdf")
+
+#: Font families with the Chinese glyphs, most wanted first: Debian's and Ubuntu's
+#: fonts-noto-cjk (:data:`CJK_PACKAGE`) installs the first; the others are its Adobe twin
+#: and the common Chinese sans-serif fonts of Linux, Windows and macOS.
+CJK_FAMILIES = (
+    "Noto Sans CJK SC",
+    "Source Han Sans SC",
+    "Noto Sans SC",
+    "WenQuanYi Zen Hei",
+    "WenQuanYi Micro Hei",
+    "Microsoft YaHei",
+    "SimHei",
+    "PingFang SC",
+)
+#: The Debian package that brings :data:`CJK_FAMILIES`' first font.
+CJK_PACKAGE = "fonts-noto-cjk"
+
+
+@functools.cache
+def cjk_font() -> str | None:
+    """The first of :data:`CJK_FAMILIES` that matplotlib can draw with, or None.
+
+    matplotlib lists the fonts it knows in a cache built once; a font installed since is
+    added from the system's fonts (``font_manager.findSystemFonts``) on the first look-up.
+    """
+    from matplotlib import font_manager as fm
+
+    def known() -> str | None:
+        names = {f.name for f in fm.fontManager.ttflist}
+        return next((name for name in CJK_FAMILIES if name in names), None)
+
+    if (found := known()) is not None:
+        return found
+    listed = {f.fname for f in fm.fontManager.ttflist}
+    for path in fm.findSystemFonts():
+        if path not in listed:
+            with contextlib.suppress(Exception):  # a font file matplotlib cannot parse
+                fm.fontManager.addfont(path)
+    return known()
+
+
+def words_language(lang: str | None) -> str:
+    """The language of the words on the figure: ``lang``, except English where Chinese is
+    asked for and no Chinese font is found."""
+    lang = i18n.negotiate(lang)
+    return "en" if lang == "zh" and cjk_font() is None else lang
+
+
+def font_warning(lang: str | None) -> str | None:
+    """One line, in ``lang``, saying that the figure is labelled in English for want of a
+    Chinese font and which package brings one; None when nothing is amiss."""
+    lang = i18n.negotiate(lang)
+    if words_language(lang) == lang:
+        return None
+    _ = i18n.translator(lang)
+    return _(
+        "no font with Chinese characters found: the plot is labelled in English; "
+        "install one, e.g. the Debian package {package} (sudo apt install {package})"
+    ).format(package=CJK_PACKAGE)
+
+
+@contextlib.contextmanager
+def _fonts(words: str):
+    """matplotlib's settings while the figure is built and drawn: the Chinese font first
+    for Chinese words, else after matplotlib's own, so that a plan's Chinese title shows
+    in an English figure too. Text keeps the family it was made with; the settings are
+    restored afterwards."""
+    from matplotlib import rc_context
+
+    font = cjk_font()
+    if font is None:
+        yield
+        return
+    family = [font, "sans-serif"] if words == "zh" else ["sans-serif", font]
+    with rc_context({"font.family": family}):
+        yield
 
 
 def _scaled(values, unit: str, _=str) -> tuple[float, str]:
@@ -35,7 +118,7 @@ def _scaled(values, unit: str, _=str) -> tuple[float, str]:
 
 def plot(
     p: Projection, path: str | Path, other: Projection | None = None, lang: str = "en"
-) -> None:
+) -> str | None:
     """Draw the projection (and ``other``'s savings and outlay, dashed) into ``path``.
 
     The figure is titled by the plan's own title, and draws (and names in its legends)
@@ -51,8 +134,14 @@ def plot(
     other : Projection, optional
         A plan compared with ``p``.
     lang : str
-        Language of the words on the figure (``zh`` or ``en``; English by default: the
-        default fonts of matplotlib have no Chinese glyphs).
+        Language of the words on the figure (``zh`` or ``en``); Chinese needs a Chinese
+        font (:func:`cjk_font`), else the words stay English.
+
+    Returns
+    -------
+    str or None
+        :func:`font_warning`: a line to show when Chinese was asked for and no Chinese
+        font was found.
 
     Raises
     ------
@@ -61,14 +150,19 @@ def plot(
     """
     path = Path(path)
     if path.suffix.lower() not in SUFFIXES:
-        raise InputError(f"{path}: --plot writes {', '.join(SUFFIXES)}")
+        _ = i18n.translator()
+        raise InputError(
+            _("{path}: --plot writes {suffixes}").format(path=path, suffixes=", ".join(SUFFIXES))
+        )
     fig = figure(p, other, lang)
-    with io.atomic_path(path) as tmp:
+    with _fonts(words_language(lang)), io.atomic_path(path) as tmp:
         fig.savefig(tmp, format=path.suffix.lower().lstrip("."), dpi=120)
+    return font_warning(lang)
 
 
 def figure(p: Projection, other: Projection | None = None, lang: str = "en"):
-    """The figure :func:`plot` writes (a matplotlib ``Figure``, not registered with pyplot).
+    """The figure :func:`plot` writes (a matplotlib ``Figure``, not registered with pyplot),
+    its words in ``lang`` where a Chinese font is found for Chinese (:func:`words_language`).
 
     Raises
     ------
@@ -76,11 +170,18 @@ def figure(p: Projection, other: Projection | None = None, lang: str = "en"):
         matplotlib is not installed.
     """
     try:
-        from matplotlib.figure import Figure
+        import matplotlib  # noqa: F401
     except ImportError:
-        raise InputError("--plot needs matplotlib: pip install matplotlib") from None
+        _ = i18n.translator()
+        raise InputError(_("--plot needs matplotlib: pip install matplotlib")) from None
+    words = words_language(lang)
+    with _fonts(words):
+        return _figure(p, other, i18n.translator(words))
 
-    _ = i18n.translator(lang)
+
+def _figure(p: Projection, other: Projection | None, _):
+    from matplotlib.figure import Figure
+
     c = p.columns
     years = c["year"]
     band = bool(p.samples) and has_spread(p)

@@ -35,7 +35,7 @@ from pathlib import Path
 import numpy as np
 import pyarrow as pa
 
-from motorsub import vocab
+from motorsub import i18n, vocab
 from motorsub.kernels.savings import savings as line_savings
 from motorsub.kernels.subsidy import compiled_schemes, day_number, subsidies
 from motorsub.model.profile import Settings, load_profile, settings
@@ -133,26 +133,35 @@ def resolve_schemes(plan: Plan, extra: list | None = None) -> SchemeSet:
     PlanError
         A file, scheme or component the plan names does not exist.
     """
+    _ = i18n.translator()
     src = plan.source_file
     files = []
     for i, f in enumerate(plan.schemes.files):
         p = plan.path(f)
         if not p.exists():
-            raise PlanError(f"{src}: schemes.files[{i}]: no such scheme file {str(p)!r}")
+            raise PlanError(
+                f"{src}: schemes.files[{i}]: "
+                + _("no such scheme file {path!r}").format(path=str(p))
+            )
         files.append(p)
     loaded = load_schemes([*files, *(Path(x) for x in extra or [])])
     ids = [s.id for s in loaded.schemes]
     use = plan.schemes.use
     for i, sid in enumerate(use or []):
         if sid not in ids:
-            raise PlanError(f"{src}: schemes.use[{i}]: no scheme {sid!r}; loaded: {', '.join(ids)}")
+            raise PlanError(
+                f"{src}: schemes.use[{i}]: "
+                + _("no scheme {id!r}; loaded: {loaded}").format(id=sid, loaded=", ".join(ids))
+            )
     chosen = SchemeSet(tuple(s for s in loaded.schemes if use is None or s.id in use))
-    comps = [c.id for _, c in chosen.components]
+    comps = [c.id for _s, c in chosen.components]
     for i, cid in enumerate(plan.schemes.without):
         if cid not in comps:
             raise PlanError(
-                f"{src}: schemes.without[{i}]: no component {cid!r} in the schemes used "
-                f"({', '.join(comps)})"
+                f"{src}: schemes.without[{i}]: "
+                + _("no component {id!r} in the schemes used ({ids})").format(
+                    id=cid, ids=", ".join(comps)
+                )
             )
     return chosen
 
@@ -477,10 +486,12 @@ def uptake_response(plan: Plan, schemes: SchemeSet, rates: CohortRates) -> tuple
     net_ref, net = price - s_ref, price - s
     if (net_ref <= 0).any() or (net <= 0).any():
         year = plan.years[int(np.flatnonzero((net_ref <= 0) | (net <= 0))[0])]
+        _ = i18n.translator()
         raise PlanError(
-            f"{plan.source_file}: uptake.price_cny_per_kw: {price:g} CNY/kW is not above the "
-            f"subsidy per kW of {year} ({max(s_ref[plan.years.index(year)], 0):g} CNY/kW)"
-        )
+            f"{plan.source_file}: uptake.price_cny_per_kw: "
+            + _("{price:g} CNY/kW is not above the subsidy per kW of {year} ({subsidy:g} CNY/kW)")
+            .format(price=price, year=year, subsidy=max(s_ref[plan.years.index(year)], 0))
+        )  # fmt: skip
     factor = (net / net_ref) ** u.elasticity.value
     left_out_unpriced = bool((rates.unpriced[~paid] > 0).any())
     return factor, {
