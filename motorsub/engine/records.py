@@ -35,6 +35,7 @@ POLES = vocab.POLES
 _TRUE = ("true", "1", "yes", "y", "是", "t")
 _FALSE = ("false", "0", "no", "n", "否", "f")
 _NUMBER = r"^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$"
+_WHOLE = ("1", "2", "3", "4", "6", "8")  # grades and pole counts as usually written
 
 PROBLEMS = vocab.PROBLEMS
 
@@ -91,6 +92,36 @@ def _text(arr: pa.ChunkedArray) -> pa.ChunkedArray:
     return pc.if_else(pc.equal(arr, empty), pa.scalar(None, arr.type), arr)
 
 
+def plain_edges(arr: pa.ChunkedArray) -> bool:
+    """Whether every value of a text column starts and ends with a printable ASCII
+    character other than a space: then trimming and NFKC leave its ends as they are, and a
+    value is missing only when it is null or empty. Read from the offsets and bytes."""
+    for chunk in arr.chunks:
+        n = len(chunk)
+        if not n or chunk.null_count == n:
+            continue
+        validity, offsets, data = chunk.buffers()[:3]
+        width = 8 if pa.types.is_large_string(chunk.type) else 4
+        ends = np.frombuffer(offsets, f"i{width}", count=n + 1, offset=chunk.offset * width)
+        given = ends[1:] > ends[:-1]
+        if chunk.null_count:
+            given &= ~to_numpy(chunk.is_null())
+        if not given.any():
+            continue
+        byte = np.frombuffer(data, np.uint8)
+        first, last = byte[ends[:-1][given]], byte[ends[1:][given] - 1]
+        if not (((first > 0x20) & (first < 0x7F)).all() and ((last > 0x20) & (last < 0x7F)).all()):
+            return False
+    return True
+
+
+def _missing_text(arr) -> np.ndarray:
+    """Where a column has no value once read as text (null, empty or only spaces)."""
+    if FAST_PATHS and _is_text(arr) and not pa.types.is_dictionary(arr.type) and plain_edges(arr):
+        return _missing(arr) | (to_numpy(pc.fill_null(pc.binary_length(arr), 0)) == 0)
+    return _missing(_text(arr))
+
+
 def _missing(arr) -> np.ndarray:
     return to_numpy(pc.is_null(arr))
 
@@ -100,6 +131,50 @@ def _is_text(arr) -> bool:
     if pa.types.is_dictionary(t):
         t = t.value_type
     return pa.types.is_string(t) or pa.types.is_large_string(t)
+
+
+#: Whether the parsers read the common forms of a whole column at once (:func:`_known`,
+#: :func:`_whole_column`) before parsing the rest value by value; False reads every value
+#: by :func:`_per_value` alone, the reference the fast paths are tested against.
+FAST_PATHS = True
+
+
+def _known(arr: pa.ChunkedArray, known, parse) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Parse a text column whose values are mostly among ``known`` (codes as written).
+
+    ``known`` is parsed once by ``parse`` itself, and each row equal to one of them takes
+    that result by a hash look-up of the whole column; only the rows with another text go
+    through :func:`_per_value`. The results are those of :func:`_per_value` on every row.
+    """
+    if not FAST_PATHS or pa.types.is_dictionary(arr.type) or not len(arr):
+        return _per_value(arr, parse)
+    keys = pa.array(list(dict.fromkeys(known)), pa.string())
+    parsed = parse(pa.chunked_array([pa.concat_arrays([keys, pa.nulls(1, pa.string())])]))
+    idx = to_numpy(pc.fill_null(pc.index_in(arr, value_set=keys), -1))
+    other = idx < 0
+    if arr.null_count:
+        nulls = _missing(arr)
+        idx[nulls] = len(keys)  # the null entry parsed last
+        other &= ~nulls
+    out = [np.asarray(x)[idx] for x in parsed]
+    rows = np.flatnonzero(other)
+    if len(rows):
+        for whole, part in zip(out, _per_value(arr.take(pa.array(rows)), parse)):
+            whole[rows] = part
+    return tuple(out)
+
+
+def _whole_column(arr: pa.ChunkedArray, to: pa.DataType) -> pa.ChunkedArray | None:
+    """The text column cast to ``to`` at once (plain decimals, ``YYYY-MM-DD`` dates), or
+    None when a value is not in that plain form (spaces, an office form, a bad value):
+    the column is then parsed by the general rules. Arrow's cast reads a subset of what
+    those rules read, to the same values (tested against them)."""
+    if not FAST_PATHS or not _is_text(arr) or pa.types.is_dictionary(arr.type):
+        return None
+    try:
+        return pc.cast(arr, to)
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        return None
 
 
 def _per_value(arr: pa.ChunkedArray, parse) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -140,7 +215,15 @@ def _float(arr: pa.ChunkedArray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     if pa.types.is_boolean(arr.type):
         return _float(pc.cast(arr, pa.int8()))
     if _is_text(arr):
-        return _per_value(arr, _float_text)
+        values = _whole_column(arr, pa.float64())
+        if values is None:
+            return _per_value(arr, _float_text)
+        out = to_numpy(values)  # null → NaN
+        miss = _missing(arr)
+        bad = ~miss & ~np.isfinite(out)  # 'nan', 'inf'
+        if bad.any():
+            out = np.where(bad, np.nan, out)
+        return out, miss, bad
     return _float_text(arr)
 
 
@@ -208,7 +291,7 @@ def kw_max() -> float:
 def _integer(arr, values=None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Whole numbers; ``values`` (alias arrays) reads coded ones (``1级`` → 1) too."""
     if values is not None and _is_text(arr):
-        x, miss, bad = _per_value(arr, lambda a: _float_text(_alias(a, values)))
+        x, miss, bad = _known(arr, _WHOLE, lambda a: _float_text(_alias(a, values)))
     else:
         x, miss, bad = _float(arr)
     with np.errstate(invalid="ignore"):
@@ -228,7 +311,8 @@ def _alias(arr, values):
 
 def _choice(arr, choices: tuple[str, ...], upper: bool = False, values=None):
     if _is_text(arr):
-        return _per_value(arr, lambda a: _choice_text(a, choices, upper, values))
+        known = [v for c in choices for v in (c, c.lower(), c.upper(), c.title())]
+        return _known(arr, known, lambda a: _choice_text(a, choices, upper, values))
     return _choice_text(arr, choices, upper, values)
 
 
@@ -262,7 +346,12 @@ def _date(arr):
         d = pc.cast(pc.cast(arr, pa.date32()), pa.int32())
         miss = _missing(d)
         return to_numpy(pc.fill_null(d, 0)), miss, np.zeros_like(miss)
-    return _per_value(arr, _date_text) if _is_text(arr) else _date_text(arr)
+    if not _is_text(arr):
+        return _date_text(arr)
+    days = _whole_column(arr, pa.date32())
+    if days is None:
+        return _per_value(arr, _date_text)
+    return _date(days)
 
 
 #: Office date forms, rewritten as Y-M-D: 2013年5月10日, 2013.05.10, 20130510; a time of
@@ -405,8 +494,7 @@ def validate(
         return x, miss
 
     cols: dict[str, np.ndarray] = {}
-    rid = _text(col("record_id"))
-    flag("record_id", _missing(rid), np.zeros(n, dtype=np.bool_), True)
+    flag("record_id", _missing_text(col("record_id")), np.zeros(n, dtype=np.bool_), True)
     cols["day"], miss, bad = _date(col("sale_date"))
     cols["day"] = cols["day"].astype(np.int32)
     flag("sale_date", miss, bad, True)
