@@ -220,10 +220,11 @@ def compute(
         indexed like ``df``); amounts in [CNY]. The rejected rows (with their reasons) are in
         ``result.attrs["rejects"]`` (a list of dicts) and the summary in
         ``result.attrs["summary"]`` for pandas; a polars or Arrow result carries neither
-        (:func:`run` gives both for an Arrow table). Text columns are plain text for pandas
-        and polars, and dictionary-encoded in an Arrow table, as motorsub writes Parquet.
-        Columns are not copied where Arrow allows: the passed-through input columns of a
-        batch with no rejected row, and an Arrow or polars input's own buffers.
+        (:func:`run` gives both for an Arrow table). The coded text columns
+        (``version_<scheme>``, ``eta_new_source``, ``eta_old_source``, ``reasons``) are
+        categorical in pandas and polars and dictionary-encoded in Arrow, as motorsub
+        writes Parquet; no string is copied per row. Nor are the passed-through input
+        columns when no row is rejected.
 
     Examples
     --------
@@ -247,7 +248,7 @@ def compute(
     if kind == "polars":
         import polars as pl  # only when given a polars frame
 
-        return pl.from_arrow(_plain_table(res.batch, st))
+        return pl.from_arrow(columns.output_table(res.batch, st))
     return _pandas_output(df, res, st)
 
 
@@ -275,42 +276,23 @@ def _pandas_table(df) -> pa.Table:
     for name in names:
         series = df[name]
         if series.dtype == np.float64:
-            arrays.append(_float_array(np.ascontiguousarray(series.to_numpy())))
+            arrays.append(columns.float_array(np.ascontiguousarray(series.to_numpy())))
         else:
             arrays.append(pa.Array.from_pandas(series))
     return pa.table(arrays, names=names)
 
 
-def _float_array(x: np.ndarray) -> pa.Array:
-    """A float64 array over ``x``'s memory, null where ``x`` is NaN."""
-    nan = np.isnan(x)
-    if not nan.any():
-        return pa.array(x)
-    valid = pa.py_buffer(np.packbits(~nan, bitorder="little"))
-    return pa.Array.from_buffers(
-        pa.float64(), len(x), [valid, pa.py_buffer(x)], null_count=int(nan.sum())
-    )
-
-
-def _plain_table(batch: BatchResult, st: Settings) -> pa.Table:
-    """The output table with text columns as plain text (for a polars frame)."""
-    out = columns.output_table(batch, st)
-    for i, f in enumerate(out.schema):
-        if pa.types.is_dictionary(f.type):
-            out = out.set_column(i, f.name, pc.cast(out.column(i), pa.large_string()))
-    return out
-
-
 def _pandas_output(df, res: Result, st: Settings):
     """The output as a pandas frame built from the batch's arrays: numbers without a
-    round trip through Arrow, codes as text, passed-through columns taken from ``df``."""
+    round trip through Arrow, codes as categoricals, passed-through columns taken from
+    ``df``."""
     import pandas as pd  # only when given a pandas frame
 
     batch = res.batch
     every_row = len(batch.rows) == len(df)
     data = {"record_id": columns.record_ids(batch, pa.large_string()).to_pandas().array}
     for name, values in columns.computed_columns(batch, st).items():
-        data[name] = _text_array(values) if isinstance(values, columns.Coded) else values
+        data[name] = _categories(values) if isinstance(values, columns.Coded) else values
     for name in columns.passthrough_names(batch.table):
         data[name] = df[name].array if every_row else df[name].array.take(batch.rows)
     out = pd.DataFrame(data, copy=False)
@@ -320,6 +302,14 @@ def _pandas_output(df, res: Result, st: Settings):
     return out
 
 
-def _text_array(codes: columns.Coded):
-    """A pandas text column from per-row indices into a few strings (-1 = missing)."""
-    return pc.cast(codes.arrow(), pa.large_string()).to_pandas().array
+def _categories(codes: columns.Coded):
+    """A pandas categorical over the codes' indices (-1 = missing), as Arrow's dictionary
+    columns become in pandas: no string is copied per row."""
+    import pandas as pd
+
+    names = list(dict.fromkeys(codes.values))
+    index = codes.index
+    if len(names) < len(codes.values):  # two scheme versions of the same id
+        at = np.array([names.index(v) for v in codes.values])
+        index = np.where(index < 0, -1, at[np.maximum(index, 0)])
+    return pd.Categorical.from_codes(index, names)

@@ -42,8 +42,19 @@ def _dictionary(values: list[str], index: np.ndarray) -> pa.Array:
 
 
 def _floats(x: np.ndarray) -> pa.Array:
-    """A float column with NaN written as null (an empty cell in CSV)."""
-    return pa.array(x, mask=np.isnan(x))
+    """A float column with NaN written as null (an empty cell in CSV), over ``x``'s memory."""
+    return float_array(np.ascontiguousarray(x, dtype=np.float64))
+
+
+def float_array(x: np.ndarray) -> pa.Array:
+    """A float64 array over the memory of contiguous ``x``, null where ``x`` is NaN."""
+    nan = np.isnan(x)
+    if not nan.any():
+        return pa.array(x)
+    valid = pa.py_buffer(np.packbits(~nan, bitorder="little"))
+    return pa.Array.from_buffers(
+        pa.float64(), len(x), [valid, pa.py_buffer(x)], null_count=int(np.count_nonzero(nan))
+    )
 
 
 #: Output columns whose values rarely repeat: Parquet writes them without dictionary pages.
@@ -192,7 +203,8 @@ def rejects_table(result: BatchResult, lang: str = "en") -> pa.Table:
     table, rows = result.table, result.rejected_rows
     masks, inverse = np.unique(result.reject[rows], return_inverse=True)
     dictionary = [";".join(problem_names(int(m))) for m in masks]
-    taken = table.take(pa.array(rows, pa.int64()))
+    # a take of no rows would still join the chunks of every column
+    taken = table.take(pa.array(rows, pa.int64())) if len(rows) else table.slice(0, 0)
     lines = result.bad_lines
     out = {
         "source_row": pa.array(

@@ -9,6 +9,8 @@ its original values.
 
 from __future__ import annotations
 
+import os
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import cache
 
@@ -156,6 +158,7 @@ def _known(arr: pa.ChunkedArray, known, parse) -> tuple[np.ndarray, np.ndarray, 
         nulls = _missing(arr)
         idx[nulls] = len(keys)  # the null entry parsed last
         other &= ~nulls
+    idx = idx.astype(np.intp)
     out = [np.asarray(x)[idx] for x in parsed]
     rows = np.flatnonzero(other)
     if len(rows):
@@ -427,6 +430,22 @@ def unread_columns(names: list[str], known: tuple[str, ...] = ()) -> list[str]:
     return [n for n in names if n not in read]
 
 
+#: Below this many rows a table's columns are parsed one after the other: threads would
+#: cost more than they save.
+PARALLEL_ROWS = 50_000
+
+
+def _parse_columns(n: int, jobs: dict) -> dict:
+    """Every job's result, by name: in threads for a large table (pyarrow compute and
+    numpy release the GIL, so the columns are read on every core), else in turn."""
+    if n < PARALLEL_ROWS:
+        return {name: job() for name, job in jobs.items()}
+    workers = min(len(jobs), os.cpu_count() or 1, 4)
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        futures = {name: pool.submit(job) for name, job in jobs.items()}
+        return {name: f.result() for name, f in futures.items()}
+
+
 def validate(
     table: pa.Table, source: str = "<records>", aliases: _aliases.Aliases | None = None
 ) -> Records:
@@ -485,65 +504,90 @@ def validate(
             )
         np.bitwise_or(reject, _bit(f"BAD_{name.upper()}"), out=reject, where=bad)
 
-    def number(name, lo, hi, lo_open=False, required=False, hi_open=False, percent=None):
-        x, miss, bad = _float(col(name)) if percent is None else _percent_float(col(name), percent)
+    def bounded(name, lo, hi, lo_open=False, required=False, hi_open=False):
+        x, miss, bad = parsed[name]
         with np.errstate(invalid="ignore"):
             out = (x <= lo if lo_open else x < lo) | (x >= hi if hi_open else x > hi)
         bad |= ~miss & out
         flag(name, miss, bad, required)
-        return x, miss
+        return x
 
+    parsed = _parse_columns(
+        n,
+        {
+            "record_id": lambda: _missing_text(col("record_id")),
+            "sale_date": lambda: _date(col("sale_date")),
+            "region": lambda: _choice(
+                col("region"), vocab.regions(), upper=True, values=al.value_arrays("region")
+            ),
+            "motor_type": lambda: _choice(
+                col("motor_type"), vocab.MOTOR_TYPES, values=al.value_arrays("motor_type")
+            ),
+            "kw": lambda: _float(col("kw")),
+            "qty": lambda: _integer(col("qty")),
+            "grade": lambda: _integer(col("grade"), al.value_arrays("grade")),
+            "poles": lambda: _integer(col("poles")),
+            "old_poles": lambda: _integer(col("old_poles")),
+            "speed_rpm": lambda: _float(col("speed_rpm")),
+            "efficiency": lambda: _percent_float(col("efficiency"), 1.0),
+            "old_efficiency": lambda: _percent_float(col("old_efficiency"), 1.0),
+            "hours": lambda: _float(col("hours")),
+            "load": lambda: _percent_float(col("load"), 0.01),
+            "price": lambda: _float(col("price")),
+            "kind": lambda: _choice(col("kind"), vocab.KINDS, values=al.value_arrays("kind")),
+            "trade_in": lambda: _bool(col("trade_in"), al.value_arrays("bool")),
+            "old_kw": lambda: _float(col("old_kw")),
+            "old_qty": lambda: _integer(col("old_qty")),
+            "old_series": lambda: _choice(col("old_series"), vocab.BASELINE_SERIES, upper=True),
+        },
+    )
     cols: dict[str, np.ndarray] = {}
-    flag("record_id", _missing_text(col("record_id")), np.zeros(n, dtype=np.bool_), True)
-    cols["day"], miss, bad = _date(col("sale_date"))
+    flag("record_id", parsed["record_id"], np.zeros(n, dtype=np.bool_), True)
+    cols["day"], miss, bad = parsed["sale_date"]
     cols["day"] = cols["day"].astype(np.int32)
     flag("sale_date", miss, bad, True)
-    region, miss, bad = _choice(
-        col("region"), vocab.regions(), upper=True, values=al.value_arrays("region")
-    )
+    region, miss, bad = parsed["region"]
     flag("region", miss, bad, True)
     cols["region"] = np.maximum(region, 0).astype(np.int16)
-    mtype, miss, bad = _choice(
-        col("motor_type"), vocab.MOTOR_TYPES, values=al.value_arrays("motor_type")
-    )
+    mtype, miss, bad = parsed["motor_type"]
     flag("motor_type", miss, bad, True)
     cols["motor_type"] = np.maximum(mtype, 0).astype(np.int8)
-    cols["kw"], _ = number("kw", 0.0, kw_max(), lo_open=True, required=True)
+    cols["kw"] = bounded("kw", 0.0, kw_max(), lo_open=True, required=True)
 
-    qty, miss, bad = _integer(col("qty"))
+    qty, miss, bad = parsed["qty"]
     bad |= ~miss & ~bad & ((qty < 1) | (qty > MAX_QTY))
     flag("qty", miss, bad)
     cols["qty"] = np.where(miss | bad, 1, qty).astype(np.int64)
 
-    grade, miss, bad = _integer(col("grade"), al.value_arrays("grade"))
+    grade, miss, bad = parsed["grade"]
     bad |= ~miss & ~bad & ~np.isin(grade, vocab.GRADES)
     flag("grade", miss, bad, required=(mtype == vocab.MOTOR_TYPES.index("lv_async")))
     cols["grade"] = np.where(miss | bad, 0, grade).astype(np.int8)
 
     for name in ("poles", "old_poles"):
-        poles, miss, bad = _integer(col(name))
+        poles, miss, bad = parsed[name]
         bad |= ~miss & ~bad & ~np.isin(poles, POLES)
         flag(name, miss, bad)
         cols[name] = np.where(miss | bad, 0, poles).astype(np.int8)
 
-    cols["speed_rpm"], _ = number("speed_rpm", 0.0, 100_000.0, lo_open=True)
+    cols["speed_rpm"] = bounded("speed_rpm", 0.0, 100_000.0, lo_open=True)
     for name in ("efficiency", "old_efficiency"):
-        cols[name], _ = number(name, EFFICIENCY_MIN, EFFICIENCY_MAX, hi_open=True, percent=1.0)
-    cols["hours"], _ = number("hours", 0.0, HOURS_PER_YEAR_MAX)
-    cols["load"], _ = number("load", 0.0, LOAD_MAX, percent=0.01)
-    cols["price"], _ = number("price", 0.0, np.inf)
+        cols[name] = bounded(name, EFFICIENCY_MIN, EFFICIENCY_MAX, hi_open=True)
+    cols["hours"] = bounded("hours", 0.0, HOURS_PER_YEAR_MAX)
+    cols["load"] = bounded("load", 0.0, LOAD_MAX)
+    cols["price"] = bounded("price", 0.0, np.inf)
 
-    kind, miss, bad = _choice(col("kind"), vocab.KINDS, values=al.value_arrays("kind"))
+    kind, miss, bad = parsed["kind"]
     flag("kind", miss, bad)
     cols["kind"] = np.maximum(kind, 0).astype(np.int8)
-    trade, miss, bad = _bool(col("trade_in"), al.value_arrays("bool"))
+    trade, miss, bad = parsed["trade_in"]
     flag("trade_in", miss, bad)
     cols["trade_in"] = np.asarray(trade, dtype=np.bool_)
-    cols["old_kw"], _ = number("old_kw", 0.0, kw_max(), lo_open=True, required=cols["trade_in"])
-    old_qty, miss, bad = _integer(col("old_qty"))
+    cols["old_kw"] = bounded("old_kw", 0.0, kw_max(), lo_open=True, required=cols["trade_in"])
+    old_qty, miss, bad = parsed["old_qty"]
     bad |= ~miss & ~bad & ((old_qty < 1) | (old_qty > MAX_QTY))
     flag("old_qty", miss, bad)
     cols["old_qty"] = np.where(miss | bad, cols["qty"], old_qty).astype(np.int64)
-    series, _, _ = _choice(col("old_series"), vocab.BASELINE_SERIES, upper=True)
+    series, _, _ = parsed["old_series"]
     cols["old_series"] = series.astype(np.int8)  # -1: not given or no table for it
     return Records(cols, reject, table)
