@@ -92,22 +92,18 @@ def _rounds(n: int) -> dict:
     return {"rounds": 3, "warmup": 1} if n <= ROUNDS_UP_TO else {"rounds": 1, "warmup": 0}
 
 
-def bench_size(n: int, cache: Path) -> list[dict]:
-    import polars as pl
-    import pyarrow.parquet as pq
+def _row(n: int, contender: str, given: str, best: tuple[float, object, float]) -> dict:
+    seconds, out, others = best
+    return {
+        "size": n, "contender": contender, "input": given, "seconds": seconds,
+        "rows_per_s": n / seconds, "lines_out": len(out), "others_cpu_share": others,
+    }  # fmt: skip
 
+
+def _pandas_rounds(n: int, df: pd.DataFrame, times: dict) -> list[dict]:
+    """The analyst's pandas and motorsub on the same frame, in turns, once checked equal."""
     import motorsub
-    from benchmarks.bench_compute import input_file
 
-    path = input_file(n, "parquet", cache)
-    rows: list[dict] = []
-    times: dict[str, list[float]] = {}
-
-    def row(contender: str, given: str, seconds: float, others: float, lines: int) -> None:
-        rows.append({"size": n, "contender": contender, "input": given, "seconds": seconds,
-                     "rows_per_s": n / seconds, "lines_out": lines, "others_cpu_share": others})  # fmt: skip
-
-    df = pd.read_parquet(path)
     motorsub.compute(df.iloc[: min(n, 100_000)])  # the kernels loaded before any timing
     check_equal(analyst_subsidies(df), motorsub.compute(df))
     best = C.best_of_rounds(
@@ -115,21 +111,35 @@ def bench_size(n: int, cache: Path) -> list[dict]:
         times=times,
         **_rounds(n),
     )
-    row("pandas (analyst)", "pandas", best["pandas"][0], best["pandas"][2], n)
-    row("motorsub", "pandas", best["motorsub"][0], best["motorsub"][2], len(best["motorsub"][1]))
-    del df, best
+    return [
+        _row(n, "pandas (analyst)", "pandas", best["pandas"]),
+        _row(n, "motorsub", "pandas", best["motorsub"]),
+    ]
+
+
+def _motorsub_on(n: int, given: str, frame) -> dict:
+    import motorsub
+
+    return _row(n, "motorsub", given, C.best_of(lambda: motorsub.compute(frame), **_best(n)))
+
+
+def bench_size(n: int, cache: Path) -> list[dict]:
+    import polars as pl
+    import pyarrow.parquet as pq
+
+    from benchmarks.bench_compute import input_file
+
+    path = input_file(n, "parquet", cache)
+    times: dict[str, list[float]] = {}
+    rows = _pandas_rounds(n, pd.read_parquet(path), times)
     gc.collect()
-    for given, read in (("polars", pl.read_parquet), ("pyarrow", pq.read_table)):
-        frame = read(path)
-        seconds, out, others = C.best_of(lambda: motorsub.compute(frame), **_best(n))
-        row("motorsub", given, seconds, others, len(out))
-        del frame, out
-        gc.collect()
-    pandas_s = rows[0]["seconds"]
+    rows.append(_motorsub_on(n, "polars", pl.read_parquet(path)))
+    gc.collect()
+    rows.append(_motorsub_on(n, "pyarrow", pq.read_table(path)))
+    gc.collect()
     for r in rows:
-        r["x_pandas"] = pandas_s / r["seconds"]
-    rounds = list(zip(times["pandas"], times["motorsub"]))
-    rows[1]["x_pandas_rounds"] = [p / m for p, m in rounds]
+        r["x_pandas"] = rows[0]["seconds"] / r["seconds"]
+    rows[1]["x_pandas_rounds"] = [p / m for p, m in zip(times["pandas"], times["motorsub"])]
     return rows
 
 

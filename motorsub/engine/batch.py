@@ -15,7 +15,6 @@ from pathlib import Path
 
 import numpy as np
 import pyarrow as pa
-import pyarrow.compute as pc
 
 from motorsub.engine import columns, records
 from motorsub.engine.aliases import Aliases
@@ -290,7 +289,7 @@ def _pandas_output(df, res: Result, st: Settings):
 
     batch = res.batch
     every_row = len(batch.rows) == len(df)
-    data = {"record_id": columns.record_ids(batch, pa.large_string()).to_pandas().array}
+    data = {"record_id": columns.record_ids(batch, large=True).to_pandas().array}
     for name, values in columns.computed_columns(batch, st).items():
         data[name] = _categories(values) if isinstance(values, columns.Coded) else values
     for name in columns.passthrough_names(batch.table):

@@ -157,9 +157,10 @@ def computed_columns(result: BatchResult, st: Settings) -> dict[str, np.ndarray 
     return out
 
 
-def record_ids(result: BatchResult, text: pa.DataType = pa.string()) -> pa.ChunkedArray:
-    """``record_id`` of the computed rows as ``text`` (``string`` or ``large_string``),
-    trimmed; not copied when it is text already and has nothing to trim."""
+def record_ids(result: BatchResult, large: bool = False) -> pa.ChunkedArray:
+    """``record_id`` of the computed rows as text (``large_string`` if ``large``, else
+    ``string``), trimmed; not copied when it is such text already with nothing to trim."""
+    text = pa.large_string() if large else pa.string()
     record_id = result.table.column("record_id")
     plain = record_id.type in (pa.string(), pa.large_string()) and plain_edges(record_id)
     if record_id.type != text:

@@ -102,7 +102,7 @@ def plain_edges(arr: pa.ChunkedArray) -> bool:
         n = len(chunk)
         if not n or chunk.null_count == n:
             continue
-        validity, offsets, data = chunk.buffers()[:3]
+        offsets, data = chunk.buffers()[1:3]
         width = 8 if pa.types.is_large_string(chunk.type) else 4
         ends = np.frombuffer(offsets, f"i{width}", count=n + 1, offset=chunk.offset * width)
         given = ends[1:] > ends[:-1]
