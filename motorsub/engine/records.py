@@ -496,13 +496,12 @@ def validate(
         return table.column(name) if name in table.column_names else absent_column
 
     def flag(name, miss, bad, required=False):
-        if required is True:
-            np.bitwise_or(reject, _bit(f"MISSING_{name.upper()}"), out=reject, where=miss)
-        elif required is not False:
-            np.bitwise_or(
-                reject, _bit(f"MISSING_{name.upper()}"), out=reject, where=miss & required
-            )
-        np.bitwise_or(reject, _bit(f"BAD_{name.upper()}"), out=reject, where=bad)
+        if required is not False:
+            absent = miss if required is True else miss & required
+            if absent.any():  # most columns of most batches have no problem at all
+                np.bitwise_or(reject, _bit(f"MISSING_{name.upper()}"), out=reject, where=absent)
+        if bad.any():
+            np.bitwise_or(reject, _bit(f"BAD_{name.upper()}"), out=reject, where=bad)
 
     def bounded(name, lo, hi, lo_open=False, required=False, hi_open=False):
         x, miss, bad = parsed[name]
@@ -544,31 +543,31 @@ def validate(
     cols: dict[str, np.ndarray] = {}
     flag("record_id", parsed["record_id"], np.zeros(n, dtype=np.bool_), True)
     cols["day"], miss, bad = parsed["sale_date"]
-    cols["day"] = cols["day"].astype(np.int32)
+    cols["day"] = cols["day"].astype(np.int32, copy=False)
     flag("sale_date", miss, bad, True)
     region, miss, bad = parsed["region"]
     flag("region", miss, bad, True)
-    cols["region"] = np.maximum(region, 0).astype(np.int16)
+    cols["region"] = np.maximum(region, 0).astype(np.int16, copy=False)
     mtype, miss, bad = parsed["motor_type"]
     flag("motor_type", miss, bad, True)
-    cols["motor_type"] = np.maximum(mtype, 0).astype(np.int8)
+    cols["motor_type"] = np.maximum(mtype, 0).astype(np.int8, copy=False)
     cols["kw"] = bounded("kw", 0.0, kw_max(), lo_open=True, required=True)
 
     qty, miss, bad = parsed["qty"]
     bad |= ~miss & ~bad & ((qty < 1) | (qty > MAX_QTY))
     flag("qty", miss, bad)
-    cols["qty"] = np.where(miss | bad, 1, qty).astype(np.int64)
+    cols["qty"] = np.where(miss | bad, 1, qty).astype(np.int64, copy=False)
 
     grade, miss, bad = parsed["grade"]
     bad |= ~miss & ~bad & ~np.isin(grade, vocab.GRADES)
     flag("grade", miss, bad, required=(mtype == vocab.MOTOR_TYPES.index("lv_async")))
-    cols["grade"] = np.where(miss | bad, 0, grade).astype(np.int8)
+    cols["grade"] = np.where(miss | bad, 0, grade).astype(np.int8, copy=False)
 
     for name in ("poles", "old_poles"):
         poles, miss, bad = parsed[name]
         bad |= ~miss & ~bad & ~np.isin(poles, POLES)
         flag(name, miss, bad)
-        cols[name] = np.where(miss | bad, 0, poles).astype(np.int8)
+        cols[name] = np.where(miss | bad, 0, poles).astype(np.int8, copy=False)
 
     cols["speed_rpm"] = bounded("speed_rpm", 0.0, 100_000.0, lo_open=True)
     for name in ("efficiency", "old_efficiency"):
@@ -579,7 +578,7 @@ def validate(
 
     kind, miss, bad = parsed["kind"]
     flag("kind", miss, bad)
-    cols["kind"] = np.maximum(kind, 0).astype(np.int8)
+    cols["kind"] = np.maximum(kind, 0).astype(np.int8, copy=False)
     trade, miss, bad = parsed["trade_in"]
     flag("trade_in", miss, bad)
     cols["trade_in"] = np.asarray(trade, dtype=np.bool_)
@@ -587,7 +586,7 @@ def validate(
     old_qty, miss, bad = parsed["old_qty"]
     bad |= ~miss & ~bad & ((old_qty < 1) | (old_qty > MAX_QTY))
     flag("old_qty", miss, bad)
-    cols["old_qty"] = np.where(miss | bad, cols["qty"], old_qty).astype(np.int64)
+    cols["old_qty"] = np.where(miss | bad, cols["qty"], old_qty).astype(np.int64, copy=False)
     series, _, _ = parsed["old_series"]
-    cols["old_series"] = series.astype(np.int8)  # -1: not given or no table for it
+    cols["old_series"] = series.astype(np.int8, copy=False)  # -1: not given or no table for it
     return Records(cols, reject, table)
