@@ -21,6 +21,7 @@ from pathlib import Path
 
 from benchmarks import _common as C
 from benchmarks import (
+    bench_api,
     bench_cluster,
     bench_compute,
     bench_memory,
@@ -30,7 +31,7 @@ from benchmarks import (
     bench_web,
 )
 
-SECTIONS = ("memory", "subsidy", "savings", "compute", "startup", "cluster", "web")
+SECTIONS = ("memory", "subsidy", "savings", "compute", "startup", "cluster", "web", "api")
 CLUSTER_MIN_ROWS = 1_000_000  # below, a cluster's start-up is all one would measure
 KERNEL_MAX_ROWS = 10_000_000
 #: (description, section, how to read the measure, limit)
@@ -99,6 +100,7 @@ def markdown(res: dict) -> str:
         ("Start-up", bench_startup),
         ("One process against a LocalCluster", bench_cluster),
         ("The counter (web)", bench_web),
+        ("In memory: motorsub.compute against pandas", bench_api),
     ):
         key = module.__name__.rsplit("_", 1)[1]
         if key in res:
@@ -185,6 +187,7 @@ def main(argv: list[str] | None = None) -> dict:
             [n for n in sizes if n >= CLUSTER_MIN_ROWS], args.cache
         ),
         "web": bench_web.run,
+        "api": lambda: bench_api.run(kernel_sizes, args.cache),
     }
     if "memory" in only:
         print("\n" + bench_memory.markdown(res["memory"]) + "\n", flush=True)
@@ -199,7 +202,7 @@ def main(argv: list[str] | None = None) -> dict:
         res[name]["others_cpu_share"] = others.share
         module = {"subsidy": bench_subsidy, "savings": bench_savings,
                   "compute": bench_compute, "startup": bench_startup,
-                  "cluster": bench_cluster, "web": bench_web}[name]  # fmt: skip
+                  "cluster": bench_cluster, "web": bench_web, "api": bench_api}[name]  # fmt: skip
         print("\n" + module.markdown(res[name]) + "\n", flush=True)
         save(res, args.out)  # keep what is done if a later step fails
     if "memory" not in only:

@@ -10,7 +10,7 @@ it (exit 2) before anything is computed.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 import pyarrow as pa
@@ -18,7 +18,7 @@ import pyarrow.compute as pc
 
 from motorsub import i18n, vocab
 from motorsub.engine.messages import bad_line_message, problem_message
-from motorsub.engine.records import problem_column, problem_names
+from motorsub.engine.records import plain_edges, problem_column, problem_names
 from motorsub.errors import InputError
 from motorsub.kernels.subsidy import compiled_schemes
 from motorsub.model.profile import Settings
@@ -42,8 +42,19 @@ def _dictionary(values: list[str], index: np.ndarray) -> pa.Array:
 
 
 def _floats(x: np.ndarray) -> pa.Array:
-    """A float column with NaN written as null (an empty cell in CSV)."""
-    return pa.array(x, mask=np.isnan(x))
+    """A float column with NaN written as null (an empty cell in CSV), over ``x``'s memory."""
+    return float_array(np.ascontiguousarray(x, dtype=np.float64))
+
+
+def float_array(x: np.ndarray) -> pa.Array:
+    """A float64 array over the memory of contiguous ``x``, null where ``x`` is NaN."""
+    nan = np.isnan(x)
+    if not nan.any():
+        return pa.array(x)
+    valid = pa.py_buffer(np.packbits(~nan, bitorder="little"))
+    return pa.Array.from_buffers(
+        pa.float64(), len(x), [valid, pa.py_buffer(x)], null_count=int(np.count_nonzero(nan))
+    )
 
 
 #: Output columns whose values rarely repeat: Parquet writes them without dictionary pages.
@@ -92,52 +103,97 @@ def check_input_names(names: list[str], schemes: SchemeSet, st: Settings, source
         )
 
 
-def version_columns(result: BatchResult) -> dict[str, pa.Array]:
-    """``version_<scheme>`` of the computed rows: the id of the version in force, or null."""
+class Coded(NamedTuple):
+    """A text column of few distinct values: per row an index into ``values`` (-1 = null)."""
+
+    values: list[str]
+    index: np.ndarray
+
+    def arrow(self) -> pa.Array:
+        return _dictionary(self.values, self.index)
+
+
+def _version_codes(result: BatchResult) -> dict[str, Coded]:
     version_ids = [v.id for _, v in compiled_schemes(result.schemes).versions]
     return {
-        f"version_{s.id}": _dictionary(version_ids, result.subsidy.version[si])
+        f"version_{s.id}": Coded(version_ids, result.subsidy.version[si])
         for si, s in enumerate(result.schemes.schemes)
     }
 
 
-def output_table(result: BatchResult, st: Settings) -> pa.Table:
-    """The output rows of a batch: computed columns, then the passed-through inputs."""
-    schemes, table, rows = result.schemes, result.table, result.rows
+def version_columns(result: BatchResult) -> dict[str, pa.Array]:
+    """``version_<scheme>`` of the computed rows: the id of the version in force, or null."""
+    return {name: codes.arrow() for name, codes in _version_codes(result).items()}
+
+
+def computed_columns(result: BatchResult, st: Settings) -> dict[str, np.ndarray | Coded]:
+    """The computed output columns after ``record_id``, in order: numbers as float arrays
+    (NaN = empty) and codes as :class:`Coded`; built once, then as Arrow
+    (:func:`output_table`) or as a DataFrame's columns (:func:`motorsub.engine.batch.compute`)."""
     res, sav, cols = result.subsidy, result.savings, result.cols
-    every_row = len(rows) == table.num_rows
-
-    def rows_of(column):
-        return column if every_row else column.take(pa.array(rows))
-
-    record_id = pc.utf8_trim_whitespace(pc.cast(table.column("record_id"), pa.string()))
-    out: dict[str, pa.Array] = {"record_id": rows_of(record_id)}
-    out |= version_columns(result)
-    for ci, (_, c) in enumerate(schemes.components):
-        out[f"subsidy_{c.id}"] = pa.array(res.fen[ci] / 100.0)
+    out: dict[str, np.ndarray | Coded] = dict(_version_codes(result))
+    for ci, (_, c) in enumerate(result.schemes.components):
+        out[f"subsidy_{c.id}"] = res.fen[ci] / 100.0
     total = res.total_fen
-    out["subsidy_total"] = pa.array(total / 100.0)
-    out["eta_new"] = _floats(sav.eta_new)
-    out["eta_old"] = _floats(sav.eta_old)
-    out["eta_new_source"] = _dictionary(list(vocab.ETA_SOURCES), sav.eta_new_source)
-    out["eta_old_source"] = _dictionary(list(vocab.ETA_SOURCES), sav.eta_old_source)
+    out["subsidy_total"] = total / 100.0
+    out["eta_new"] = sav.eta_new
+    out["eta_old"] = sav.eta_old
+    out["eta_new_source"] = Coded(list(vocab.ETA_SOURCES), sav.eta_new_source)
+    out["eta_old_source"] = Coded(list(vocab.ETA_SOURCES), sav.eta_old_source)
     for name in ("kwh", "tce", "tco2"):
-        out[f"{name}_per_year"] = _floats(getattr(sav, f"{name}_per_year"))
+        out[f"{name}_per_year"] = getattr(sav, f"{name}_per_year")
     if not np.isnan(st.life_years):
         for name in ("kwh", "tce", "tco2"):
-            out[f"{name}_lifetime"] = _floats(getattr(sav, f"{name}_per_year") * st.life_years)
-    net = cols["price"] * cols["qty"] - total / 100.0
-    out["net_price"] = _floats(net)
+            out[f"{name}_lifetime"] = getattr(sav, f"{name}_per_year") * st.life_years
+    net = cols["price"] * cols["qty"] - out["subsidy_total"]
+    out["net_price"] = net
     if not np.isnan(st.tariff):
         bill = sav.kwh_per_year * st.tariff
-        out["bill_saving_per_year"] = _floats(bill)
+        out["bill_saving_per_year"] = bill
         with np.errstate(divide="ignore", invalid="ignore"):
-            out["payback_years"] = _floats(np.where(bill > 0, net / bill, np.nan))
+            out["payback_years"] = np.where(bill > 0, net / bill, np.nan)
     idx, dictionary = reason_strings(result.reasons)
-    out["reasons"] = _dictionary(dictionary, idx)
-    for name in table.column_names:
-        if name not in vocab.INPUT_COLUMNS:
-            out[name] = rows_of(table.column(name))
+    out["reasons"] = Coded(dictionary, idx)
+    return out
+
+
+def record_ids(result: BatchResult, large: bool = False) -> pa.ChunkedArray:
+    """``record_id`` of the computed rows as text (``large_string`` if ``large``, else
+    ``string``), trimmed; not copied when it is such text already with nothing to trim."""
+    text = pa.large_string() if large else pa.string()
+    record_id = result.table.column("record_id")
+    plain = record_id.type in (pa.string(), pa.large_string()) and plain_edges(record_id)
+    if record_id.type != text:
+        record_id = pc.cast(record_id, text)
+    if not plain:
+        record_id = pc.utf8_trim_whitespace(record_id)
+    return _rows_of(result, record_id)
+
+
+def _rows_of(result: BatchResult, column):
+    """``column`` of the input at the computed rows (itself when every row is computed)."""
+    if len(result.rows) == result.table.num_rows:
+        return column
+    return column.take(pa.array(result.rows))
+
+
+def passthrough_names(table: pa.Table) -> list[str]:
+    """The input columns the output carries unchanged after the computed ones."""
+    return [name for name in table.column_names if name not in vocab.INPUT_COLUMNS]
+
+
+def output_table(result: BatchResult, st: Settings) -> pa.Table:
+    """The output rows of a batch: computed columns, then the passed-through inputs."""
+    out: dict[str, pa.Array] = {"record_id": record_ids(result)}
+    for name, values in computed_columns(result, st).items():
+        if isinstance(values, Coded):
+            out[name] = values.arrow()
+        elif name.startswith("subsidy_"):
+            out[name] = pa.array(values)
+        else:
+            out[name] = _floats(values)
+    for name in passthrough_names(result.table):
+        out[name] = _rows_of(result, result.table.column(name))
     return pa.table(out)
 
 
@@ -148,7 +204,8 @@ def rejects_table(result: BatchResult, lang: str = "en") -> pa.Table:
     table, rows = result.table, result.rejected_rows
     masks, inverse = np.unique(result.reject[rows], return_inverse=True)
     dictionary = [";".join(problem_names(int(m))) for m in masks]
-    taken = table.take(pa.array(rows, pa.int64()))
+    # a take of no rows would still join the chunks of every column
+    taken = table.take(pa.array(rows, pa.int64())) if len(rows) else table.slice(0, 0)
     lines = result.bad_lines
     out = {
         "source_row": pa.array(

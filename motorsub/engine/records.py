@@ -9,6 +9,8 @@ its original values.
 
 from __future__ import annotations
 
+import os
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import cache
 
@@ -35,6 +37,7 @@ POLES = vocab.POLES
 _TRUE = ("true", "1", "yes", "y", "是", "t")
 _FALSE = ("false", "0", "no", "n", "否", "f")
 _NUMBER = r"^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$"
+_WHOLE = ("1", "2", "3", "4", "6", "8")  # grades and pole counts as usually written
 
 PROBLEMS = vocab.PROBLEMS
 
@@ -91,6 +94,36 @@ def _text(arr: pa.ChunkedArray) -> pa.ChunkedArray:
     return pc.if_else(pc.equal(arr, empty), pa.scalar(None, arr.type), arr)
 
 
+def plain_edges(arr: pa.ChunkedArray) -> bool:
+    """Whether every value of a text column starts and ends with a printable ASCII
+    character other than a space: then trimming and NFKC leave its ends as they are, and a
+    value is missing only when it is null or empty. Read from the offsets and bytes."""
+    for chunk in arr.chunks:
+        n = len(chunk)
+        if not n or chunk.null_count == n:
+            continue
+        offsets, data = chunk.buffers()[1:3]
+        width = 8 if pa.types.is_large_string(chunk.type) else 4
+        ends = np.frombuffer(offsets, f"i{width}", count=n + 1, offset=chunk.offset * width)
+        given = ends[1:] > ends[:-1]
+        if chunk.null_count:
+            given &= ~to_numpy(chunk.is_null())
+        if not given.any():
+            continue
+        byte = np.frombuffer(data, np.uint8)
+        first, last = byte[ends[:-1][given]], byte[ends[1:][given] - 1]
+        if not (((first > 0x20) & (first < 0x7F)).all() and ((last > 0x20) & (last < 0x7F)).all()):
+            return False
+    return True
+
+
+def _missing_text(arr) -> np.ndarray:
+    """Where a column has no value once read as text (null, empty or only spaces)."""
+    if FAST_PATHS and _is_text(arr) and not pa.types.is_dictionary(arr.type) and plain_edges(arr):
+        return _missing(arr) | (to_numpy(pc.fill_null(pc.binary_length(arr), 0)) == 0)
+    return _missing(_text(arr))
+
+
 def _missing(arr) -> np.ndarray:
     return to_numpy(pc.is_null(arr))
 
@@ -100,6 +133,51 @@ def _is_text(arr) -> bool:
     if pa.types.is_dictionary(t):
         t = t.value_type
     return pa.types.is_string(t) or pa.types.is_large_string(t)
+
+
+#: Whether the parsers read the common forms of a whole column at once (:func:`_known`,
+#: :func:`_whole_column`) before parsing the rest value by value; False reads every value
+#: by :func:`_per_value` alone, the reference the fast paths are tested against.
+FAST_PATHS = True
+
+
+def _known(arr: pa.ChunkedArray, known, parse) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Parse a text column whose values are mostly among ``known`` (codes as written).
+
+    ``known`` is parsed once by ``parse`` itself, and each row equal to one of them takes
+    that result by a hash look-up of the whole column; only the rows with another text go
+    through :func:`_per_value`. The results are those of :func:`_per_value` on every row.
+    """
+    if not FAST_PATHS or pa.types.is_dictionary(arr.type) or not len(arr):
+        return _per_value(arr, parse)
+    keys = pa.array(list(dict.fromkeys(known)), pa.string())
+    parsed = parse(pa.chunked_array([pa.concat_arrays([keys, pa.nulls(1, pa.string())])]))
+    idx = to_numpy(pc.fill_null(pc.index_in(arr, value_set=keys), -1))
+    other = idx < 0
+    if arr.null_count:
+        nulls = _missing(arr)
+        idx[nulls] = len(keys)  # the null entry parsed last
+        other &= ~nulls
+    idx = idx.astype(np.intp)
+    out = [np.asarray(x)[idx] for x in parsed]
+    rows = np.flatnonzero(other)
+    if len(rows):
+        for whole, part in zip(out, _per_value(arr.take(pa.array(rows)), parse)):
+            whole[rows] = part
+    return tuple(out)
+
+
+def _whole_column(arr: pa.ChunkedArray, to: pa.DataType) -> pa.ChunkedArray | None:
+    """The text column cast to ``to`` at once (plain decimals, ``YYYY-MM-DD`` dates), or
+    None when a value is not in that plain form (spaces, an office form, a bad value):
+    the column is then parsed by the general rules. Arrow's cast reads a subset of what
+    those rules read, to the same values (tested against them)."""
+    if not FAST_PATHS or not _is_text(arr) or pa.types.is_dictionary(arr.type):
+        return None
+    try:
+        return pc.cast(arr, to)
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        return None
 
 
 def _per_value(arr: pa.ChunkedArray, parse) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -140,7 +218,15 @@ def _float(arr: pa.ChunkedArray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     if pa.types.is_boolean(arr.type):
         return _float(pc.cast(arr, pa.int8()))
     if _is_text(arr):
-        return _per_value(arr, _float_text)
+        values = _whole_column(arr, pa.float64())
+        if values is None:
+            return _per_value(arr, _float_text)
+        out = to_numpy(values)  # null → NaN
+        miss = _missing(arr)
+        bad = ~miss & ~np.isfinite(out)  # 'nan', 'inf'
+        if bad.any():
+            out = np.where(bad, np.nan, out)
+        return out, miss, bad
     return _float_text(arr)
 
 
@@ -208,7 +294,7 @@ def kw_max() -> float:
 def _integer(arr, values=None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Whole numbers; ``values`` (alias arrays) reads coded ones (``1级`` → 1) too."""
     if values is not None and _is_text(arr):
-        x, miss, bad = _per_value(arr, lambda a: _float_text(_alias(a, values)))
+        x, miss, bad = _known(arr, _WHOLE, lambda a: _float_text(_alias(a, values)))
     else:
         x, miss, bad = _float(arr)
     with np.errstate(invalid="ignore"):
@@ -228,7 +314,8 @@ def _alias(arr, values):
 
 def _choice(arr, choices: tuple[str, ...], upper: bool = False, values=None):
     if _is_text(arr):
-        return _per_value(arr, lambda a: _choice_text(a, choices, upper, values))
+        known = [v for c in choices for v in (c, c.lower(), c.upper(), c.title())]
+        return _known(arr, known, lambda a: _choice_text(a, choices, upper, values))
     return _choice_text(arr, choices, upper, values)
 
 
@@ -262,7 +349,12 @@ def _date(arr):
         d = pc.cast(pc.cast(arr, pa.date32()), pa.int32())
         miss = _missing(d)
         return to_numpy(pc.fill_null(d, 0)), miss, np.zeros_like(miss)
-    return _per_value(arr, _date_text) if _is_text(arr) else _date_text(arr)
+    if not _is_text(arr):
+        return _date_text(arr)
+    days = _whole_column(arr, pa.date32())
+    if days is None:
+        return _per_value(arr, _date_text)
+    return _date(days)
 
 
 #: Office date forms, rewritten as Y-M-D: 2013年5月10日, 2013.05.10, 20130510; a time of
@@ -338,6 +430,22 @@ def unread_columns(names: list[str], known: tuple[str, ...] = ()) -> list[str]:
     return [n for n in names if n not in read]
 
 
+#: Below this many rows a table's columns are parsed one after the other: threads would
+#: cost more than they save.
+PARALLEL_ROWS = 50_000
+
+
+def _parse_columns(n: int, jobs: dict) -> dict:
+    """Every job's result, by name: in threads for a large table (pyarrow compute and
+    numpy release the GIL, so the columns are read on every core), else in turn."""
+    if n < PARALLEL_ROWS:
+        return {name: job() for name, job in jobs.items()}
+    workers = min(len(jobs), os.cpu_count() or 1, 4)
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        futures = {name: pool.submit(job) for name, job in jobs.items()}
+        return {name: f.result() for name, f in futures.items()}
+
+
 def validate(
     table: pa.Table, source: str = "<records>", aliases: _aliases.Aliases | None = None
 ) -> Records:
@@ -388,74 +496,97 @@ def validate(
         return table.column(name) if name in table.column_names else absent_column
 
     def flag(name, miss, bad, required=False):
-        if required is True:
-            np.bitwise_or(reject, _bit(f"MISSING_{name.upper()}"), out=reject, where=miss)
-        elif required is not False:
-            np.bitwise_or(
-                reject, _bit(f"MISSING_{name.upper()}"), out=reject, where=miss & required
-            )
-        np.bitwise_or(reject, _bit(f"BAD_{name.upper()}"), out=reject, where=bad)
+        if required is not False:
+            absent = miss if required is True else miss & required
+            if absent.any():  # most columns of most batches have no problem at all
+                np.bitwise_or(reject, _bit(f"MISSING_{name.upper()}"), out=reject, where=absent)
+        if bad.any():
+            np.bitwise_or(reject, _bit(f"BAD_{name.upper()}"), out=reject, where=bad)
 
-    def number(name, lo, hi, lo_open=False, required=False, hi_open=False, percent=None):
-        x, miss, bad = _float(col(name)) if percent is None else _percent_float(col(name), percent)
+    def bounded(name, lo, hi, lo_open=False, required=False, hi_open=False):
+        x, miss, bad = parsed[name]
         with np.errstate(invalid="ignore"):
             out = (x <= lo if lo_open else x < lo) | (x >= hi if hi_open else x > hi)
         bad |= ~miss & out
         flag(name, miss, bad, required)
-        return x, miss
+        return x
 
+    parsed = _parse_columns(
+        n,
+        {
+            "record_id": lambda: _missing_text(col("record_id")),
+            "sale_date": lambda: _date(col("sale_date")),
+            "region": lambda: _choice(
+                col("region"), vocab.regions(), upper=True, values=al.value_arrays("region")
+            ),
+            "motor_type": lambda: _choice(
+                col("motor_type"), vocab.MOTOR_TYPES, values=al.value_arrays("motor_type")
+            ),
+            "kw": lambda: _float(col("kw")),
+            "qty": lambda: _integer(col("qty")),
+            "grade": lambda: _integer(col("grade"), al.value_arrays("grade")),
+            "poles": lambda: _integer(col("poles")),
+            "old_poles": lambda: _integer(col("old_poles")),
+            "speed_rpm": lambda: _float(col("speed_rpm")),
+            "efficiency": lambda: _percent_float(col("efficiency"), 1.0),
+            "old_efficiency": lambda: _percent_float(col("old_efficiency"), 1.0),
+            "hours": lambda: _float(col("hours")),
+            "load": lambda: _percent_float(col("load"), 0.01),
+            "price": lambda: _float(col("price")),
+            "kind": lambda: _choice(col("kind"), vocab.KINDS, values=al.value_arrays("kind")),
+            "trade_in": lambda: _bool(col("trade_in"), al.value_arrays("bool")),
+            "old_kw": lambda: _float(col("old_kw")),
+            "old_qty": lambda: _integer(col("old_qty")),
+            "old_series": lambda: _choice(col("old_series"), vocab.BASELINE_SERIES, upper=True),
+        },
+    )
     cols: dict[str, np.ndarray] = {}
-    rid = _text(col("record_id"))
-    flag("record_id", _missing(rid), np.zeros(n, dtype=np.bool_), True)
-    cols["day"], miss, bad = _date(col("sale_date"))
-    cols["day"] = cols["day"].astype(np.int32)
+    flag("record_id", parsed["record_id"], np.zeros(n, dtype=np.bool_), True)
+    cols["day"], miss, bad = parsed["sale_date"]
+    cols["day"] = cols["day"].astype(np.int32, copy=False)
     flag("sale_date", miss, bad, True)
-    region, miss, bad = _choice(
-        col("region"), vocab.regions(), upper=True, values=al.value_arrays("region")
-    )
+    region, miss, bad = parsed["region"]
     flag("region", miss, bad, True)
-    cols["region"] = np.maximum(region, 0).astype(np.int16)
-    mtype, miss, bad = _choice(
-        col("motor_type"), vocab.MOTOR_TYPES, values=al.value_arrays("motor_type")
-    )
+    cols["region"] = np.maximum(region, 0).astype(np.int16, copy=False)
+    mtype, miss, bad = parsed["motor_type"]
     flag("motor_type", miss, bad, True)
-    cols["motor_type"] = np.maximum(mtype, 0).astype(np.int8)
-    cols["kw"], _ = number("kw", 0.0, kw_max(), lo_open=True, required=True)
+    cols["motor_type"] = np.maximum(mtype, 0).astype(np.int8, copy=False)
+    cols["kw"] = bounded("kw", 0.0, kw_max(), lo_open=True, required=True)
 
-    qty, miss, bad = _integer(col("qty"))
+    qty, miss, bad = parsed["qty"]
     bad |= ~miss & ~bad & ((qty < 1) | (qty > MAX_QTY))
     flag("qty", miss, bad)
-    cols["qty"] = np.where(miss | bad, 1, qty).astype(np.int64)
+    cols["qty"] = np.where(miss | bad, 1, qty).astype(np.int64, copy=False)
 
-    grade, miss, bad = _integer(col("grade"), al.value_arrays("grade"))
+    grade, miss, bad = parsed["grade"]
     bad |= ~miss & ~bad & ~np.isin(grade, vocab.GRADES)
     flag("grade", miss, bad, required=(mtype == vocab.MOTOR_TYPES.index("lv_async")))
-    cols["grade"] = np.where(miss | bad, 0, grade).astype(np.int8)
+    cols["grade"] = np.where(miss | bad, 0, grade).astype(np.int8, copy=False)
 
     for name in ("poles", "old_poles"):
-        poles, miss, bad = _integer(col(name))
+        poles, miss, bad = parsed[name]
         bad |= ~miss & ~bad & ~np.isin(poles, POLES)
         flag(name, miss, bad)
-        cols[name] = np.where(miss | bad, 0, poles).astype(np.int8)
+        cols[name] = np.where(miss | bad, 0, poles).astype(np.int8, copy=False)
 
-    cols["speed_rpm"], _ = number("speed_rpm", 0.0, 100_000.0, lo_open=True)
+    cols["speed_rpm"] = bounded("speed_rpm", 0.0, 100_000.0, lo_open=True)
     for name in ("efficiency", "old_efficiency"):
-        cols[name], _ = number(name, EFFICIENCY_MIN, EFFICIENCY_MAX, hi_open=True, percent=1.0)
-    cols["hours"], _ = number("hours", 0.0, HOURS_PER_YEAR_MAX)
-    cols["load"], _ = number("load", 0.0, LOAD_MAX, percent=0.01)
-    cols["price"], _ = number("price", 0.0, np.inf)
+        cols[name] = bounded(name, EFFICIENCY_MIN, EFFICIENCY_MAX, hi_open=True)
+    cols["hours"] = bounded("hours", 0.0, HOURS_PER_YEAR_MAX)
+    cols["load"] = bounded("load", 0.0, LOAD_MAX)
+    cols["price"] = bounded("price", 0.0, np.inf)
 
-    kind, miss, bad = _choice(col("kind"), vocab.KINDS, values=al.value_arrays("kind"))
+    kind, miss, bad = parsed["kind"]
     flag("kind", miss, bad)
-    cols["kind"] = np.maximum(kind, 0).astype(np.int8)
-    trade, miss, bad = _bool(col("trade_in"), al.value_arrays("bool"))
+    cols["kind"] = np.maximum(kind, 0).astype(np.int8, copy=False)
+    trade, miss, bad = parsed["trade_in"]
     flag("trade_in", miss, bad)
     cols["trade_in"] = np.asarray(trade, dtype=np.bool_)
-    cols["old_kw"], _ = number("old_kw", 0.0, kw_max(), lo_open=True, required=cols["trade_in"])
-    old_qty, miss, bad = _integer(col("old_qty"))
+    cols["old_kw"] = bounded("old_kw", 0.0, kw_max(), lo_open=True, required=cols["trade_in"])
+    old_qty, miss, bad = parsed["old_qty"]
     bad |= ~miss & ~bad & ((old_qty < 1) | (old_qty > MAX_QTY))
     flag("old_qty", miss, bad)
-    cols["old_qty"] = np.where(miss | bad, cols["qty"], old_qty).astype(np.int64)
-    series, _, _ = _choice(col("old_series"), vocab.BASELINE_SERIES, upper=True)
-    cols["old_series"] = series.astype(np.int8)  # -1: not given or no table for it
+    cols["old_qty"] = np.where(miss | bad, cols["qty"], old_qty).astype(np.int64, copy=False)
+    series, _, _ = parsed["old_series"]
+    cols["old_series"] = series.astype(np.int8, copy=False)  # -1: not given or no table for it
     return Records(cols, reject, table)
