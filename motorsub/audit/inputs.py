@@ -365,7 +365,7 @@ class Claims:
 
     @property
     def n(self) -> int:
-        return self.table.num_rows
+        return len(self.source_row)
 
     def take(self, idx: np.ndarray) -> Claims:
         """The rows in ``idx``."""
@@ -493,8 +493,9 @@ def read_claims(
         claimed_given=given,
         invoice_ok=invoice_ok,
         has_trade_in_column="trade_in" in table.column_names,
-    ).take(ok)
-    return claims, _rejects_table(table, mask, problems, source_row), n
+    )
+    rejects = _rejects_table(table, mask, problems, source_row)
+    return (claims.take(ok) if len(ok) < n else claims), rejects, n
 
 
 def _rejects_table(

@@ -16,6 +16,7 @@ The steps, each vectorised (joins in pyarrow, rules in :mod:`motorsub.audit.rule
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -35,6 +36,8 @@ from motorsub.model.schemes import SchemeSet
 from motorsub.reasons import Reason, component_code
 
 _NO_RATE = component_code(Reason.NO_RATE)
+#: Ledger rows turned into Python values at a time.
+ROWS_AT_A_TIME = 1 << 16
 
 
 @dataclass
@@ -294,6 +297,14 @@ def _paid(c: Claims, approved: np.ndarray) -> pa.Array:
     return pa.array(names, pa.string()).take(pa.array(inverse.reshape(-1).astype(np.int32)))
 
 
+def _ledger_rows(seq: int, columns: tuple[pa.Array, ...], n: int):
+    """The ledger's rows (seq, then one value of each column), made a slice at a time:
+    Python holds one slice of the batch's accepted lines, not all of them."""
+    for start in range(0, n, ROWS_AT_A_TIME):
+        values = [col.slice(start, ROWS_AT_A_TIME).to_pylist() for col in columns]
+        yield from zip(itertools.repeat(seq), *values)
+
+
 def _record(c, ledger, state, digest, r: BatchResult, serial_key, equipment, v) -> dict:
     """The batch's accepted lines into the ledger (one transaction); what was done."""
     acc = np.flatnonzero(r.status != REJECTED)
@@ -304,17 +315,8 @@ def _record(c, ledger, state, digest, r: BatchResult, serial_key, equipment, v) 
     rid, skey = c.keys["record_id"].take(take), serial_key.take(take)
     paid = _paid(c, r.approved[:, acc] + r.unverified[:, acc])
     approved = r.approved[:, acc].sum(axis=0)
-    lines = list(
-        zip(
-            [state.new_seq] * len(acc),
-            rid.to_pylist(),
-            c.keys["claimant"].take(take).to_pylist(),
-            skey.to_pylist(),
-            eq.to_pylist(),
-            paid.to_pylist(),
-            approved.tolist(),
-        )
-    )
+    columns = (rid, c.keys["claimant"].take(take), skey, eq, paid, pa.array(approved))
+    lines = _ledger_rows(state.new_seq, columns, len(acc))
     used = v["quota_w"][acc]
     quota: list[tuple] = []
     if used.any():
@@ -332,7 +334,7 @@ def _record(c, ledger, state, digest, r: BatchResult, serial_key, equipment, v) 
         "claimed_fen": int(r.claimed.sum()),
         "approved_fen": int(r.approved.sum()),
     }
-    action = ledger.commit(state, digest, results, lines, quota, totals)
+    action = ledger.commit(state, digest, results, lines, quota, totals, accepted=len(acc))
     out = {"batch_id": state.batch_id, "lines": c.n, "accepted": len(acc), "ledger": action}
     if state.recorded:
         out["matches_ledger"] = state.result_digest == results
