@@ -16,7 +16,7 @@ trade-in records: contract, equipment number, buy-back date, new motor's serial)
 from __future__ import annotations
 
 import json
-from functools import cached_property
+from functools import cached_property, partial
 from pathlib import Path
 
 import numpy as np
@@ -29,6 +29,7 @@ from motorsub.audit.inputs import (
     Source,
     join_keys,
     key,
+    original_rows,
     read_buybacks,
     read_catalogue,
     read_claims,
@@ -39,12 +40,10 @@ from motorsub.audit.pipeline import References, audit_batch
 from motorsub.audit.rules import codes as dense_codes
 from motorsub.audit.sample import Sample, draw
 from motorsub.audit.summary import (
-    ECHO,
     Lines,
     code_legend,
     combine,
     flagged,
-    lines_table,
     summarise,
     table_parts,
 )
@@ -64,14 +63,16 @@ class AuditResult:
     """What :func:`audit` produces: ``lines``, ``findings`` and ``sample`` (pyarrow tables,
     built when asked for), ``rejects`` and ``summary``."""
 
-    def __init__(self, lines: Lines, sample: Sample, rejects: pa.Table, summary: dict):
-        self._lines, self._sample = lines, sample
+    def __init__(
+        self, lines: Lines, sample: Sample, rejects: pa.Table, summary: dict, originals=None
+    ):
+        self._lines, self._sample, self._originals = lines, sample, originals
         self.rejects, self.summary = rejects, summary
 
     @cached_property
     def lines(self) -> pa.Table:
         """Every audited line, in input order."""
-        return lines_table(self._lines, self._sample)
+        return pa.concat_tables(self.parts("lines"))
 
     @property
     def findings(self) -> pa.Table:
@@ -91,7 +92,7 @@ class AuditResult:
             "findings": self._lines.finding,
             "sample": self._sample.selected,
         }[which]
-        return table_parts(self._lines, self._sample, mask)
+        return table_parts(self._lines, self._sample, mask, self._originals)
 
 
 def _schemes(schemes) -> SchemeSet:
@@ -163,8 +164,6 @@ def audit(
     table, rejects, n_read = read_claims(claims, engine, encoding)
     if strict and rejects.num_rows:
         raise RejectedRowsError(_describe_rejects(rejects, claims))
-    # of the original values, only those the per-line output repeats are kept
-    table.table = table.table.select([c for c in ECHO if c in table.table.column_names])
     empty = table.take(np.zeros(0, np.int64))
     own = not isinstance(ledger, Ledger)
     book = Ledger(ledger) if own else ledger
@@ -213,7 +212,9 @@ def audit(
     if rejects.num_rows:
         summary["rejects"] = _count_rejects(rejects)
     summary["flagged"] = flagged(lines)
-    return AuditResult(lines, sample, rejects, summary)
+    return AuditResult(
+        lines, sample, rejects, summary, partial(original_rows, claims, encoding=encoding)
+    )
 
 
 def _batches(claims):

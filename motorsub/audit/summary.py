@@ -206,22 +206,33 @@ def primary_reasons(lines: Lines) -> np.ndarray:
 OUTPUT_ROWS = 1 << 18
 
 
-def table_parts(lines: Lines, sample: Sample, which: np.ndarray | None = None):
+def table_parts(lines: Lines, sample: Sample, which: np.ndarray | None = None, originals=None):
     """The per-line output of the lines where ``which`` holds (all when ``None``), in input
-    order, as tables of at most :data:`OUTPUT_ROWS` rows (at least one, maybe empty): an
-    output is written without holding the whole of it."""
+    order, as tables of a bounded number of rows (at least one, maybe empty): an output is
+    written without holding the whole of it.
+
+    ``originals(source_rows)``, when given, reads the original values of those rows again
+    (:func:`motorsub.audit.inputs.original_rows`): (positions, rows) per part; else they
+    come from ``lines.table``.
+    """
     rows = np.arange(lines.n) if which is None else np.flatnonzero(which)
-    for start in range(0, max(len(rows), 1), OUTPUT_ROWS):
-        part = rows[start : start + OUTPUT_ROWS]
-        yield lines_table(subset(lines, part), Sample(sample.why[part], *_figures(sample)))
+    if originals is None:
+        for start in range(0, max(len(rows), 1), OUTPUT_ROWS):
+            part = rows[start : start + OUTPUT_ROWS]
+            yield lines_table(subset(lines, part), _sample_of(sample, part))
+        return
+    for at, echo in originals(lines.source_row[rows]):
+        part = rows[at]
+        yield lines_table(subset(lines, part), _sample_of(sample, part), echo)
 
 
-def _figures(sample: Sample) -> tuple[int, int, int]:
-    return sample.share_ppm, sample.seed, sample.high_value_fen
+def _sample_of(sample: Sample, rows: np.ndarray) -> Sample:
+    return Sample(sample.why[rows], sample.share_ppm, sample.seed, sample.high_value_fen)
 
 
-def lines_table(lines: Lines, sample: Sample) -> pa.Table:
-    """The per-line output: identity, status, reasons, amounts [CNY], versions, originals."""
+def lines_table(lines: Lines, sample: Sample, echo: pa.Table | None = None) -> pa.Table:
+    """The per-line output: identity, status, reasons, amounts [CNY], versions, originals
+    (of ``echo``, the lines' original values, when given, else of ``lines.table``)."""
     uniq, inverse = reason_combos(lines)
     strings = [";".join(combo_codes(int(a), int(r), int(e))) for a, r, e in uniq]
     idx = pa.array(inverse.astype(np.int32))
@@ -254,9 +265,10 @@ def lines_table(lines: Lines, sample: Sample) -> pa.Table:
     out.update(lines.versions)
     out["inspect"] = pa.array(sample.selected)
     out["inspect_reason"] = pa.array(WHY, pa.string()).take(pa.array(sample.why.astype(np.int32)))
+    echo = lines.table if echo is None else echo
     for name in ECHO:
-        if name in lines.table.column_names and name not in out:
-            out[name] = lines.table.column(name)
+        if name in echo.column_names and name not in out:
+            out[name] = echo.column(name)
     return pa.table(out)
 
 
