@@ -469,18 +469,18 @@ def read_claims(
 
 
 #: Claim rows read and checked at a time.
-CLAIM_ROWS = 1 << 20
+CLAIM_ROWS = 1 << 18
 
 
-def load_parts(data: Source, what: str, encoding: str | None = None, rows: int = CLAIM_ROWS):
-    """:func:`load_numbered` a part of at most ``rows`` rows at a time (a file is read part
-    by part; a table in memory is one part): (table, name, row numbers) per part, at
-    least one."""
+def load_parts(data: Source, what: str, encoding: str | None = None, rows: int | None = None):
+    """:func:`load_numbered` a part of at most ``rows`` rows (default :data:`CLAIM_ROWS`) at
+    a time (a file is read part by part; a table in memory is one part): (table, name, row
+    numbers) per part, at least one."""
     if isinstance(data, (pd.DataFrame, pa.Table)):
         yield load_numbered(data, what, encoding)
         return
     name = str(data)
-    for chunk in io.batch_reader(data, rows, encoding).chunks():
+    for chunk in io.batch_reader(data, rows or CLAIM_ROWS, encoding).chunks():
         if chunk.bad_lines:  # only CSV sets lines aside
             raise InputError(csv_io.wrong_field_count(chunk.bad_lines[0], Path(data)))
         yield records.normalise_names(chunk.table, name), name, chunk.rows

@@ -38,6 +38,8 @@ from motorsub.reasons import Reason, component_code
 _NO_RATE = component_code(Reason.NO_RATE)
 #: Ledger rows turned into Python values at a time.
 ROWS_AT_A_TIME = 1 << 16
+#: Lines the engine computes at a time.
+ENGINE_ROWS = 1 << 18
 
 
 @dataclass
@@ -148,25 +150,32 @@ def entitlement(
     high = np.full((len(comps), n), -1, dtype=np.int64)
     elig = np.zeros(n, dtype=np.uint32)
     pos = np.full(n, -1, dtype=np.int64)
-    idx = np.flatnonzero(valid)
-    if len(idx):
+    valid_rows = np.flatnonzero(valid)
+    computed = 0
+    engine_versions: dict[str, list] = {f"version_{s.id}": [] for s in schemes.schemes}
+    if len(valid_rows):
+        lo_fen, hi_fen, old = _range_fen(schemes)
+    for start in range(0, len(valid_rows), ENGINE_ROWS):  # the engine's memory stays bounded
+        idx = valid_rows[start : start + ENGINE_ROWS]
         batch = compute_batch(_engine_table(c, idx, v), schemes, settings(), source="audit")
         flags[idx[batch.rejected_rows]] |= np.uint32(bit(Code.INVALID_RECORD))
         idx = idx[batch.rows]
         fen[:, idx] = batch.subsidy.fen
         no_rate = batch.subsidy.code == _NO_RATE
         unknown[:, idx] = no_rate
-        lo_fen, hi_fen, old = _range_fen(schemes)
         lo, hi = rules.rate_bounds(no_rate, batch.subsidy.cell, lo_fen, hi_fen, old, batch.cols)
         low[:, idx], high[:, idx] = lo, hi
         elig[idx] = batch.reasons & _ELIGIBILITY_MASK
-        pos[idx] = np.arange(len(idx))
-        engine_versions = columns.version_columns(batch)
+        pos[idx] = np.arange(computed, computed + len(idx))
+        computed += len(idx)
+        for col, arr in columns.version_columns(batch).items():
+            engine_versions[col].append(arr)
     take = pa.array(np.maximum(pos, 0), mask=pos < 0)
     versions = {}
-    for s in schemes.schemes:
-        col = f"version_{s.id}"
-        versions[col] = engine_versions[col].take(take) if len(idx) else pa.nulls(n, pa.string())
+    for col, parts in engine_versions.items():
+        versions[col] = (
+            pa.concat_arrays(parts).take(take) if len(valid_rows) else pa.nulls(n, pa.string())
+        )
     return Entitlement(fen, unknown, low, high, elig, versions)
 
 
