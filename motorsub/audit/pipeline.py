@@ -318,18 +318,20 @@ def _record(c, ledger, state, digest, r: BatchResult, serial_key, equipment, v) 
     """The batch's accepted lines into the ledger (one transaction); what was done."""
     acc = np.flatnonzero(r.status != REJECTED)
     take = pa.array(acc, pa.int64())
-    eq = pc.if_else(
-        pa.array(v["trade_in"][acc]), equipment.take(take), pa.scalar(None, pa.string())
-    )
-    rid, skey = c.keys["record_id"].take(take), serial_key.take(take)
+
+    def accepted(arr: pa.Array) -> pa.Array:  # every line accepted: the array itself
+        return arr if len(acc) == c.n else arr.take(take)
+
+    eq = pc.if_else(pa.array(v["trade_in"][acc]), accepted(equipment), pa.scalar(None, pa.string()))
+    rid, skey = accepted(c.keys["record_id"]), accepted(serial_key)
     paid = _paid(c, r.approved[:, acc] + r.unverified[:, acc])
     approved = r.approved[:, acc].sum(axis=0)
-    columns = (rid, c.keys["claimant"].take(take), skey, eq, paid, pa.array(approved))
+    columns = (rid, accepted(c.keys["claimant"]), skey, eq, paid, pa.array(approved))
     lines = _ledger_rows(state.new_seq, columns, len(acc))
     used = v["quota_w"][acc]
     quota: list[tuple] = []
     if used.any():
-        qk, names = rules.codes(v["quota_key"].take(take))
+        qk, names = rules.codes(accepted(v["quota_key"]))
         sums = np.zeros(len(names), dtype=np.int64)
         np.add.at(sums, np.maximum(qk, 0), np.where(qk >= 0, used, 0))
         quota = [(k, int(w)) for k, w in zip(names.to_pylist(), sums) if w > 0]

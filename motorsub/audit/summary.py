@@ -44,6 +44,10 @@ ECHO = (
 )
 
 
+#: The claim keys the results read (the others are done with once the batches are audited).
+KEYS = ("record_id", "claimant", "batch_id")
+
+
 def cny(fen) -> float:
     """Fen as CNY, exactly as the integer reads (e.g. 52500 → 525.0)."""
     return int(fen) / 100
@@ -125,7 +129,7 @@ def combine(results: list[BatchResult], components: tuple[str, ...], empty: Clai
     return Lines(
         table=reorder(pa.concat_tables([p.table for p in parts])),
         source_row=source_row if identity else source_row[order],
-        keys={k: reorder(_joined([p.keys[k] for p in parts])) for k in parts[0].keys},
+        keys={k: reorder(_joined([p.keys[k] for p in parts])) for k in KEYS},
         components=components,
         flags=vec(lambda r: r.flags, np.uint32),
         eligibility=vec(lambda r: r.eligibility, np.uint32),
