@@ -1,17 +1,22 @@
-"""Benchmark of ``motorsub audit``: 1 million claim lines against 10 000 catalogue models,
-500 000 buy-back lines and the manufacturers' quotas, with an SQLite ledger on disk.
+"""Benchmark of ``motorsub audit``: time and peak memory at 1e5, 1e6 (and, asked for, 1e7)
+claim lines, against 10 000 catalogue models, a buy-back line for every second claim line
+and the manufacturers' quotas, with an SQLite ledger on disk.
 
 The inputs come from the generator of the tests (``tests/audit/audit_data.py``: a clean
 batch, so every line goes through every check and the ledger records almost all of them),
-written as Parquet, then audited exactly as the command does (read, audit, write the
-findings, rejects, summary, report and sample). A second run of the same batch against the
-same ledger measures the idempotent re-audit. Results are printed and saved as JSON in
-``benchmarks/results/audit.json``.
+made a million lines at a time and written as Parquet. Each size is audited in a fresh
+Python process, exactly as the command does (read, audit, write the findings, rejects,
+summary, report and sample), so that its peak resident memory is the audit's own and not
+the generator's; a second run of the same batch against the same ledger measures the
+idempotent re-audit. ``--limit-gb`` caps each audit's address space (a run that needs more
+fails instead of taking a shared machine's memory). Results are printed and saved as JSON
+in ``benchmarks/results/audit.json``, with the machine's load beside every size.
 
 Usage::
 
-    python benchmarks/bench_audit.py [--claims 1000000] [--catalogue 10000]
-                                     [--buybacks 500000] [--seed 1]
+    python benchmarks/bench_audit.py [--claims 1e5,1e6] [--catalogue 10000]
+                                     [--seed 1] [--limit-gb 6]
+    python benchmarks/bench_audit.py --claims 1e7 --limit-gb 6
 """
 
 from __future__ import annotations
@@ -21,17 +26,107 @@ import json
 import os
 import platform
 import resource
+import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "tests" / "audit"))
+#: Claim lines generated at a time (a larger set is made of such parts).
+PART = 1_000_000
 
-from audit_data import generate  # noqa: E402
 
-from motorsub.audit import audit_files  # noqa: E402
+def generate_inputs(claims: int, catalogue: int, seed: int, out: Path) -> dict:
+    """Write claims, catalogue, buy-backs and quotas as Parquet into ``out``; their sizes.
+
+    A set larger than :data:`PART` is made of equal parts generated with the same seed
+    (so they share one catalogue) and their own serial prefix and record ids; their
+    quotas add up, so no part's lines exceed them.
+    """
+    import pandas as pd
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    sys.path.insert(0, str(ROOT / "tests" / "audit"))
+    from audit_data import generate
+
+    parts = max(1, -(-claims // PART))
+    size = claims // parts
+    writers: dict[str, pq.ParquetWriter] = {}
+    quotas, sizes = [], dict.fromkeys(("claims", "buybacks"), 0)
+    cat = None
+    for k in range(parts):
+        data = generate(
+            size,
+            seed,
+            prefix=f"P{k:02d}" if parts > 1 else "",
+            makers=40,
+            recyclers=12,
+            catalogue_size=catalogue,
+            buyback_size=size // 2,
+        )
+        if parts > 1:
+            rid = data["claims"]["record_id"].str.split("-", n=1)
+            data["claims"]["record_id"] = rid.str[0] + f"-P{k:02d}-" + rid.str[1]
+        cat = data["catalogue"] if cat is None else cat
+        quotas.append(data["quotas"])
+        for name in ("claims", "buybacks"):
+            table = pa.Table.from_pandas(data[name], preserve_index=False)
+            if name not in writers:
+                writers[name] = pq.ParquetWriter(out / f"{name}.parquet", table.schema)
+            writers[name].write_table(table.cast(writers[name].schema))
+            sizes[name] += table.num_rows
+        del data
+    for w in writers.values():
+        w.close()
+    quota = pd.concat(quotas).groupby(["manufacturer", "year"], as_index=False)["quota_kw"].sum()
+    cat.to_parquet(out / "catalogue.parquet", index=False)
+    quota.to_parquet(out / "quotas.parquet", index=False)
+    return {
+        "claim_lines": sizes["claims"],
+        "catalogue_models": len(cat),
+        "buyback_lines": sizes["buybacks"],
+        "quota_rows": len(quota),
+    }
+
+
+def audit_child(folder: Path) -> dict:
+    """Audit the inputs in ``folder`` twice against one ledger (in this process)."""
+    from motorsub.audit import audit_files
+
+    ledger = folder / "ledger.sqlite"
+    runs = []
+    for label in ("first audit", "re-audit (idempotent)"):
+        t0, cpu0 = time.perf_counter(), time.process_time()
+        summary = audit_files(
+            folder / "claims.parquet",
+            folder / "findings.parquet",
+            catalogue=folder / "catalogue.parquet",
+            buybacks=folder / "buybacks.parquet",
+            quotas=folder / "quotas.parquet",
+            ledger=ledger,
+            summary_path=folder / "summary.json",
+            report_path=folder / "report.md",
+            sample_path=folder / "sample.parquet",
+        )
+        runs.append(
+            {
+                "run": label,
+                "seconds": round(time.perf_counter() - t0, 2),
+                "cpu_seconds": round(time.process_time() - cpu0, 2),
+                "peak_rss_mb_so_far": round(_peak_rss_mb()),
+                "ledger": summary["batches"][0]["ledger"],
+            }
+        )
+    return {
+        "runs": runs,
+        "audited": summary["rows"]["audited"],
+        "findings": summary["findings"],
+        "reconciles": summary["reconciliation"]["reconciles"],
+        "ledger_mb": round(ledger.stat().st_size / 2**20, 1),
+        "peak_rss_mb": round(_peak_rss_mb()),
+    }
 
 
 def _peak_rss_mb() -> float:
@@ -39,79 +134,74 @@ def _peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def bench(claims: int, catalogue: int, buybacks: int, seed: int) -> dict:
-    """Generate, write and audit; return the timings [s] and sizes."""
-    started = time.perf_counter()
-    data = generate(
-        claims, seed, makers=40, recyclers=12, catalogue_size=catalogue, buyback_size=buybacks
-    )
-    generated = time.perf_counter() - started
+def _load() -> list[float]:
+    return [round(x, 2) for x in os.getloadavg()]
+
+
+def bench(claims: int, catalogue: int, seed: int, limit_gb: float | None) -> dict:
+    """Generate one size in a child process, audit it in another; timings and memory."""
     with tempfile.TemporaryDirectory(prefix="motorsub-bench-audit-") as tmp:
-        tmp = Path(tmp)
-        paths = {}
-        for name, df in data.items():
-            paths[name] = tmp / f"{name}.parquet"
-            df.to_parquet(paths[name], index=False)
-        ledger = tmp / "ledger.sqlite"
-        runs = []
-        for label in ("first audit", "re-audit (idempotent)"):
-            t0, cpu0 = time.perf_counter(), time.process_time()
-            summary = audit_files(
-                paths["claims"],
-                tmp / "findings.parquet",
-                catalogue=paths["catalogue"],
-                buybacks=paths["buybacks"],
-                quotas=paths["quotas"],
-                ledger=ledger,
-                summary_path=tmp / "summary.json",
-                report_path=tmp / "report.md",
-                sample_path=tmp / "sample.parquet",
-            )
-            runs.append(
-                {
-                    "run": label,
-                    "seconds": round(time.perf_counter() - t0, 2),
-                    "cpu_seconds": round(time.process_time() - cpu0, 2),
-                    "ledger": summary["batches"][0]["ledger"],
-                }
-            )
-        ledger_mb = ledger.stat().st_size / 2**20
-    rows = summary["rows"]
+        started = time.perf_counter()
+        sizes = json.loads(_child(["--generate", tmp, str(claims), str(catalogue), str(seed)]))
+        generated = time.perf_counter() - started
+        load_before = _load()
+        result = json.loads(_child(["--audit", tmp], limit_gb))
+    first = result["runs"][0]["seconds"]
     return {
-        "benchmark": "motorsub audit",
-        "sizes": {
-            "claim_lines": len(data["claims"]),
-            "catalogue_models": len(data["catalogue"]),
-            "buyback_lines": len(data["buybacks"]),
-            "quota_rows": len(data["quotas"]),
-        },
+        "sizes": sizes,
         "generate_seconds": round(generated, 2),
-        "runs": runs,
-        "lines_per_second_first_audit": round(rows["audited"] / runs[0]["seconds"]),
-        "audited": rows["audited"],
-        "findings": summary["findings"],
-        "reconciles": summary["reconciliation"]["reconciles"],
-        "ledger_mb": round(ledger_mb, 1),
-        "peak_rss_mb": round(_peak_rss_mb()),
-        "machine": {
-            "load_average_1_5_15": [round(x, 2) for x in os.getloadavg()],
-            "python": platform.python_version(),
-            "platform": platform.platform(),
-            "cpus": os.cpu_count(),
-        },
+        **result,
+        "lines_per_second_first_audit": round(result["audited"] / first) if first else None,
+        "load_average_1_5_15": {"before": load_before, "after": _load()},
     }
 
 
+def _child(args: list[str], limit_gb: float | None = None) -> str:
+    """Run this file with ``args`` in a fresh interpreter; its standard output."""
+
+    def limit():
+        if limit_gb:
+            cap = int(limit_gb * 1e9)
+            resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
+
+    done = subprocess.run(
+        [sys.executable, __file__, *args],
+        check=True,
+        stdout=subprocess.PIPE,
+        preexec_fn=limit,
+        cwd=ROOT,
+    )
+    return done.stdout.decode().strip().splitlines()[-1]
+
+
 def main() -> None:
+    if len(sys.argv) > 1 and sys.argv[1] == "--generate":
+        folder, claims, catalogue, seed = sys.argv[2:6]
+        print(json.dumps(generate_inputs(int(claims), int(catalogue), int(seed), Path(folder))))
+        return
+    if len(sys.argv) > 1 and sys.argv[1] == "--audit":
+        print(json.dumps(audit_child(Path(sys.argv[2]))))
+        return
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    p.add_argument("--claims", type=int, default=1_000_000)
+    p.add_argument("--claims", default="1e5,1e6", help="comma-separated sizes, e.g. 1e5,1e6,1e7")
     p.add_argument("--catalogue", type=int, default=10_000)
-    p.add_argument("--buybacks", type=int, default=500_000)
     p.add_argument("--seed", type=int, default=1)
+    p.add_argument("--limit-gb", type=float, default=None, help="address-space cap per audit")
     p.add_argument("--output", type=Path, default=ROOT / "benchmarks" / "results" / "audit.json")
     a = p.parse_args()
-    result = bench(a.claims, a.catalogue, a.buybacks, a.seed)
-    text = json.dumps(result, indent=2)
+    sizes = [int(float(x)) for x in a.claims.split(",")]
+    results = [bench(n, a.catalogue, a.seed, a.limit_gb) for n in sizes]
+    out = {
+        "benchmark": "motorsub audit",
+        "by_size": results,
+        "machine": {
+            "python": platform.python_version(),
+            "platform": platform.platform(),
+            "cpus": os.cpu_count(),
+            "note": "load averages per size: a shared machine's figures are noisy",
+        },
+    }
+    text = json.dumps(out, indent=2)
     print(text)
     a.output.parent.mkdir(parents=True, exist_ok=True)
     a.output.write_text(text + "\n")

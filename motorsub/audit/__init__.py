@@ -16,7 +16,7 @@ trade-in records: contract, equipment number, buy-back date, new motor's serial)
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from functools import cached_property, partial
 from pathlib import Path
 
 import numpy as np
@@ -29,6 +29,7 @@ from motorsub.audit.inputs import (
     Source,
     join_keys,
     key,
+    original_rows,
     read_buybacks,
     read_catalogue,
     read_claims,
@@ -37,8 +38,15 @@ from motorsub.audit.inputs import (
 from motorsub.audit.ledger import Ledger
 from motorsub.audit.pipeline import References, audit_batch
 from motorsub.audit.rules import codes as dense_codes
-from motorsub.audit.sample import draw
-from motorsub.audit.summary import code_legend, combine, flagged, lines_table, summarise
+from motorsub.audit.sample import Sample, draw
+from motorsub.audit.summary import (
+    Lines,
+    code_legend,
+    combine,
+    flagged,
+    summarise,
+    table_parts,
+)
 from motorsub.errors import RejectedRowsError
 from motorsub.model.schemes import SchemeSet, load_schemes
 from motorsub.render import audit as report
@@ -51,23 +59,40 @@ HIGH_VALUE_CNY = 50_000.0  # a line claiming more is always inspected [CNY]
 MAX_DETAILS = 20
 
 
-@dataclass
 class AuditResult:
-    """What :func:`audit` produces."""
+    """What :func:`audit` produces: ``lines``, ``findings`` and ``sample`` (pyarrow tables,
+    built when asked for), ``rejects`` and ``summary``."""
 
-    lines: pa.Table  # every audited line
-    rejects: pa.Table  # claim rows that could not be audited, with reasons
-    summary: dict = field(default_factory=dict)
+    def __init__(
+        self, lines: Lines, sample: Sample, rejects: pa.Table, summary: dict, originals=None
+    ):
+        self._lines, self._sample, self._originals = lines, sample, originals
+        self.rejects, self.summary = rejects, summary
+
+    @cached_property
+    def lines(self) -> pa.Table:
+        """Every audited line, in input order."""
+        return pa.concat_tables(self.parts("lines"))
 
     @property
     def findings(self) -> pa.Table:
         """The lines with a finding: status adjusted or rejected, or any audit code."""
-        return self.lines.filter(self.lines.column("finding"))
+        return pa.concat_tables(self.parts("findings"))
 
     @property
     def sample(self) -> pa.Table:
         """The lines to inspect, with why."""
-        return self.lines.filter(self.lines.column("inspect"))
+        return pa.concat_tables(self.parts("sample"))
+
+    def parts(self, which: str):
+        """``lines``, ``findings`` or ``sample`` as tables of a bounded number of rows (at
+        least one), in input order: written one after the other, they make the output."""
+        mask = {
+            "lines": None,
+            "findings": self._lines.finding,
+            "sample": self._sample.selected,
+        }[which]
+        return table_parts(self._lines, self._sample, mask, self._originals)
 
 
 def _schemes(schemes) -> SchemeSet:
@@ -139,14 +164,22 @@ def audit(
     table, rejects, n_read = read_claims(claims, engine, encoding)
     if strict and rejects.num_rows:
         raise RejectedRowsError(_describe_rejects(rejects, claims))
+    empty = table.take(np.zeros(0, np.int64))
     own = not isinstance(ledger, Ledger)
     book = Ledger(ledger) if own else ledger
     try:
-        results = [audit_batch(part, refs, schemes, book, name) for name, part in _batches(table)]
+        batches, table = _batches(table), None  # each batch holds its own lines
+        results = []
+        while batches:
+            name, part = batches.pop(0)
+            results.append(audit_batch(part, refs, schemes, book, name))
+            del part
     finally:
         if own:
             book.close()
-    lines = combine(results, table.components, table.take(np.zeros(0, np.int64)))
+    lines = combine(results, empty.components, empty)
+    recorded = [r.ledger for r in results]
+    del results[:]  # the batches' own arrays, once joined into ``lines``
     stratum_key = join_keys(
         lines.keys["claimant"], pc.fill_null(key(lines.table, "motor_type"), "")
     )
@@ -161,7 +194,7 @@ def audit(
         seed=seed,
     )
     summary = summarise(lines, sample, n_read, rejects.num_rows)
-    summary["batches"] = [r.ledger for r in results]
+    summary["batches"] = recorded
     kept = book.path != ":memory:"
     if not kept:
         for b in summary["batches"]:
@@ -178,9 +211,10 @@ def audit(
     }
     if rejects.num_rows:
         summary["rejects"] = _count_rejects(rejects)
-    table = lines_table(lines, sample)
-    summary["flagged"] = flagged(lines, table.column("primary_reason"))
-    return AuditResult(lines=table, rejects=rejects, summary=summary)
+    summary["flagged"] = flagged(lines)
+    return AuditResult(
+        lines, sample, rejects, summary, partial(original_rows, claims, encoding=encoding)
+    )
 
 
 def _batches(claims):
@@ -226,6 +260,20 @@ def default_rejects_path(findings: Path) -> Path:
     return findings.with_name(f"{findings.stem}.rejects.csv")
 
 
+def _write_parts(parts, path: str | Path) -> None:
+    """Tables one after the other into one output file, written under a temporary name
+    and renamed into place (removed if writing fails): the output is never whole in
+    memory."""
+    out = io.batch_writer(path)
+    try:
+        for part in parts:
+            out.write(part)
+    except BaseException:
+        out.abort()
+        raise
+    out.commit()
+
+
 def audit_files(
     claims: str | Path,
     findings_path: str | Path,
@@ -263,12 +311,12 @@ def audit_files(
         "sample": str(sample_path) if sample_path else None,
         "lines": str(lines_path) if lines_path else None,
     }
-    io.write_table(res.findings, findings_path)
+    _write_parts(res.parts("findings"), findings_path)
     io.write_table(res.rejects, rejects_path)
     if lines_path:
-        io.write_table(res.lines, lines_path)
+        _write_parts(res.parts("lines"), lines_path)
     if sample_path:
-        io.write_table(res.sample, sample_path)
+        _write_parts(res.parts("sample"), sample_path)
     if summary_path:
         with io.atomic_path(summary_path) as tmp:
             tmp.write_text(

@@ -33,6 +33,7 @@ from motorsub import io, vocab
 from motorsub.audit.codes import ROW_PROBLEMS
 from motorsub.engine import aliases, records
 from motorsub.errors import InputError
+from motorsub.io import csv as csv_io
 
 MAX_DETAILS = 20  # problems listed in one error message
 SEP = "\x1f"  # joins the parts of a composite key
@@ -365,7 +366,7 @@ class Claims:
 
     @property
     def n(self) -> int:
-        return self.table.num_rows
+        return len(self.source_row)
 
     def take(self, idx: np.ndarray) -> Claims:
         """The rows in ``idx``."""
@@ -432,7 +433,8 @@ def read_claims(
     InputError
         A missing required column or an unknown ``claimed_`` column.
     """
-    table, source, source_row = load_numbered(data, "claims", encoding)
+    parts = load_parts(data, "claims", encoding)
+    table, source, source_row = next(parts)
     _require(table, records.REQUIRED + CLAIM_REQUIRED, source, "claims")
     if "trade_in" in table.column_names and "old_equipment_id" not in table.column_names:
         raise InputError(
@@ -440,8 +442,56 @@ def read_claims(
             f"trade_in: the checklist asks for the old motor's equipment id)"
         )
     comps = claim_components(table, engine_components, source)
-    n = table.num_rows
     problems = list(ROW_PROBLEMS)
+    read, rejected = [], []
+    while table is not None:  # part by part: the file is never whole in memory
+        read.append(_claims_part(table, source, source_row, comps, problems))
+        mask = read[-1][1]
+        if mask.any():
+            rejected.append(table.take(pa.array(np.flatnonzero(mask != 0), pa.int64())))
+        table, _, source_row = next(parts, (None, None, None))
+    claims = _joined_claims([c for c, _ in read], comps)
+    mask = np.concatenate([m for _, m in read])
+    del read
+    n = claims.n
+    # a record id repeated in its batch: the first stands
+    bit = np.uint64(1) << np.uint64(problems.index("DUPLICATE_RECORD_ID"))
+    again = np.zeros(n, dtype=np.bool_)
+    ids = pc.dictionary_encode(join_keys(claims.keys["batch_id"], claims.keys["record_id"]))
+    code = pc.fill_null(ids.indices, -1).to_numpy(zero_copy_only=False)
+    again[code >= 0] = True
+    _, first = np.unique(code, return_index=True)
+    again[first] = False
+    mask[again] |= bit
+    rejects = _rejects_table(claims, mask, problems, rejected, data, encoding)
+    ok = np.flatnonzero(mask == 0)
+    return (claims.take(ok) if len(ok) < n else claims), rejects, n
+
+
+#: Claim rows read and checked at a time.
+CLAIM_ROWS = 1 << 18
+
+
+def load_parts(data: Source, what: str, encoding: str | None = None, rows: int | None = None):
+    """:func:`load_numbered` a part of at most ``rows`` rows (default :data:`CLAIM_ROWS`) at
+    a time (a file is read part by part; a table in memory is one part): (table, name, row
+    numbers) per part, at least one."""
+    if isinstance(data, (pd.DataFrame, pa.Table)):
+        yield load_numbered(data, what, encoding)
+        return
+    name = str(data)
+    for chunk in io.batch_reader(data, rows or CLAIM_ROWS, encoding).chunks():
+        if chunk.bad_lines:  # only CSV sets lines aside
+            raise InputError(csv_io.wrong_field_count(chunk.bad_lines[0], Path(data)))
+        yield records.normalise_names(chunk.table, name), name, chunk.rows
+
+
+def _claims_part(
+    table: pa.Table, source: str, source_row: np.ndarray, comps, problems: list[str]
+) -> tuple[Claims, np.ndarray]:
+    """One part of the claims, checked: its lines and each row's claim problems (a bit per
+    entry of ``problems``; a record id repeated is found once every part is read)."""
+    n = table.num_rows
     mask = np.zeros(n, dtype=np.uint64)
 
     def flag(name: str, where: np.ndarray) -> None:
@@ -474,16 +524,13 @@ def read_claims(
     if comps != ("total",) and "claimed_total" in table.column_names:
         fen, miss, bad = _fen(table.column("claimed_total"))
         flag("BAD_CLAIMED_TOTAL", bad | (~miss & (fen != claimed_fen.sum(axis=0))))
-    ids = join_keys(keys["batch_id"], keys["record_id"]).to_numpy(zero_copy_only=False)
-    s = pd.Series(ids, dtype=object)
-    flag("DUPLICATE_RECORD_ID", (s.duplicated() & s.notna()).to_numpy())
+    flag("DUPLICATE_RECORD_ID", np.zeros(n, dtype=np.bool_))
 
     _, miss, bad = records._date(_column(table, "invoice_date"))
     invoice_ok = present(text(table, "invoice_no")) & ~miss & ~bad
     recs = records.validate(table, source)
-    ok = np.flatnonzero(mask == 0)
     claims = Claims(
-        table=table,
+        table=table.select([c for c in KEPT if c in table.column_names]),
         source_row=source_row,
         cols=recs.cols,
         reject=recs.reject & ~records._bit("MISSING_RECORD_ID"),
@@ -493,19 +540,67 @@ def read_claims(
         claimed_given=given,
         invoice_ok=invoice_ok,
         has_trade_in_column="trade_in" in table.column_names,
-    ).take(ok)
-    return claims, _rejects_table(table, mask, problems, source_row), n
+    )
+    return claims, mask
+
+
+#: The original values a claim line keeps in memory (the output reads the others again).
+KEPT = ("motor_type",)
+
+
+def _joined_claims(parts: list[Claims], comps) -> Claims:
+    """The parts' lines as one :class:`Claims` (one part: itself)."""
+    if len(parts) == 1:
+        return parts[0]
+    return Claims(
+        table=pa.concat_tables([p.table for p in parts]),
+        source_row=np.concatenate([p.source_row for p in parts]),
+        cols={k: np.concatenate([p.cols[k] for p in parts]) for k in parts[0].cols},
+        reject=np.concatenate([p.reject for p in parts]),
+        keys={k: pa.concat_arrays([p.keys[k] for p in parts]) for k in parts[0].keys},
+        components=comps,
+        claimed_fen=np.concatenate([p.claimed_fen for p in parts], axis=1),
+        claimed_given=np.concatenate([p.claimed_given for p in parts], axis=1),
+        invoice_ok=np.concatenate([p.invoice_ok for p in parts]),
+        has_trade_in_column=parts[0].has_trade_in_column,
+    )
+
+
+#: Claim rows read at a time when the original values are read again.
+AGAIN_ROWS = 1 << 18
+
+
+def original_rows(data: Source, source_rows: np.ndarray, encoding: str | None = None):
+    """The original values of the claim rows numbered ``source_rows`` (ascending), read
+    again part by part: (positions in ``source_rows``, their rows) per part read, at least
+    one part (maybe empty), until the last row asked for."""
+    done = 0
+    for table, _, numbers in load_parts(data, "claims", encoding, AGAIN_ROWS):
+        hi = done
+        if len(numbers):
+            hi = int(np.searchsorted(source_rows, numbers[-1], side="right"))
+        at = np.searchsorted(numbers, source_rows[done:hi])
+        yield np.arange(done, hi), table.take(pa.array(at, pa.int64()))
+        done = hi
+        if done == len(source_rows):
+            return
 
 
 def _rejects_table(
-    table: pa.Table, mask: np.ndarray, problems: list[str], source_row: np.ndarray
+    claims: Claims, mask: np.ndarray, problems: list[str], rejected: list[pa.Table], data, encoding
 ) -> pa.Table:
+    """The rows that cannot be audited: row number, reasons and original values (those of
+    a repeated record id read again)."""
     rows = np.flatnonzero(mask != 0)
     uniques, inverse = np.unique(mask[rows], return_inverse=True)
     dictionary = [";".join(p for i, p in enumerate(problems) if int(u) >> i & 1) for u in uniques]
     reasons = pa.array(dictionary, pa.string()).take(pa.array(inverse.reshape(-1), pa.int32()))
-    taken = table.take(pa.array(rows, pa.int64()))
+    numbers = claims.source_row[rows]
+    if rejected and sum(t.num_rows for t in rejected) == len(rows):  # no repeated record id
+        taken = pa.concat_tables(rejected)
+    else:
+        taken = pa.concat_tables([t for _, t in original_rows(data, numbers, encoding)])
     return pa.table(
-        {"source_row": pa.array(source_row[rows], pa.int64()), "reasons": reasons}
+        {"source_row": pa.array(numbers, pa.int64()), "reasons": reasons}
         | {c: taken.column(c) for c in taken.column_names}
     )

@@ -23,7 +23,9 @@ different claim lines is refused.
 from __future__ import annotations
 
 import hashlib
+import itertools
 import sqlite3
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -116,6 +118,13 @@ def _insert(con: sqlite3.Connection, sql: str, rows: list[tuple]) -> None:
         con.executemany(sql, rows[start : start + CHUNK])
 
 
+def _insert_all(con: sqlite3.Connection, sql: str, rows: Iterable[tuple]) -> None:
+    """Insert rows from a list or an iterator, holding at most :data:`CHUNK` at a time."""
+    rows = iter(rows)
+    while chunk := list(itertools.islice(rows, CHUNK)):
+        _insert(con, sql, chunk)
+
+
 class Ledger:
     """An SQLite ledger of accepted lines; ``path=None`` keeps it in memory.
 
@@ -195,14 +204,18 @@ class Ledger:
             self.con.execute("ROLLBACK")
             self._in_batch = False
 
-    def _keys_table(self, name: str, keys: list) -> None:
+    def _keys_table(self, name: str, keys: pa.Array) -> None:
+        """The batch's keys (row, key; nulls left out) in a temporary table, a slice of
+        ``keys`` at a time."""
         self.con.execute(f"CREATE TEMP TABLE IF NOT EXISTS {name} (i INTEGER PRIMARY KEY, k TEXT)")
         self.con.execute(f"DELETE FROM {name}")
-        _insert(
-            self.con,
-            f"INSERT INTO {name} VALUES (?, ?)",
-            [(i, k) for i, k in enumerate(keys) if k is not None],
-        )
+
+        def rows():
+            for start in range(0, len(keys), CHUNK):
+                part = keys.slice(start, CHUNK).to_pylist()
+                yield from ((start + i, k) for i, k in enumerate(part) if k is not None)
+
+        _insert_all(self.con, f"INSERT INTO {name} VALUES (?, ?)", rows())
 
     def _any(self, table: str, seq: int) -> bool:
         return self.con.execute(f"SELECT 1 FROM {table} WHERE seq < ? LIMIT 1", (seq,)).fetchone()
@@ -212,7 +225,7 @@ class Ledger:
         out = np.zeros((len(components), len(serial_key)), dtype=np.bool_)
         if not self._any("lines", state.seq):
             return out
-        self._keys_table("q_serial", serial_key.to_pylist())
+        self._keys_table("q_serial", serial_key)
         index = {c: k for k, c in enumerate(components)}
         for i, paid in self.con.execute(
             "SELECT q.i, l.paid FROM q_serial q JOIN lines l ON l.serial_key = q.k "
@@ -231,15 +244,17 @@ class Ledger:
         out = np.zeros(len(equipment), dtype=np.bool_)
         if not self._any("lines", state.seq):
             return out
-        self._keys_table("q_equipment", equipment.to_pylist())
-        serials = serial_key.to_pylist()
-        for i, owner in self.con.execute(
+        self._keys_table("q_equipment", equipment)
+        found = self.con.execute(
             "SELECT q.i, l.serial_key FROM q_equipment q JOIN lines l ON l.equipment_id = q.k "
             "WHERE l.seq < ? AND l.equipment_id IS NOT NULL",
             (state.seq,),
-        ):
-            if owner != serials[i] or owner is None:
-                out[i] = True
+        )
+        while rows := found.fetchmany(CHUNK):
+            i = np.array([r[0] for r in rows], dtype=np.int64)
+            owner = pa.array([r[1] for r in rows], pa.string())
+            same = pc.fill_null(pc.equal(owner, serial_key.take(pa.array(i))), False)
+            out[i[~np.asarray(same.to_numpy(zero_copy_only=False), dtype=np.bool_)]] = True
         return out
 
     def prior_quota(self, state: BatchState, quota_keys: list[str]) -> np.ndarray:
@@ -261,14 +276,16 @@ class Ledger:
         state: BatchState,
         input_digest: str,
         results_digest: str,
-        lines: list[tuple],
+        lines: Iterable[tuple],
         quota: list[tuple],
         totals: dict,
+        accepted: int | None = None,
     ) -> str:
         """Write the batch's accepted lines and close its transaction.
 
         ``lines`` rows: (seq, record_id, claimant, serial_key, equipment_id, paid,
-        approved_fen) with ``seq = state.new_seq``; ``quota`` rows: (quota_key, watts).
+        approved_fen) with ``seq = state.new_seq``, a list or (with ``accepted``, how many
+        there are) an iterator; ``quota`` rows: (quota_key, watts).
         Returns ``"recorded"`` or, for a batch recorded before, ``"unchanged"`` (nothing
         is written).
         """
@@ -284,13 +301,13 @@ class Ledger:
                 input_digest,
                 results_digest,
                 totals["lines"],
-                len(lines),
+                len(lines) if accepted is None else accepted,
                 totals["claimed_fen"],
                 totals["approved_fen"],
             ),
         )
         _insert(self.con, "INSERT INTO quota_used VALUES (?, ?, ?)", [(seq, *r) for r in quota])
-        _insert(self.con, "INSERT INTO lines VALUES (?, ?, ?, ?, ?, ?, ?)", lines)
+        _insert_all(self.con, "INSERT INTO lines VALUES (?, ?, ?, ?, ?, ?, ?)", lines)
         self.con.execute("COMMIT")
         self._in_batch = False
         return N_("recorded")

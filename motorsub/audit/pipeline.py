@@ -16,6 +16,7 @@ The steps, each vectorised (joins in pyarrow, rules in :mod:`motorsub.audit.rule
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -35,6 +36,10 @@ from motorsub.model.schemes import SchemeSet
 from motorsub.reasons import Reason, component_code
 
 _NO_RATE = component_code(Reason.NO_RATE)
+#: Ledger rows turned into Python values at a time.
+ROWS_AT_A_TIME = 1 << 16
+#: Lines the engine computes at a time.
+ENGINE_ROWS = 1 << 18
 
 
 @dataclass
@@ -145,25 +150,32 @@ def entitlement(
     high = np.full((len(comps), n), -1, dtype=np.int64)
     elig = np.zeros(n, dtype=np.uint32)
     pos = np.full(n, -1, dtype=np.int64)
-    idx = np.flatnonzero(valid)
-    if len(idx):
+    valid_rows = np.flatnonzero(valid)
+    computed = 0
+    engine_versions: dict[str, list] = {f"version_{s.id}": [] for s in schemes.schemes}
+    if len(valid_rows):
+        lo_fen, hi_fen, old = _range_fen(schemes)
+    for start in range(0, len(valid_rows), ENGINE_ROWS):  # the engine's memory stays bounded
+        idx = valid_rows[start : start + ENGINE_ROWS]
         batch = compute_batch(_engine_table(c, idx, v), schemes, settings(), source="audit")
         flags[idx[batch.rejected_rows]] |= np.uint32(bit(Code.INVALID_RECORD))
         idx = idx[batch.rows]
         fen[:, idx] = batch.subsidy.fen
         no_rate = batch.subsidy.code == _NO_RATE
         unknown[:, idx] = no_rate
-        lo_fen, hi_fen, old = _range_fen(schemes)
         lo, hi = rules.rate_bounds(no_rate, batch.subsidy.cell, lo_fen, hi_fen, old, batch.cols)
         low[:, idx], high[:, idx] = lo, hi
         elig[idx] = batch.reasons & _ELIGIBILITY_MASK
-        pos[idx] = np.arange(len(idx))
-        engine_versions = columns.version_columns(batch)
+        pos[idx] = np.arange(computed, computed + len(idx))
+        computed += len(idx)
+        for col, arr in columns.version_columns(batch).items():
+            engine_versions[col].append(arr)
     take = pa.array(np.maximum(pos, 0), mask=pos < 0)
     versions = {}
-    for s in schemes.schemes:
-        col = f"version_{s.id}"
-        versions[col] = engine_versions[col].take(take) if len(idx) else pa.nulls(n, pa.string())
+    for col, parts in engine_versions.items():
+        versions[col] = (
+            pa.concat_arrays(parts).take(take) if len(valid_rows) else pa.nulls(n, pa.string())
+        )
     return Entitlement(fen, unknown, low, high, elig, versions)
 
 
@@ -294,31 +306,32 @@ def _paid(c: Claims, approved: np.ndarray) -> pa.Array:
     return pa.array(names, pa.string()).take(pa.array(inverse.reshape(-1).astype(np.int32)))
 
 
+def _ledger_rows(seq: int, columns: tuple[pa.Array, ...], n: int):
+    """The ledger's rows (seq, then one value of each column), made a slice at a time:
+    Python holds one slice of the batch's accepted lines, not all of them."""
+    for start in range(0, n, ROWS_AT_A_TIME):
+        values = [col.slice(start, ROWS_AT_A_TIME).to_pylist() for col in columns]
+        yield from zip(itertools.repeat(seq), *values)
+
+
 def _record(c, ledger, state, digest, r: BatchResult, serial_key, equipment, v) -> dict:
     """The batch's accepted lines into the ledger (one transaction); what was done."""
     acc = np.flatnonzero(r.status != REJECTED)
     take = pa.array(acc, pa.int64())
-    eq = pc.if_else(
-        pa.array(v["trade_in"][acc]), equipment.take(take), pa.scalar(None, pa.string())
-    )
-    rid, skey = c.keys["record_id"].take(take), serial_key.take(take)
+
+    def accepted(arr: pa.Array) -> pa.Array:  # every line accepted: the array itself
+        return arr if len(acc) == c.n else arr.take(take)
+
+    eq = pc.if_else(pa.array(v["trade_in"][acc]), accepted(equipment), pa.scalar(None, pa.string()))
+    rid, skey = accepted(c.keys["record_id"]), accepted(serial_key)
     paid = _paid(c, r.approved[:, acc] + r.unverified[:, acc])
     approved = r.approved[:, acc].sum(axis=0)
-    lines = list(
-        zip(
-            [state.new_seq] * len(acc),
-            rid.to_pylist(),
-            c.keys["claimant"].take(take).to_pylist(),
-            skey.to_pylist(),
-            eq.to_pylist(),
-            paid.to_pylist(),
-            approved.tolist(),
-        )
-    )
+    columns = (rid, accepted(c.keys["claimant"]), skey, eq, paid, pa.array(approved))
+    lines = _ledger_rows(state.new_seq, columns, len(acc))
     used = v["quota_w"][acc]
     quota: list[tuple] = []
     if used.any():
-        qk, names = rules.codes(v["quota_key"].take(take))
+        qk, names = rules.codes(accepted(v["quota_key"]))
         sums = np.zeros(len(names), dtype=np.int64)
         np.add.at(sums, np.maximum(qk, 0), np.where(qk >= 0, used, 0))
         quota = [(k, int(w)) for k, w in zip(names.to_pylist(), sums) if w > 0]
@@ -332,7 +345,7 @@ def _record(c, ledger, state, digest, r: BatchResult, serial_key, equipment, v) 
         "claimed_fen": int(r.claimed.sum()),
         "approved_fen": int(r.approved.sum()),
     }
-    action = ledger.commit(state, digest, results, lines, quota, totals)
+    action = ledger.commit(state, digest, results, lines, quota, totals, accepted=len(acc))
     out = {"batch_id": state.batch_id, "lines": c.n, "accepted": len(acc), "ledger": action}
     if state.recorded:
         out["matches_ledger"] = state.result_digest == results

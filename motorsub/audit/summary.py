@@ -44,6 +44,10 @@ ECHO = (
 )
 
 
+#: The claim keys the results read (the others are done with once the batches are audited).
+KEYS = ("record_id", "claimant", "batch_id")
+
+
 def cny(fen) -> float:
     """Fen as CNY, exactly as the integer reads (e.g. 52500 → 525.0)."""
     return int(fen) / 100
@@ -93,6 +97,8 @@ def combine(results: list[BatchResult], components: tuple[str, ...], empty: Clai
 
     def cat(get, axis=0):
         arrays = [get(r) for r in results]
+        if len(arrays) == 1:  # one batch: its arrays as they are (no copy)
+            return arrays[0]
         return np.concatenate(arrays, axis=axis) if arrays else None
 
     source_row = np.concatenate([p.source_row for p in parts])
@@ -108,29 +114,22 @@ def combine(results: list[BatchResult], components: tuple[str, ...], empty: Clai
 
     def mat(get):
         m = cat(get, axis=1)
-        return (zeros2 if m is None else m)[:, order]
+        m = zeros2 if m is None else m
+        return m if identity else m[:, order]
 
     def vec(get, dtype):
         v = cat(get)
-        return (np.zeros(0, dtype) if v is None else v)[order]
+        v = np.zeros(0, dtype) if v is None else v
+        return v if identity else v[order]
 
     versions: dict[str, pa.Array] = {}
     if results:
         for name in results[0].versions:
-            versions[name] = reorder(
-                pa.concat_arrays(
-                    [
-                        r.versions[name].combine_chunks()
-                        if isinstance(r.versions[name], pa.ChunkedArray)
-                        else r.versions[name]
-                        for r in results
-                    ]
-                )
-            )
+            versions[name] = reorder(_joined([r.versions[name] for r in results]))
     return Lines(
         table=reorder(pa.concat_tables([p.table for p in parts])),
-        source_row=source_row[order],
-        keys={k: reorder(pa.concat_arrays([p.keys[k] for p in parts])) for k in parts[0].keys},
+        source_row=source_row if identity else source_row[order],
+        keys={k: reorder(_joined([p.keys[k] for p in parts])) for k in KEYS},
         components=components,
         flags=vec(lambda r: r.flags, np.uint32),
         eligibility=vec(lambda r: r.eligibility, np.uint32),
@@ -144,6 +143,12 @@ def combine(results: list[BatchResult], components: tuple[str, ...], empty: Clai
         unverified=mat(lambda r: r.unverified),
         versions=versions,
     )
+
+
+def _joined(arrays: list) -> pa.Array:
+    """Arrays end to end as one array (one array: itself, not a copy)."""
+    arrays = [a.combine_chunks() if isinstance(a, pa.ChunkedArray) else a for a in arrays]
+    return arrays[0] if len(arrays) == 1 else pa.concat_arrays(arrays)
 
 
 def reason_combos(lines: Lines) -> tuple[np.ndarray, np.ndarray]:
@@ -172,14 +177,71 @@ def combo_codes(audit: int, reject: int, eligibility: int) -> list[str]:
     )
 
 
-def lines_table(lines: Lines, sample: Sample) -> pa.Table:
-    """The per-line output: identity, status, reasons, amounts [CNY], versions, originals."""
+def subset(lines: Lines, rows: np.ndarray) -> Lines:
+    """The lines at ``rows`` (positions, ascending), as a :class:`Lines` of their own."""
+    take = pa.array(rows, pa.int64())
+    return Lines(
+        table=lines.table.take(take),
+        source_row=lines.source_row[rows],
+        keys={k: v.take(take) for k, v in lines.keys.items()},
+        components=lines.components,
+        flags=lines.flags[rows],
+        eligibility=lines.eligibility[rows],
+        reject=lines.reject[rows],
+        status=lines.status[rows],
+        entitled=lines.entitled[:, rows],
+        claimed=lines.claimed[:, rows],
+        given=lines.given[:, rows],
+        approved=lines.approved[:, rows],
+        disallowed=lines.disallowed[:, rows],
+        unverified=lines.unverified[:, rows],
+        versions={k: v.take(take) for k, v in lines.versions.items()},
+    )
+
+
+def primary_reasons(lines: Lines) -> np.ndarray:
+    """Per line, its primary reason ('' where nothing is disallowed), as an object array."""
+    uniq, inverse = reason_combos(lines)
+    primary = np.array([codes.primary(int(a)) for a, _, _ in uniq] or [""], dtype=object)
+    return np.where(lines.totals("disallowed") > 0, primary[inverse] if lines.n else "", "")
+
+
+#: Lines turned into output rows at a time when an output is written part by part.
+OUTPUT_ROWS = 1 << 18
+
+
+def table_parts(lines: Lines, sample: Sample, which: np.ndarray | None = None, originals=None):
+    """The per-line output of the lines where ``which`` holds (all when ``None``), in input
+    order, as tables of a bounded number of rows (at least one, maybe empty): an output is
+    written without holding the whole of it.
+
+    ``originals(source_rows)``, when given, reads the original values of those rows again
+    (:func:`motorsub.audit.inputs.original_rows`): (positions, rows) per part; else they
+    come from ``lines.table``.
+    """
+    rows = np.arange(lines.n) if which is None else np.flatnonzero(which)
+    if originals is None:
+        for start in range(0, max(len(rows), 1), OUTPUT_ROWS):
+            part = rows[start : start + OUTPUT_ROWS]
+            yield lines_table(subset(lines, part), _sample_of(sample, part))
+        return
+    for at, echo in originals(lines.source_row[rows]):
+        part = rows[at]
+        yield lines_table(subset(lines, part), _sample_of(sample, part), echo)
+
+
+def _sample_of(sample: Sample, rows: np.ndarray) -> Sample:
+    return Sample(sample.why[rows], sample.share_ppm, sample.seed, sample.high_value_fen)
+
+
+def lines_table(lines: Lines, sample: Sample, echo: pa.Table | None = None) -> pa.Table:
+    """The per-line output: identity, status, reasons, amounts [CNY], versions, originals
+    (of ``echo``, the lines' original values, when given, else of ``lines.table``)."""
     uniq, inverse = reason_combos(lines)
     strings = [";".join(combo_codes(int(a), int(r), int(e))) for a, r, e in uniq]
     idx = pa.array(inverse.astype(np.int32))
     disallowed_total = lines.totals("disallowed")
-    primary = np.array([codes.primary(int(a)) for a, _, _ in uniq] or [""], dtype=object)
-    primary_line = np.where(disallowed_total > 0, primary[inverse] if lines.n else "", "")
+    primary_line = primary_reasons(lines)
     out: dict[str, pa.Array] = {
         "source_row": pa.array(lines.source_row),
         "batch_id": lines.keys["batch_id"],
@@ -207,9 +269,10 @@ def lines_table(lines: Lines, sample: Sample) -> pa.Table:
     out.update(lines.versions)
     out["inspect"] = pa.array(sample.selected)
     out["inspect_reason"] = pa.array(WHY, pa.string()).take(pa.array(sample.why.astype(np.int32)))
+    echo = lines.table if echo is None else echo
     for name in ECHO:
-        if name in lines.table.column_names and name not in out:
-            out[name] = lines.table.column(name)
+        if name in echo.column_names and name not in out:
+            out[name] = echo.column(name)
     return pa.table(out)
 
 
@@ -358,7 +421,7 @@ def _by_reason(lines: Lines, claimed: np.ndarray, disallowed: np.ndarray) -> dic
 FLAGGED_LIMIT = 50
 
 
-def flagged(lines: Lines, primary: pa.Array, limit: int = FLAGGED_LIMIT) -> dict:
+def flagged(lines: Lines, limit: int = FLAGGED_LIMIT) -> dict:
     """The lines with a finding, largest disallowed first (then largest unverified, then in
     input order), up to ``limit``; with how many more there are."""
     idx = np.flatnonzero(lines.finding)
@@ -385,7 +448,7 @@ def flagged(lines: Lines, primary: pa.Array, limit: int = FLAGGED_LIMIT) -> dict
             lines.keys["claimant"].take(take).to_pylist(),
             lines.keys["record_id"].take(take).to_pylist(),
             status,
-            primary.take(take).to_pylist(),
+            [str(x) for x in primary_reasons(subset(lines, shown))],
         )
     ]
     return {"limit": limit, "lines": rows, "more": int(len(order) - len(shown))}
