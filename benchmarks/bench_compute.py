@@ -307,6 +307,68 @@ def run(sizes, cache: Path = C.CACHE) -> dict:
     return {"rows": rows}
 
 
+def codecs(n: int, cache: Path = C.CACHE, repeats: int = 3) -> list[dict]:
+    """How motorsub's output of ``n`` synthetic lines fares in each compression and
+    dictionary choice: file size, writing time (batch by batch, as compute writes) and
+    reading time by pandas and polars, best of ``repeats``. Times are CPU seconds of
+    this process (all threads), steadier than wall time on a shared machine."""
+    import pandas as pd
+    import polars as pl
+
+    from motorsub import vocab
+    from motorsub.engine.columns import UNIQUE_OUTPUT
+    from motorsub.io import parquet
+
+    out = cache / f"codecs-{C.label(n)}.parquet"
+    run_compute(input_file(n, "parquet", cache), out)
+    table = pq.read_table(out)
+    out.unlink()
+    out.with_name(f"{out.stem}.rejects.csv").unlink()
+    ways = [(c, "motorsub's", {"compression": c}) for c in vocab.PARQUET_COMPRESSIONS]
+    everything = {"use_dictionary": True, "write_statistics": True}
+    ways += [
+        ("zstd", "dictionary and statistics everywhere", {"compression": "zstd", **everything}),
+        ("zstd", "no dictionary", {"compression": "zstd", "use_dictionary": False}),
+        ("snappy", "before (no dictionary: record_id, savings, net_price)",
+         {"compression": "snappy", "use_dictionary": [n for n in table.column_names
+                                                      if n not in UNIQUE_OUTPUT]}),
+    ]  # fmt: skip
+    rows = []
+    for codec, what, options in ways:
+        best = dict.fromkeys(("write_s", "pandas_s", "polars_s"), 1e99)
+        for _ in range(repeats):
+            t0 = time.process_time()
+            if what == "motorsub's":
+                sink = parquet.Sink(out, table.schema, UNIQUE_OUTPUT, **options)
+                for start in range(0, table.num_rows, BATCH_ROWS):
+                    sink.write(table.slice(start, BATCH_ROWS))
+                sink.close()
+            else:
+                with pq.ParquetWriter(out, table.schema, **options) as writer:
+                    for start in range(0, table.num_rows, BATCH_ROWS):
+                        writer.write_table(table.slice(start, BATCH_ROWS))
+            best["write_s"] = min(best["write_s"], time.process_time() - t0)
+            for name, read in (("pandas_s", pd.read_parquet), ("polars_s", pl.read_parquet)):
+                t0 = time.process_time()
+                read(out)
+                best[name] = min(best[name], time.process_time() - t0)
+        rows.append({"compression": codec, "encodings": what, "mb": out.stat().st_size / 1e6}
+                    | best)  # fmt: skip
+        out.unlink()
+    return rows
+
+
+def codecs_markdown(rows: list[dict]) -> str:
+    return C.table(
+        ["compression", "encodings", "file MB", "write CPU s", "pandas read", "polars read"],
+        [
+            [r["compression"], r["encodings"], f"{r['mb']:.1f}", f"{r['write_s']:.2f}",
+             f"{r['pandas_s']:.2f}", f"{r['polars_s']:.2f}"]
+            for r in rows
+        ],
+    )  # fmt: skip
+
+
 def markdown(res: dict) -> str:
     rows = [
         [
@@ -361,5 +423,9 @@ if __name__ == "__main__":
         sys.exit(0)
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--sizes", default="1e5,1e6")
+    p.add_argument("--codecs", metavar="N", help="compare the output's compressions at N lines")
     args = p.parse_args()
-    print(markdown(run(C.parse_sizes(args.sizes))))
+    if args.codecs:
+        print(codecs_markdown(codecs(int(float(args.codecs)))))
+    else:
+        print(markdown(run(C.parse_sizes(args.sizes))))

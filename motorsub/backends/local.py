@@ -37,16 +37,21 @@ def run(job: Job, progress: Progress | None = None) -> dict:
     )
     rej_writer = io.batch_writer(job.rejects_path)
 
-    def tables(batch: BatchResult) -> tuple:
+    def tables(batch: BatchResult, first: bool) -> tuple:
         """The batch's output and rejects tables, built from its typed result in the
-        compute thread (the writer thread only writes, as the reader only reads)."""
+        compute thread (the writer thread only writes, as the reader only reads). A batch
+        with no rejected row after the first has no rejects table (the first gives the
+        rejects file its columns)."""
         output = columns.with_headers(columns.output_table(batch, st), job.headers)
+        if not (first or len(batch.rejected_rows) or batch.bad_lines):
+            return output, None
         rejects = columns.with_headers(columns.rejects_table(batch, job.lang), job.headers)
         return output, rejects
 
     def write(output, rejects) -> None:
         out_writer.write(output)
-        rej_writer.write(rejects)
+        if rejects is not None:
+            rej_writer.write(rejects)
 
     pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="motorsub-writer")
     read_ahead = ThreadPoolExecutor(max_workers=1, thread_name_prefix="motorsub-reader")
@@ -71,7 +76,7 @@ def run(job: Job, progress: Progress | None = None) -> dict:
                 bad_lines=chunk.bad_lines,
                 blank=chunk.blank,
             )
-            built = tables(batch)
+            built = tables(batch, first=offset == 0)
             if writing is not None:
                 writing.result()
             writing = pool.submit(write, *built)
