@@ -75,7 +75,7 @@ class Source:
 #: Compression of written Parquet files when none is asked for (``--compression``).
 #: Measured on motorsub's output at 1e6 lines (benchmarks/README.md, "Parquet output"):
 #: zstd stores it in 18 MB against snappy's 30, lz4's 28 and 54 uncompressed, for about a
-#: fifth more writing time, and pandas and polars read it back as fast.
+#: sixth more writing time, and pandas and polars read it back as fast.
 COMPRESSION = vocab.PARQUET_COMPRESSIONS[0]
 #: A column whose first rows are more distinct than this share is written without a
 #: dictionary.
@@ -97,10 +97,10 @@ class Sink:
     Encodings are chosen on the first table, by measurement (benchmarks/README.md,
     "Parquet output"): ``plain`` names columns whose values rarely repeat, and any other
     column whose first :data:`SAMPLE_ROWS` values are mostly distinct joins them. They are
-    stored without the dictionary encoding pyarrow otherwise tries on every column first (it fills a
-    dictionary page, finds it too large and starts over plain). Min/max statistics are
-    written for numbers, dates and flags, not for text, where they cost a fifth of the
-    writing and prune nothing. ``compression`` is one of
+    stored without the dictionary encoding pyarrow otherwise tries on every column first
+    (it fills a dictionary page, finds it too large and starts over plain). Min/max
+    statistics are written for numbers, dates and flags, not for text, where they cost
+    writing time and prune nothing. ``compression`` is one of
     :data:`motorsub.vocab.PARQUET_COMPRESSIONS` (default :data:`COMPRESSION`).
     """
 
