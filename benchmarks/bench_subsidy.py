@@ -351,12 +351,13 @@ def _pl_amount(rate: pl.Expr, basis: pl.Expr, units: pl.Expr) -> pl.Expr:
     return (per_unit // MICRO) * units + rest // MICRO + (rest % MICRO >= MICRO // 2).cast(pl.Int64)
 
 
-def polars_subsidies(schemes: SchemeSet, frame: pl.DataFrame) -> pl.DataFrame:
-    """Amount [fen] per line, one ``fen_<component>`` column each: eligibility as
-    expressions, the rate by a join on the rate table (lazy, collected once)."""
-    base = frame.lazy().with_row_index("row").with_columns(_pl_versions(schemes))
+def polars_lazy(schemes: SchemeSet, records: pl.LazyFrame) -> pl.LazyFrame:
+    """``records`` (typed as :func:`polars_frame` types them) with one ``fen_<component>``
+    column each, amount [fen] per line: eligibility as expressions, the rate by a join on
+    the rate table."""
+    base = records.with_row_index("row").with_columns(_pl_versions(schemes))
     mt_enum = pl.Enum(list(vocab.MOTOR_TYPES))
-    out = base.select("row")
+    out = records.with_row_index("row")
     for s, c in schemes.components:
         rates = pl.LazyFrame(
             rate_rows(schemes, c),
@@ -391,7 +392,14 @@ def polars_subsidies(schemes: SchemeSet, frame: pl.DataFrame) -> pl.DataFrame:
             )
         )
         out = out.join(paid, on="row", how="left", maintain_order="left")
-    return out.select(pl.col(f"fen_{c.id}").fill_null(0) for _, c in schemes.components).collect()
+    fen = [f"fen_{c.id}" for _, c in schemes.components]
+    return out.drop("row").with_columns(pl.col(fen).fill_null(0))
+
+
+def polars_subsidies(schemes: SchemeSet, frame: pl.DataFrame) -> pl.DataFrame:
+    """Amount [fen] per line, one ``fen_<component>`` column each (lazy, collected once)."""
+    fen = [f"fen_{c.id}" for _, c in schemes.components]
+    return polars_lazy(schemes, frame.lazy()).select(fen).collect()
 
 
 # ----------------------------------------------------------------------------------- run

@@ -55,6 +55,9 @@ REPEATING: tuple[str, ...] = (
     "sale_date", "region", "motor_type", "kw", "qty", "grade", "poles", "speed_rpm",
     "kind", "trade_in", "old_kw", "old_qty", "old_series", "old_poles",
 )  # fmt: skip
+#: Compressions of a Parquet output (``motorsub compute --compression``); the first is the
+#: default, chosen by measurement (benchmarks/README.md, "Parquet output").
+PARQUET_COMPRESSIONS: tuple[str, ...] = ("zstd", "snappy", "lz4", "none")
 #: Row-level problems, one bit each: MISSING_<COLUMN> then BAD_<COLUMN> per column, then
 #: BAD_LINE (a line whose values do not match the header: read, never computed).
 PROBLEMS: tuple[str, ...] = (

@@ -53,6 +53,7 @@ class Job:
     cluster: str | None = None  # a cluster's spec (motorsub.cluster.parse)
     overwrite: bool = False  # a cluster run may replace an existing OUTDIR
     lang: str = "en"  # language of the rejects file's messages
+    compression: str | None = None  # a Parquet output's (--compression; None: the default)
 
 
 def make_job(

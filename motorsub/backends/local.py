@@ -32,19 +32,26 @@ def run(job: Job, progress: Progress | None = None) -> dict:
     al = aliases.load(job.aliases)
     reader = io.batch_reader(job.input_path, job.batch_rows, job.encoding, sheet=job.sheet)
     totals = Totals(job.schemes)
-    out_writer = io.batch_writer(job.output_path, plain=columns.UNIQUE_OUTPUT)
+    out_writer = io.batch_writer(
+        job.output_path, plain=columns.UNIQUE_OUTPUT, compression=job.compression
+    )
     rej_writer = io.batch_writer(job.rejects_path)
 
-    def tables(batch: BatchResult) -> tuple:
+    def tables(batch: BatchResult, first: bool) -> tuple:
         """The batch's output and rejects tables, built from its typed result in the
-        compute thread (the writer thread only writes, as the reader only reads)."""
+        compute thread (the writer thread only writes, as the reader only reads). A batch
+        with no rejected row after the first has no rejects table (the first gives the
+        rejects file its columns)."""
         output = columns.with_headers(columns.output_table(batch, st), job.headers)
+        if not (first or len(batch.rejected_rows) or batch.bad_lines):
+            return output, None
         rejects = columns.with_headers(columns.rejects_table(batch, job.lang), job.headers)
         return output, rejects
 
     def write(output, rejects) -> None:
         out_writer.write(output)
-        rej_writer.write(rejects)
+        if rejects is not None:
+            rej_writer.write(rejects)
 
     pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="motorsub-writer")
     read_ahead = ThreadPoolExecutor(max_workers=1, thread_name_prefix="motorsub-reader")
@@ -69,7 +76,7 @@ def run(job: Job, progress: Progress | None = None) -> dict:
                 bad_lines=chunk.bad_lines,
                 blank=chunk.blank,
             )
-            built = tables(batch)
+            built = tables(batch, first=offset == 0)
             if writing is not None:
                 writing.result()
             writing = pool.submit(write, *built)
@@ -120,6 +127,7 @@ def compute_file(
     sheet: str | None = None,
     headers: str = "id",
     lang: str = "en",
+    compression: str | None = None,
 ) -> dict:
     """Stream records from a file through the engine and write output, rejects and summary.
 
@@ -138,6 +146,8 @@ def compute_file(
         The sheet of an .xlsx input (default: the first).
     headers : {"id", "zh"}
         Output and rejects column headers: the stable ids, or Chinese.
+    compression : {"zstd", "snappy", "lz4", "none"}, optional
+        A Parquet output's compression (default zstd, :data:`motorsub.io.parquet.COMPRESSION`).
 
     Returns
     -------
@@ -146,10 +156,12 @@ def compute_file(
     """
     output_path = Path(output_path)
     io.writer_format(output_path)
+    io.check_compression(output_path, compression)
     rejects_path = Path(rejects_path) if rejects_path else default_rejects_path(output_path)
     job = make_job(
         input_path, output_path, rejects_path, schemes, savings, summary_path,
         strict=strict, encoding=encoding, batch_rows=batch_rows,
         aliases=Path(aliases) if aliases else None, sheet=sheet, headers=headers, lang=lang,
+        compression=compression,
     )  # fmt: skip
     return run(job, progress)

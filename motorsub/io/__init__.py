@@ -19,7 +19,7 @@ from types import ModuleType
 import numpy as np
 import pyarrow as pa
 
-from motorsub import i18n
+from motorsub import i18n, vocab
 from motorsub.errors import InputError
 from motorsub.io.atomic import atomic_path, temporary_beside
 
@@ -31,6 +31,7 @@ __all__ = [
     "atomic_path",
     "batch_reader",
     "batch_writer",
+    "check_compression",
     "check_distinct",
     "file_format",
     "read_table",
@@ -207,15 +208,42 @@ class Chunk:
     blank: int = 0  # completely empty lines skipped
 
 
+def check_compression(path: str | Path, compression: str | None) -> None:
+    """Refuse a ``compression`` for an output that is not Parquet, or one not known.
+
+    Raises
+    ------
+    InputError
+        Naming the output and the compressions known (exit 2).
+    """
+    if compression is None:
+        return
+    _ = i18n.translator()
+    if file_format(path, what="output") != "parquet":
+        raise InputError(
+            _("{path}: --compression is for a Parquet output (.parquet)").format(path=path)
+        )
+    if compression not in vocab.PARQUET_COMPRESSIONS:
+        raise InputError(
+            _("{path}: unknown compression {name!r}; known: {known}").format(
+                path=path, name=compression, known=", ".join(vocab.PARQUET_COMPRESSIONS)
+            )
+        )
+
+
 class BatchWriter:
     """Write tables batch by batch under a temporary name; :meth:`commit` renames the file
     into place, :meth:`abort` removes it. ``plain`` names columns whose values rarely
-    repeat (a hint a format may use: Parquet stores them without dictionary pages)."""
+    repeat (a hint a format may use: Parquet stores them without dictionary pages);
+    ``compression`` is a Parquet output's (:data:`motorsub.vocab.PARQUET_COMPRESSIONS`,
+    default :data:`motorsub.io.parquet.COMPRESSION`)."""
 
-    def __init__(self, path: str | Path, plain: Iterable[str] = ()):
+    def __init__(self, path: str | Path, plain: Iterable[str] = (), compression: str | None = None):
         self.path = Path(path)
         self.plain = frozenset(plain)
         self.format = file_format(path, what="output")
+        check_compression(path, compression)
+        self._options = {"compression": compression} if compression else {}
         self.tmp = temporary_beside(self.path)
         self._sink = None
         self.schema: pa.Schema | None = None
@@ -223,7 +251,8 @@ class BatchWriter:
     def write(self, table: pa.Table) -> None:
         if self._sink is None:
             self.schema = table.schema
-            self._sink = _module(self.format).Sink(self.tmp, self.schema, self.plain)
+            sink = _module(self.format).Sink
+            self._sink = sink(self.tmp, self.schema, self.plain, **self._options)
         elif table.schema != self.schema:
             table = table.cast(self.schema)
         self._sink.write(table)
@@ -293,9 +322,11 @@ def batch_reader(
     return BatchReader(path, batch_rows, encoding, sheet=sheet)
 
 
-def batch_writer(path: str | Path, plain: Iterable[str] = ()) -> BatchWriter:
+def batch_writer(
+    path: str | Path, plain: Iterable[str] = (), compression: str | None = None
+) -> BatchWriter:
     """A :class:`BatchWriter` to ``path``."""
-    return BatchWriter(path, plain)
+    return BatchWriter(path, plain, compression)
 
 
 def read_table(path: str | Path, encoding: str | None = None, sheet: str | None = None) -> pa.Table:

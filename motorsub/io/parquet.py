@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from motorsub import i18n, vocab
@@ -76,26 +77,75 @@ class Source:
         return self._schema.empty_table()
 
 
-class Sink:
-    """Tables appended to a Parquet file.
+#: Compression of written Parquet files when none is asked for (``--compression``).
+#: Measured on motorsub's output at 1e6 lines (benchmarks/README.md, "Parquet output"):
+#: zstd stores it in 18 MB against snappy's 30, lz4's 28 and 54 uncompressed, for about a
+#: sixth more writing time, and pandas and polars read it back as fast.
+COMPRESSION = vocab.PARQUET_COMPRESSIONS[0]
+#: A column whose first rows are more distinct than this share is written without a
+#: dictionary.
+DISTINCT_SHARE = 0.5
+#: Rows of the first table looked at to tell.
+SAMPLE_ROWS = 10_000
 
-    ``plain`` names columns whose values rarely repeat: they are stored without the
-    dictionary encoding pyarrow otherwise tries on every column first (it fills a
-    dictionary page, finds it too large and starts over plain), which costs about a
-    third of writing motorsub's output.
+
+def _mostly_distinct(column: pa.ChunkedArray) -> bool:
+    sample = column.slice(0, SAMPLE_ROWS)
+    if len(sample) == 0 or pa.types.is_dictionary(column.type):
+        return False
+    return pc.count_distinct(sample).as_py() > DISTINCT_SHARE * len(sample)
+
+
+class Sink:
+    """Tables appended to a Parquet file (a path or a writable file object).
+
+    Encodings are chosen on the first table, by measurement (benchmarks/README.md,
+    "Parquet output"): ``plain`` names columns whose values rarely repeat, and any other
+    column whose first :data:`SAMPLE_ROWS` values are mostly distinct joins them. They are
+    stored without the dictionary encoding pyarrow otherwise tries on every column first
+    (it fills a dictionary page, finds it too large and starts over plain). Min/max
+    statistics are written for numbers, dates and flags, not for text, where they cost
+    writing time and prune nothing. ``compression`` is one of
+    :data:`motorsub.vocab.PARQUET_COMPRESSIONS` (default :data:`COMPRESSION`).
     """
 
-    def __init__(self, path: Path, schema: pa.Schema, plain=frozenset()):
-        dictionary = [n for n in schema.names if n not in plain]
-        self._writer = pq.ParquetWriter(path, schema, use_dictionary=dictionary)
+    def __init__(self, path, schema: pa.Schema, plain=frozenset(), compression=None):
+        self._path, self._schema, self._plain = path, schema, frozenset(plain)
+        self._compression = compression or COMPRESSION
+        self._writer: pq.ParquetWriter | None = None
+
+    def _open(self, first: pa.Table | None) -> pq.ParquetWriter:
+        plain = set(self._plain)
+        if first is not None:
+            plain |= {n for n, c in zip(first.column_names, first.columns) if _mostly_distinct(c)}
+        schema = self._schema
+        return pq.ParquetWriter(
+            self._path,
+            schema,
+            compression=self._compression,
+            use_dictionary=[n for n in schema.names if n not in plain],
+            write_statistics=[f.name for f in schema if not _is_text(f.type)],
+        )
 
     def write(self, table: pa.Table) -> None:
+        if self._writer is None:
+            self._writer = self._open(table)
         self._writer.write_table(table)
 
     def close(self) -> None:
+        if self._writer is None:  # nothing written: a file with the columns and no row
+            self._writer = self._open(None)
         self._writer.close()
 
 
-def write(table: pa.Table, path: Path) -> None:
-    """A whole table to ``path``."""
-    pq.write_table(table, path)
+def _is_text(t: pa.DataType) -> bool:
+    if pa.types.is_dictionary(t):
+        t = t.value_type
+    return pa.types.is_string(t) or pa.types.is_large_string(t) or pa.types.is_binary(t)
+
+
+def write(table: pa.Table, path: Path, compression: str | None = None) -> None:
+    """A whole table to ``path``, encoded as :class:`Sink` encodes it."""
+    sink = Sink(path, table.schema, compression=compression)
+    sink.write(table)
+    sink.close()
