@@ -27,18 +27,21 @@ from motorsub import io
 from motorsub.audit.codes import N_, REJECTED
 from motorsub.audit.inputs import (
     Source,
+    Spellings,
     join_keys,
     key,
     read_buybacks,
     read_catalogue,
     read_claims,
     read_quotas,
+    spellings,
 )
 from motorsub.audit.ledger import Ledger
 from motorsub.audit.pipeline import References, audit_batch
 from motorsub.audit.rules import codes as dense_codes
 from motorsub.audit.sample import draw
 from motorsub.audit.summary import code_legend, combine, flagged, lines_table, summarise
+from motorsub.engine.columns import with_headers
 from motorsub.errors import RejectedRowsError
 from motorsub.model.schemes import SchemeSet, load_schemes
 from motorsub.render import audit as report
@@ -87,6 +90,8 @@ def audit(
     seed: int = 0,
     strict: bool = False,
     encoding: str | None = None,
+    aliases: Spellings = None,
+    sheet: str | None = None,
 ) -> AuditResult:
     """Audit claim lines, batch by batch, and record the accepted lines in a ledger.
 
@@ -113,6 +118,11 @@ def audit(
         Raise :class:`~motorsub.errors.RejectedRowsError` if a claim row cannot be audited.
     encoding : str, optional
         Force the CSV encoding of every input.
+    aliases : Aliases or path, optional
+        Spellings of headings and codes of every input: the packaged table
+        (``motorsub/data/aliases.csv``), with a CSV file of more added when given.
+    sheet : str, optional
+        The sheet of a claims workbook (default: its first).
 
     Returns
     -------
@@ -130,13 +140,14 @@ def audit(
     """
     schemes = _schemes(schemes)
     engine = tuple(c.id for _, c in schemes.components)
-    cat = read_catalogue(catalogue, encoding) if catalogue is not None else None
+    al = spellings(aliases)
+    cat = read_catalogue(catalogue, encoding, aliases=al) if catalogue is not None else None
     refs = References(
         catalogue=cat,
-        buybacks=read_buybacks(buybacks, encoding) if buybacks is not None else None,
-        quotas=read_quotas(quotas, cat, encoding) if quotas is not None else None,
+        buybacks=read_buybacks(buybacks, encoding, aliases=al) if buybacks is not None else None,
+        quotas=read_quotas(quotas, cat, encoding, aliases=al) if quotas is not None else None,
     )
-    table, rejects, n_read = read_claims(claims, engine, encoding)
+    table, rejects, n_read = read_claims(claims, engine, encoding, aliases=al, sheet=sheet)
     if strict and rejects.num_rows:
         raise RejectedRowsError(_describe_rejects(rejects, claims))
     own = not isinstance(ledger, Ledger)
@@ -176,6 +187,10 @@ def audit(
         "ledger": book.path if kept else N_("none (this run only)"),
         "schemes": ", ".join(s.id for s in schemes.schemes),
     }
+    unread = {"claims": table, "catalogue": cat, "buy-backs": refs.buybacks, "quotas": refs.quotas}
+    unread = {k: list(v.not_read) for k, v in unread.items() if v is not None and v.not_read}
+    if unread:
+        summary["columns_not_read"] = unread
     if rejects.num_rows:
         summary["rejects"] = _count_rejects(rejects)
     table = lines_table(lines, sample)
@@ -239,13 +254,16 @@ def audit_files(
     sample_path: str | Path | None = None,
     lines_path: str | Path | None = None,
     lang: str | None = None,
+    headers: str = "id",
     **options,
 ) -> dict:
     """Audit files and write the findings, rejects, summary, report and sample.
 
     Every output is written under a temporary name and renamed into place; nothing is
     written when an error is raised. ``lang`` is the report's language (``zh`` or ``en``;
-    default: the locale's). ``options`` are those of :func:`audit`. Returns the summary.
+    default: the locale's); ``headers`` the column headers of the tables written (``id``
+    or ``zh``, :func:`motorsub.engine.columns.header_names`). ``options`` are those of
+    :func:`audit`. Returns the summary.
     """
     findings_path = Path(findings_path)
     for p, what in ((findings_path, "findings"), (sample_path, "sample"), (lines_path, "lines")):
@@ -263,12 +281,12 @@ def audit_files(
         "sample": str(sample_path) if sample_path else None,
         "lines": str(lines_path) if lines_path else None,
     }
-    io.write_table(res.findings, findings_path)
-    io.write_table(res.rejects, rejects_path)
+    io.write_table(with_headers(res.findings, headers), findings_path)
+    io.write_table(with_headers(res.rejects, headers), rejects_path)
     if lines_path:
-        io.write_table(res.lines, lines_path)
+        io.write_table(with_headers(res.lines, headers), lines_path)
     if sample_path:
-        io.write_table(res.sample, sample_path)
+        io.write_table(with_headers(res.sample, headers), sample_path)
     if summary_path:
         with io.atomic_path(summary_path) as tmp:
             tmp.write_text(
