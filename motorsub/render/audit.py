@@ -79,7 +79,10 @@ def _not_read(s: dict, _) -> str | None:
     if not by_file:
         return None
     return _("columns not read (a misspelt name?): {columns}").format(
-        columns="; ".join(f"{_(k)}: {', '.join(v)}" for k, v in by_file.items())
+        columns="; ".join(
+            _("{file}: {columns}").format(file=_(k), columns=", ".join(v))
+            for k, v in by_file.items()
+        )
     )
 
 
