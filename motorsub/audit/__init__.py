@@ -23,7 +23,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from motorsub import io
+from motorsub import i18n, io
 from motorsub.audit.codes import N_, REJECTED
 from motorsub.audit.inputs import (
     Source,
@@ -224,15 +224,17 @@ def _count_rejects(rejects: pa.Table) -> dict:
 
 
 def _describe_rejects(rejects: pa.Table, source) -> str:
+    _ = i18n.translator()
     lines = [
-        f"{_name(source, 'claims')}: {rejects.num_rows} claim row(s) cannot be audited "
-        f"under --strict:"
+        _("{source}: {n} claim row(s) cannot be audited under --strict:").format(
+            source=_name(source, "claims"), n=rejects.num_rows
+        )
     ]
     rows = rejects.select(["source_row", "reasons"]).to_pylist()
     for r in rows[:MAX_DETAILS]:
-        lines.append(f"  row {r['source_row']}: {r['reasons']}")
+        lines.append(_("  row {row}: {reasons}").format(row=r["source_row"], reasons=r["reasons"]))
     if len(rows) > MAX_DETAILS:
-        lines.append(f"  ... and {len(rows) - MAX_DETAILS} more rows")
+        lines.append(_("  ... and {more} more rows").format(more=len(rows) - MAX_DETAILS))
     return "\n".join(lines)
 
 

@@ -452,9 +452,11 @@ def check_path(path: str | Path) -> str:
         return "md"
     if suffix in HTML:
         return "html"
+    _ = i18n.translator()
     raise InputError(
-        f"{path}: unknown report format {suffix or '(no extension)'!r}; "
-        f"accepted: {', '.join(MARKDOWN + HTML)}"
+        _("{path}: unknown report format {suffix!r}; accepted: {accepted}").format(
+            path=path, suffix=suffix or _("(no extension)"), accepted=", ".join(MARKDOWN + HTML)
+        )
     )
 
 

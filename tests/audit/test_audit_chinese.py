@@ -364,3 +364,22 @@ def test_errors_of_the_audit_speak_chinese(tmp_path):
     assert res.exit_code == 2
     assert "'150%' 不在 0 与 1（0% 与 100%）之间" in res.output
     assert "Traceback" not in res.output
+
+
+def test_strict_and_report_errors_speak_chinese(tmp_path):
+    files = office_files(tmp_path)
+    res = run_office(files, tmp_path / "f.csv", "--lang", "zh", "--report", tmp_path / "r.pdf")
+    assert res.exit_code == 2
+    assert f"{tmp_path / 'r.pdf'}：未知的报告格式 '.pdf'；可用：.md, .markdown, .html, .htm" in (
+        res.output
+    )
+    claims = office_rows("batch1", False)
+    claims[2][claims[0].index("申请单位")] = None  # the second claim line: spreadsheet row 3
+    files["claims"] = write_workbook(tmp_path / "申报.xlsx", {"申报": claims})
+    res = run_office(files, tmp_path / "f.csv", "--lang", "zh", "--strict")
+    assert res.exit_code == 4
+    # rows 40 and 41 of the example: no claimant, and 12.345 CNY (not a whole fen)
+    assert (
+        f"{files['claims']}：3 行申报无法审核（--strict 下不允许）：\n  第 3 行：MISSING_CLAIMANT\n"
+        "  第 40 行：MISSING_CLAIMANT\n  第 41 行：BAD_CLAIMED_NATIONAL"
+    ) in res.output
