@@ -112,6 +112,25 @@ def load_numbered(
     return records.normalise_names(table, name, aliases), name, rows
 
 
+def load_lines(
+    data: Source,
+    what: str,
+    encoding: str | None = None,
+    aliases: Aliases | None = None,
+    sheet: str | None = None,
+) -> tuple[pa.Table, str, np.ndarray, list]:
+    """:func:`load_numbered`, but a CSV line whose values do not match the header is set
+    aside, not an error: the lines set aside (:class:`motorsub.io.csv.BadLine`: row
+    number, value counts, raw text) come fourth."""
+    if isinstance(data, (pd.DataFrame, pa.Table)):
+        return (*load_numbered(data, what, encoding, aliases), [])
+    chunks = list(io.batch_reader(data, 1 << 30, encoding, sheet=sheet).chunks())
+    table = pa.concat_tables([c.table for c in chunks])
+    rows = np.concatenate([c.rows for c in chunks])
+    bad = [line for c in chunks for line in c.bad_lines]
+    return records.normalise_names(table, str(data), aliases), str(data), rows, bad
+
+
 def _column(table: pa.Table, name: str) -> pa.ChunkedArray:
     if name in table.column_names:
         return table.column(name)
@@ -519,9 +538,11 @@ def read_claims(
     claims : Claims
         The rows that can be audited.
     rejects : pyarrow.Table
-        ``source_row``, ``reasons`` and the original values of the rows that cannot.
+        ``source_row``, ``reasons``, ``raw_line`` (the text of a CSV line whose values do
+        not match the header, rejected as ``BAD_LINE``) and the original values of the
+        rows that cannot, in input order.
     n_read : int
-        Rows read.
+        Rows read (lines set aside as ``BAD_LINE`` included).
 
     Raises
     ------
@@ -529,7 +550,7 @@ def read_claims(
         A missing required column or an unknown ``claimed_`` column.
     """
     al = spellings(aliases)
-    table, source, source_row = load_numbered(data, "claims", encoding, al, sheet)
+    table, source, source_row, bad_lines = load_lines(data, "claims", encoding, al, sheet)
     _require(table, records.REQUIRED + CLAIM_REQUIRED, source, "claims")
     if "trade_in" in table.column_names and "old_equipment_id" not in table.column_names:
         _ = i18n.translator()
@@ -603,18 +624,42 @@ def read_claims(
             ),
         ),
     ).take(ok)
-    return claims, _rejects_table(table, mask, problems, source_row), n
+    rejects = _rejects_table(table, mask, problems, source_row, bad_lines)
+    return claims, rejects, n + len(bad_lines)
 
 
 def _rejects_table(
-    table: pa.Table, mask: np.ndarray, problems: list[str], source_row: np.ndarray
+    table: pa.Table,
+    mask: np.ndarray,
+    problems: list[str],
+    source_row: np.ndarray,
+    bad_lines: list = (),
 ) -> pa.Table:
+    """The rows that cannot be audited, and the lines set aside as ``BAD_LINE``, in the
+    order of their rows."""
     rows = np.flatnonzero(mask != 0)
     uniques, inverse = np.unique(mask[rows], return_inverse=True)
     dictionary = [";".join(p for i, p in enumerate(problems) if int(u) >> i & 1) for u in uniques]
     reasons = pa.array(dictionary, pa.string()).take(pa.array(inverse.reshape(-1), pa.int32()))
     taken = table.take(pa.array(rows, pa.int64()))
-    return pa.table(
-        {"source_row": pa.array(source_row[rows], pa.int64()), "reasons": reasons}
+    out = pa.table(
+        {
+            "source_row": pa.array(source_row[rows], pa.int64()),
+            "reasons": reasons,
+            "raw_line": pa.nulls(len(rows), pa.string()),
+        }
         | {c: taken.column(c) for c in taken.column_names}
     )
+    if not bad_lines:
+        return out
+    lines = pa.table(
+        {
+            "source_row": pa.array([b.row for b in bad_lines], pa.int64()),
+            "reasons": pa.array(["BAD_LINE"] * len(bad_lines), pa.string()),
+            "raw_line": pa.array([b.text for b in bad_lines], pa.string()),
+        }
+        | {c: pa.nulls(len(bad_lines), out.schema.field(c).type) for c in taken.column_names}
+    )
+    both = pa.concat_tables([out, lines])
+    order = np.argsort(both.column("source_row").to_numpy(), kind="stable")
+    return both.take(pa.array(order, pa.int64()))

@@ -383,3 +383,38 @@ def test_strict_and_report_errors_speak_chinese(tmp_path):
         f"{files['claims']}：3 行申报无法审核（--strict 下不允许）：\n  第 3 行：MISSING_CLAIMANT\n"
         "  第 40 行：MISSING_CLAIMANT\n  第 41 行：BAD_CLAIMED_NATIONAL"
     ) in res.output
+
+
+def test_a_claims_line_with_the_wrong_number_of_values_is_a_bad_line_reject(tmp_path):
+    lines = (EXAMPLES / "batch1.csv").read_text(encoding="utf-8-sig").splitlines()
+    broken = "2014Q1-X,2014Q1,甲电机有限公司,YE-3-2,ASN9"  # 5 values, the header has 23
+    claims = tmp_path / "claims.csv"
+    claims.write_text("\n".join([lines[0], broken, *lines[1:]]) + "\n", encoding="utf-8")
+    en = run_english(tmp_path / "en.csv")
+    res = invoke(
+        "audit", claims, "--catalogue", EXAMPLES / "catalogue.csv", "--buybacks",
+        EXAMPLES / "buybacks.csv", "--quotas", EXAMPLES / "quotas.csv", "-o",
+        tmp_path / "f.csv", "--json", "-q", "--lang", "en",
+    )  # fmt: skip
+    assert res.exit_code == 0, res.output
+    summary = json.loads(res.stdout)
+    # 62 lines of the example + the broken one; its 2 rejected rows (40, 41) move down one
+    assert summary["rows"]["read"] == 63
+    assert summary["rows"]["rejected"] == 3
+    assert summary["rows"]["audited"] == en["rows"]["audited"] == 60
+    assert summary["rejects"] == {"BAD_CLAIMED_NATIONAL": 1, "BAD_LINE": 1, "MISSING_CLAIMANT": 1}
+    assert summary["totals_cny"] == en["totals_cny"]
+    head, *rows = read_back(tmp_path / "f.rejects.csv")
+    assert head[:3] == ["source_row", "reasons", "raw_line"]
+    assert [r[:3] for r in rows] == [
+        ["2", "BAD_LINE", broken],
+        ["41", "MISSING_CLAIMANT", ""],
+        ["42", "BAD_CLAIMED_NATIONAL", ""],
+    ]
+    assert rows[1][head.index("record_id")] == "2014Q1-0000039"
+    res = invoke(
+        "audit", claims, "--catalogue", EXAMPLES / "catalogue.csv", "-o", tmp_path / "g.csv",
+        "-q", "--strict", "--lang", "zh",
+    )  # fmt: skip
+    assert res.exit_code == 4
+    assert f"{claims}：3 行申报无法审核（--strict 下不允许）：\n  第 2 行：BAD_LINE\n" in res.output
