@@ -142,6 +142,13 @@ def read_back(path: Path) -> list[list]:
         return list(csv.reader(f))
 
 
+def fails(res, code: int, message: str) -> None:
+    """The command ended with exit ``code`` and printed ``message``, no traceback."""
+    assert res.exit_code == code, res.output
+    assert message in res.output
+    assert "Traceback" not in res.output
+
+
 def run_english(out: Path, *extra) -> dict:
     res = invoke(
         "audit", EXAMPLES / "batch1.csv", "--catalogue", EXAMPLES / "catalogue.csv",
@@ -209,8 +216,7 @@ def test_sheet_picks_the_claims_sheet_and_an_unknown_sheet_is_named(tmp_path):
         "audit", files["claims"], "--sheet", "二季度", "--catalogue", files["catalogue"],
         "-o", tmp_path / "f.csv", "-q", "--lang", "en",
     )  # fmt: skip
-    assert res.exit_code == 2
-    assert f"{files['claims']}: no sheet named '二季度'" in res.output
+    fails(res, 2, f"{files['claims']}: no sheet named '二季度'")
     assert "'说明', '申报'" in res.output
     assert "Traceback" not in res.output
     assert not (tmp_path / "f.csv").exists()
@@ -333,11 +339,8 @@ def test_headings_nothing_reads_are_listed_and_two_for_one_column_are_refused(tm
     both[1:] = [[*r, r[0]] for r in both[1:]]
     files["quotas"] = write_csv(tmp_path / "配额.csv", both)
     res = run_office(files, tmp_path / "f.csv", "--lang", "en")
-    assert res.exit_code == 2
-    assert (
-        f"{files['quotas']}: column 'manufacturer' appears twice (as '生产企业' and "
-        "'manufacturer'); keep one"
-    ) in res.output
+    twice = "column 'manufacturer' appears twice (as '生产企业' and 'manufacturer'); keep one"
+    fails(res, 2, f"{files['quotas']}: {twice}")
 
 
 def test_errors_of_the_audit_speak_chinese(tmp_path):
@@ -346,43 +349,37 @@ def test_errors_of_the_audit_speak_chinese(tmp_path):
     rows[2][rows[0].index("额定功率（ｋＷ）")] = "十五"
     files["catalogue"] = write_csv(tmp_path / "目录.csv", rows)
     res = run_office(files, tmp_path / "f.csv", "--lang", "zh")
-    assert res.exit_code == 2
-    assert (
-        f"{files['catalogue']}：目录：1 个错误值：\n  第 3 行，列 kw：'十五'（不是大于 0 的功率）"
-        in (res.output)
-    )
+    bad = "1 个错误值：\n  第 3 行，列 kw：'十五'（不是大于 0 的功率）"
+    fails(res, 2, f"{files['catalogue']}：目录：{bad}")
     rows = [r[:-1] for r in office_rows("quotas")]  # no 推广配额(kW)
     files["quotas"] = write_csv(tmp_path / "配额.csv", rows)
     files["catalogue"] = write_csv(tmp_path / "目录.csv", office_rows("catalogue"))
     res = run_office(files, tmp_path / "f.csv", "--lang", "zh")
-    assert res.exit_code == 2
-    assert (
-        f"{files['quotas']}：配额：缺少必需的列 quota_kw；必需：manufacturer, year, quota_kw"
-        "（现有：manufacturer, year）"
-    ) in res.output
+    missing = (
+        "缺少必需的列 quota_kw；必需：manufacturer, year, quota_kw（现有：manufacturer, year）"
+    )
+    fails(res, 2, f"{files['quotas']}：配额：{missing}")
     res = run_office(files, tmp_path / "f.csv", "--lang", "zh", "--sample-value-share", "150%")
-    assert res.exit_code == 2
-    assert "'150%' 不在 0 与 1（0% 与 100%）之间" in res.output
-    assert "Traceback" not in res.output
+    fails(res, 2, "'150%' 不在 0 与 1（0% 与 100%）之间")
 
 
 def test_strict_and_report_errors_speak_chinese(tmp_path):
     files = office_files(tmp_path)
     res = run_office(files, tmp_path / "f.csv", "--lang", "zh", "--report", tmp_path / "r.pdf")
-    assert res.exit_code == 2
-    assert f"{tmp_path / 'r.pdf'}：未知的报告格式 '.pdf'；可用：.md, .markdown, .html, .htm" in (
-        res.output
-    )
+    fails(res, 2, f"{tmp_path / 'r.pdf'}：未知的报告格式 '.pdf'；可用：.md, .markdown, .html, .htm")
     claims = office_rows("batch1", False)
     claims[2][claims[0].index("申请单位")] = None  # the second claim line: spreadsheet row 3
     files["claims"] = write_workbook(tmp_path / "申报.xlsx", {"申报": claims})
     res = run_office(files, tmp_path / "f.csv", "--lang", "zh", "--strict")
-    assert res.exit_code == 4
     # rows 40 and 41 of the example: no claimant, and 12.345 CNY (not a whole fen)
-    assert (
-        f"{files['claims']}：3 行申报无法审核（--strict 下不允许）：\n  第 3 行：MISSING_CLAIMANT\n"
-        "  第 40 行：MISSING_CLAIMANT\n  第 41 行：BAD_CLAIMED_NATIONAL"
-    ) in res.output
+    rows = "\n".join(
+        [
+            "  第 3 行：MISSING_CLAIMANT",
+            "  第 40 行：MISSING_CLAIMANT",
+            "  第 41 行：BAD_CLAIMED_NATIONAL",
+        ]
+    )
+    fails(res, 4, f"{files['claims']}：3 行申报无法审核（--strict 下不允许）：\n{rows}")
 
 
 def test_a_claims_line_with_the_wrong_number_of_values_is_a_bad_line_reject(tmp_path):
@@ -416,5 +413,4 @@ def test_a_claims_line_with_the_wrong_number_of_values_is_a_bad_line_reject(tmp_
         "audit", claims, "--catalogue", EXAMPLES / "catalogue.csv", "-o", tmp_path / "g.csv",
         "-q", "--strict", "--lang", "zh",
     )  # fmt: skip
-    assert res.exit_code == 4
-    assert f"{claims}：3 行申报无法审核（--strict 下不允许）：\n  第 2 行：BAD_LINE\n" in res.output
+    fails(res, 4, f"{claims}：3 行申报无法审核（--strict 下不允许）：\n  第 2 行：BAD_LINE\n")
