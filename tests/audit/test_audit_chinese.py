@@ -330,9 +330,11 @@ def test_headings_nothing_reads_are_listed_and_two_for_one_column_are_refused(tm
     assert summary["columns_not_read"] == {"claims": ["合同编码", "经办人"], "catalogue": ["备注"]}
     text = invoke(
         "audit", files["claims"], "--sheet", "申报", "--catalogue", files["catalogue"],
-        "-o", tmp_path / "g.csv", "-q", "--lang", "zh",
+        "-o", tmp_path / "g.csv", "-q", "--lang", "zh", "--report", tmp_path / "r.md",
     ).output  # fmt: skip
-    assert "未读取的列（列名是否写错？）：申报：合同编码, 经办人; 目录：备注" in text
+    said = "未读取的列（列名是否写错？）：申报：合同编码, 经办人; 目录：备注"
+    assert said in text
+    assert said in (tmp_path / "r.md").read_text(encoding="utf-8")
 
     both = office_rows("quotas")
     both[0].append("manufacturer")  # 生产企业 and manufacturer: one column twice
