@@ -202,7 +202,9 @@ class _Problems:
         ]
         for i, column, problem in sorted(self.found):
             value = _column(self.table, column)[i].as_py()
-            shown = _("empty") if value in (None, "") else repr(value)
+            shown = (
+                i18n.pgettext(None, "a bad value", "empty") if value in (None, "") else repr(value)
+            )
             lines.append(
                 _("  row {row}, column {column}: {value} ({problem})").format(
                     row=i + 2, column=column, value=shown, problem=problem
