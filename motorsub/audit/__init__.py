@@ -23,10 +23,11 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from motorsub import io
+from motorsub import i18n, io
 from motorsub.audit.codes import N_, REJECTED
 from motorsub.audit.inputs import (
     Source,
+    Spellings,
     join_keys,
     key,
     original_rows,
@@ -34,6 +35,7 @@ from motorsub.audit.inputs import (
     read_catalogue,
     read_claims,
     read_quotas,
+    spellings,
 )
 from motorsub.audit.ledger import Ledger
 from motorsub.audit.pipeline import References, audit_batch
@@ -47,6 +49,7 @@ from motorsub.audit.summary import (
     summarise,
     table_parts,
 )
+from motorsub.engine.columns import with_headers
 from motorsub.errors import RejectedRowsError
 from motorsub.model.schemes import SchemeSet, load_schemes
 from motorsub.render import audit as report
@@ -112,6 +115,8 @@ def audit(
     seed: int = 0,
     strict: bool = False,
     encoding: str | None = None,
+    aliases: Spellings = None,
+    sheet: str | None = None,
 ) -> AuditResult:
     """Audit claim lines, batch by batch, and record the accepted lines in a ledger.
 
@@ -138,6 +143,11 @@ def audit(
         Raise :class:`~motorsub.errors.RejectedRowsError` if a claim row cannot be audited.
     encoding : str, optional
         Force the CSV encoding of every input.
+    aliases : Aliases or path, optional
+        Spellings of headings and codes of every input: the packaged table
+        (``motorsub/data/aliases.csv``), with a CSV file of more added when given.
+    sheet : str, optional
+        The sheet of a claims workbook (default: its first).
 
     Returns
     -------
@@ -155,13 +165,14 @@ def audit(
     """
     schemes = _schemes(schemes)
     engine = tuple(c.id for _, c in schemes.components)
-    cat = read_catalogue(catalogue, encoding) if catalogue is not None else None
+    al = spellings(aliases)
+    cat = read_catalogue(catalogue, encoding, aliases=al) if catalogue is not None else None
     refs = References(
         catalogue=cat,
-        buybacks=read_buybacks(buybacks, encoding) if buybacks is not None else None,
-        quotas=read_quotas(quotas, cat, encoding) if quotas is not None else None,
+        buybacks=read_buybacks(buybacks, encoding, aliases=al) if buybacks is not None else None,
+        quotas=read_quotas(quotas, cat, encoding, aliases=al) if quotas is not None else None,
     )
-    table, rejects, n_read = read_claims(claims, engine, encoding)
+    table, rejects, n_read = read_claims(claims, engine, encoding, aliases=al, sheet=sheet)
     if strict and rejects.num_rows:
         raise RejectedRowsError(_describe_rejects(rejects, claims))
     empty = table.take(np.zeros(0, np.int64))
@@ -209,12 +220,15 @@ def audit(
         "ledger": book.path if kept else N_("none (this run only)"),
         "schemes": ", ".join(s.id for s in schemes.schemes),
     }
+    unread = {"claims": empty, "catalogue": cat, "buy-backs": refs.buybacks, "quotas": refs.quotas}
+    unread = {k: list(v.not_read) for k, v in unread.items() if v is not None and v.not_read}
+    if unread:
+        summary["columns_not_read"] = unread
     if rejects.num_rows:
         summary["rejects"] = _count_rejects(rejects)
     summary["flagged"] = flagged(lines)
-    return AuditResult(
-        lines, sample, rejects, summary, partial(original_rows, claims, encoding=encoding)
-    )
+    again = partial(original_rows, claims, encoding=encoding, aliases=al, sheet=sheet)
+    return AuditResult(lines, sample, rejects, summary, again)
 
 
 def _batches(claims):
@@ -243,15 +257,17 @@ def _count_rejects(rejects: pa.Table) -> dict:
 
 
 def _describe_rejects(rejects: pa.Table, source) -> str:
+    _ = i18n.translator()
     lines = [
-        f"{_name(source, 'claims')}: {rejects.num_rows} claim row(s) cannot be audited "
-        f"under --strict:"
+        _("{source}: {n} claim row(s) cannot be audited under --strict:").format(
+            source=_name(source, "claims"), n=rejects.num_rows
+        )
     ]
     rows = rejects.select(["source_row", "reasons"]).to_pylist()
     for r in rows[:MAX_DETAILS]:
-        lines.append(f"  row {r['source_row']}: {r['reasons']}")
+        lines.append(_("  row {row}: {reasons}").format(row=r["source_row"], reasons=r["reasons"]))
     if len(rows) > MAX_DETAILS:
-        lines.append(f"  ... and {len(rows) - MAX_DETAILS} more rows")
+        lines.append(_("  ... and {more} more rows").format(more=len(rows) - MAX_DETAILS))
     return "\n".join(lines)
 
 
@@ -287,13 +303,16 @@ def audit_files(
     sample_path: str | Path | None = None,
     lines_path: str | Path | None = None,
     lang: str | None = None,
+    headers: str = "id",
     **options,
 ) -> dict:
     """Audit files and write the findings, rejects, summary, report and sample.
 
     Every output is written under a temporary name and renamed into place; nothing is
     written when an error is raised. ``lang`` is the report's language (``zh`` or ``en``;
-    default: the locale's). ``options`` are those of :func:`audit`. Returns the summary.
+    default: the locale's); ``headers`` the column headers of the tables written (``id``
+    or ``zh``, :func:`motorsub.engine.columns.header_names`). ``options`` are those of
+    :func:`audit`. Returns the summary.
     """
     findings_path = Path(findings_path)
     for p, what in ((findings_path, "findings"), (sample_path, "sample"), (lines_path, "lines")):
@@ -311,12 +330,12 @@ def audit_files(
         "sample": str(sample_path) if sample_path else None,
         "lines": str(lines_path) if lines_path else None,
     }
-    _write_parts(res.parts("findings"), findings_path)
-    io.write_table(res.rejects, rejects_path)
+    _write_parts((with_headers(t, headers) for t in res.parts("findings")), findings_path)
+    io.write_table(with_headers(res.rejects, headers), rejects_path)
     if lines_path:
-        _write_parts(res.parts("lines"), lines_path)
+        _write_parts((with_headers(t, headers) for t in res.parts("lines")), lines_path)
     if sample_path:
-        _write_parts(res.parts("sample"), sample_path)
+        _write_parts((with_headers(t, headers) for t in res.parts("sample")), sample_path)
     if summary_path:
         with io.atomic_path(summary_path) as tmp:
             tmp.write_text(

@@ -3,7 +3,11 @@
 Every input is a CSV, Parquet or .xlsx file (or a pyarrow Table or pandas DataFrame) whose
 columns are documented in ``motorsub/audit/README.md``. Parsing reuses the vectorised
 parsers of :mod:`motorsub.engine.records`, so values are read exactly as ``compute`` reads them,
-Chinese headings and codes included (:mod:`motorsub.engine.aliases`).
+Chinese headings and codes included: every reader takes ``aliases`` (the packaged table of
+:mod:`motorsub.engine.aliases`, with ``--aliases`` added) for the headings and the coded
+values of its file, and the claims reader the ``sheet`` of a claims workbook. A heading
+that matches nothing is kept in ``not_read`` ("columns not read": a misspelt heading
+shows); two headings that come to one column are an error naming both.
 
 - **Claims** are checked row by row. A row whose claim itself cannot be reconciled (no
   record id, claimant or batch, a claimed amount that is not a non-negative whole number
@@ -22,6 +26,7 @@ contract number.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -29,11 +34,11 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from motorsub import io, vocab
+from motorsub import i18n, io, vocab
 from motorsub.audit.codes import ROW_PROBLEMS
 from motorsub.engine import aliases, records
+from motorsub.engine.aliases import Aliases
 from motorsub.errors import InputError
-from motorsub.io import csv as csv_io
 
 MAX_DETAILS = 20  # problems listed in one error message
 SEP = "\x1f"  # joins the parts of a composite key
@@ -51,25 +56,52 @@ CATALOGUE_REQUIRED = ("manufacturer", "model", "motor_type", "kw", "listed_from"
 BUYBACK_REQUIRED = ("equipment_id", "old_kw", "old_qty", "buyback_date")
 QUOTA_REQUIRED = ("manufacturer", "year", "quota_kw")
 NO_END = np.iinfo(np.int32).max  # "never delisted"
+#: Every column each reference file has a use for (README: required, optional, kept).
+CATALOGUE_COLUMNS = (*CATALOGUE_REQUIRED, "grade", "poles", "efficiency", "delisted_from")
+BUYBACK_COLUMNS = (*BUYBACK_REQUIRED, "new_serial", "contract_no", "old_model", "recycler")
+QUOTA_COLUMNS = QUOTA_REQUIRED
+#: The claims' own columns besides the sale line's and ``claimed_<component>``.
+CLAIM_COLUMNS = (*CLAIM_REQUIRED, "old_equipment_id", "contract_no", "claimed_total")
 
 Source = str | Path | pa.Table | pd.DataFrame
+#: Spellings of headings and codes: the packaged table (None), a table, or a CSV of more.
+Spellings = Aliases | str | Path | None
+
+
+def spellings(given: Spellings = None) -> Aliases:
+    """The alias table to read with: the packaged one, ``given`` itself, or the packaged
+    one with the CSV file ``given`` added (:func:`motorsub.engine.aliases.load`)."""
+    return given if isinstance(given, Aliases) else aliases.load(given)
+
+
+def not_read(table: pa.Table, known: tuple[str, ...]) -> tuple[str, ...]:
+    """The headings of a normalised ``table`` that are not one of ``known``: nothing reads
+    them (a misspelt heading shows up here)."""
+    return tuple(n for n in table.column_names if n not in known)
 
 
 # ------------------------------------------------------------------------------------
 # helpers
 
 
-def load(data: Source, what: str, encoding: str | None = None) -> tuple[pa.Table, str]:
+def load(
+    data: Source, what: str, encoding: str | None = None, aliases: Aliases | None = None
+) -> tuple[pa.Table, str]:
     """A table with canonical column names from a path, a pyarrow Table or a DataFrame."""
-    table, name, _ = load_numbered(data, what, encoding)
+    table, name, _ = load_numbered(data, what, encoding, aliases)
     return table, name
 
 
 def load_numbered(
-    data: Source, what: str, encoding: str | None = None
+    data: Source,
+    what: str,
+    encoding: str | None = None,
+    aliases: Aliases | None = None,
+    sheet: str | None = None,
 ) -> tuple[pa.Table, str, np.ndarray]:
     """:func:`load`, and the row number a spreadsheet gives each row (header = row 1, empty
-    lines included; a table in memory: its position + 2)."""
+    lines included; a table in memory: its position + 2). Headings are read with
+    ``aliases`` (default: the packaged table); ``sheet`` names the sheet of a workbook."""
     if isinstance(data, pd.DataFrame):
         table, name = pa.Table.from_pandas(data, preserve_index=False), f"<{what}>"
         rows = np.arange(table.num_rows, dtype=np.int64) + 2
@@ -77,8 +109,8 @@ def load_numbered(
         table, name = data, f"<{what}>"
         rows = np.arange(table.num_rows, dtype=np.int64) + 2
     else:
-        (table, rows), name = io.read_numbered(data, encoding), str(data)
-    return records.normalise_names(table, name), name, rows
+        (table, rows), name = io.read_numbered(data, encoding, sheet=sheet), str(data)
+    return records.normalise_names(table, name, aliases), name, rows
 
 
 def _column(table: pa.Table, name: str) -> pa.ChunkedArray:
@@ -110,11 +142,19 @@ def present(arr: pa.Array) -> np.ndarray:
 def _require(table: pa.Table, names: tuple[str, ...], source: str, what: str) -> None:
     absent = [c for c in names if c not in table.column_names]
     if absent:
+        _ = i18n.translator()
         raise InputError(
-            f"{source}: {what}: missing required column{'s' if len(absent) > 1 else ''} "
-            f"{', '.join(absent)}; required: {', '.join(names)} "
-            f"(found: {', '.join(table.column_names) or 'none'})"
-        )
+            (
+                _("{source}: {what}: missing required columns {absent}; required: "
+                  "{required} (found: {found})")
+                if len(absent) > 1
+                else _("{source}: {what}: missing required column {absent}; required: "
+                       "{required} (found: {found})")
+            ).format(
+                source=source, what=_(what), absent=", ".join(absent),
+                required=", ".join(names), found=", ".join(table.column_names) or _("none"),
+            )
+        )  # fmt: skip
 
 
 class _Problems:
@@ -126,6 +166,8 @@ class _Problems:
         self.count = 0
 
     def add(self, mask: np.ndarray, column: str, problem: str) -> None:
+        """Rows where ``mask`` holds have ``problem`` (words already in the user's
+        language) in ``column``."""
         rows = np.flatnonzero(mask)
         self.count += len(rows)
         room = max(MAX_DETAILS - len(self.found), 0)
@@ -134,13 +176,24 @@ class _Problems:
     def raise_if_any(self) -> None:
         if not self.count:
             return
-        lines = [f"{self.source}: {self.what}: {self.count} bad value(s):"]
+        _ = i18n.translator()
+        lines = [
+            _("{source}: {what}: {count} bad value(s):").format(
+                source=self.source, what=_(self.what), count=self.count
+            )
+        ]
         for i, column, problem in sorted(self.found):
             value = _column(self.table, column)[i].as_py()
-            shown = "empty" if value in (None, "") else repr(value)
-            lines.append(f"  row {i + 2}, column {column}: {shown} ({problem})")
+            shown = (
+                i18n.pgettext(None, "a bad value", "empty") if value in (None, "") else repr(value)
+            )
+            lines.append(
+                _("  row {row}, column {column}: {value} ({problem})").format(
+                    row=i + 2, column=column, value=shown, problem=problem
+                )
+            )
         if self.count > len(self.found):
-            lines.append(f"  ... and {self.count - len(self.found)} more")
+            lines.append(_("  ... and {more} more").format(more=self.count - len(self.found)))
         raise InputError("\n".join(lines))
 
 
@@ -150,14 +203,22 @@ def _duplicates(keys: pa.Array, source: str, what: str, label: str) -> None:
     dup = s.duplicated(keep=False) & s.notna()
     if not dup.any():
         return
+    _ = i18n.translator()
     shown = []
     for k, rows in list(s[dup].groupby(s[dup], sort=False).groups.items())[:MAX_DETAILS]:
-        shown.append(f"  {k.replace(SEP, ' / ')!s}: rows {', '.join(str(r + 2) for r in rows)}")
+        shown.append(
+            _("  {key}: rows {rows}").format(
+                key=k.replace(SEP, " / "), rows=", ".join(str(r + 2) for r in rows)
+            )
+        )
     n = int(s[dup].nunique())
     raise InputError(
-        f"{source}: {what}: {n} duplicate {label}(s); each must appear once:\n"
+        _("{source}: {what}: {n} duplicate {label}(s); each must appear once:").format(
+            source=source, what=_(what), n=n, label=label
+        )
+        + "\n"
         + "\n".join(shown)
-        + (f"\n  ... and {n - len(shown)} more" if n > len(shown) else "")
+        + ("\n" + _("  ... and {more} more").format(more=n - len(shown)) if n > len(shown) else "")
     )
 
 
@@ -179,10 +240,14 @@ class Catalogue:
     listed_from: np.ndarray  # int32 day
     delisted_from: np.ndarray  # int32 day, NO_END = still listed
     source: str
+    not_read: tuple[str, ...] = ()  # headings nothing reads
 
 
-def read_catalogue(data: Source, encoding: str | None = None) -> Catalogue:
-    """Read and strictly validate the approved catalogue.
+def read_catalogue(
+    data: Source, encoding: str | None = None, *, aliases: Spellings = None
+) -> Catalogue:
+    """Read and strictly validate the approved catalogue (headings and codes read with
+    ``aliases``, :func:`spellings`).
 
     Raises
     ------
@@ -190,41 +255,41 @@ def read_catalogue(data: Source, encoding: str | None = None) -> Catalogue:
         A missing column, a bad value, an lv_async model without a grade, a delisting not
         after its listing, or a (manufacturer, model) listed twice.
     """
-    table, source = load(data, "catalogue", encoding)
+    al = spellings(aliases)
+    table, source = load(data, "catalogue", encoding, al)
     _require(table, CATALOGUE_REQUIRED, source, "catalogue")
+    _ = i18n.translator()
     p = _Problems(table, source, "catalogue")
     maker, model = key(table, "manufacturer"), key(table, "model")
-    p.add(~present(maker), "manufacturer", "missing")
-    p.add(~present(model), "model", "missing")
-    motor_types = aliases.packaged().value_arrays("motor_type")  # 低压三相异步电动机, ...
+    p.add(~present(maker), "manufacturer", _("missing"))
+    p.add(~present(model), "model", _("missing"))
     mtype, miss, bad = records._choice(
-        _column(table, "motor_type"), vocab.MOTOR_TYPES, values=motor_types
-    )
-    p.add(miss, "motor_type", "missing")
-    p.add(bad, "motor_type", f"not one of {', '.join(vocab.MOTOR_TYPES)}")
+        _column(table, "motor_type"), vocab.MOTOR_TYPES, values=al.value_arrays("motor_type")
+    )  # 低压三相异步电动机, ...
+    p.add(miss, "motor_type", _("missing"))
+    p.add(bad, "motor_type", _("not one of {values}").format(values=", ".join(vocab.MOTOR_TYPES)))
     kw, miss, bad = records._float(_column(table, "kw"))
-    p.add(miss, "kw", "missing")
+    p.add(miss, "kw", _("missing"))
     with np.errstate(invalid="ignore"):
-        p.add(bad | (~miss & ((kw <= 0) | (kw > records.MAX_KW))), "kw", "not a power > 0")
-    grade, gmiss, bad = records._integer(
-        _column(table, "grade"), aliases.packaged().value_arrays("grade")
-    )
-    p.add(bad | (~gmiss & ~np.isin(grade, vocab.GRADES)), "grade", "not 1, 2 or 3")
-    p.add(gmiss & (mtype == vocab.MOTOR_TYPES.index("lv_async")), "grade", "missing (lv_async)")
+        p.add(bad | (~miss & ((kw <= 0) | (kw > records.MAX_KW))), "kw", _("not a power > 0"))
+    grade, gmiss, bad = records._integer(_column(table, "grade"), al.value_arrays("grade"))
+    p.add(bad | (~gmiss & ~np.isin(grade, vocab.GRADES)), "grade", _("not 1, 2 or 3"))
+    lv_async = mtype == vocab.MOTOR_TYPES.index("lv_async")
+    p.add(gmiss & lv_async, "grade", _("missing (lv_async)"))
     poles, pmiss, bad = records._integer(_column(table, "poles"))
-    p.add(bad | (~pmiss & ~np.isin(poles, records.POLES)), "poles", "not 2, 4, 6 or 8")
+    p.add(bad | (~pmiss & ~np.isin(poles, records.POLES)), "poles", _("not 2, 4, 6 or 8"))
     eff, emiss, bad = records._float(_column(table, "efficiency"))
     with np.errstate(invalid="ignore"):
-        p.add(bad | (~emiss & ((eff <= 0) | (eff > 100))), "efficiency", "not in (0, 100]")
+        p.add(bad | (~emiss & ((eff <= 0) | (eff > 100))), "efficiency", _("not in (0, 100]"))
     listed, miss, bad = records._date(_column(table, "listed_from"))
-    p.add(miss, "listed_from", "missing")
-    p.add(bad, "listed_from", "not a date YYYY-MM-DD")
+    p.add(miss, "listed_from", _("missing"))
+    p.add(bad, "listed_from", _("not a date YYYY-MM-DD"))
     delisted, dmiss, bad = records._date(_column(table, "delisted_from"))
-    p.add(bad, "delisted_from", "not a date YYYY-MM-DD")
-    p.add(~dmiss & ~bad & (delisted <= listed), "delisted_from", "not after listed_from")
+    p.add(bad, "delisted_from", _("not a date YYYY-MM-DD"))
+    p.add(~dmiss & ~bad & (delisted <= listed), "delisted_from", _("not after listed_from"))
     p.raise_if_any()
     k = join_keys(maker, model)
-    _duplicates(k, source, "catalogue", "model (manufacturer / model)")
+    _duplicates(k, source, "catalogue", _("model (manufacturer / model)"))
     return Catalogue(
         key=k,
         manufacturers=frozenset(maker.to_pylist()),
@@ -236,6 +301,7 @@ def read_catalogue(data: Source, encoding: str | None = None) -> Catalogue:
         listed_from=np.asarray(listed, dtype=np.int32),
         delisted_from=np.where(dmiss, NO_END, delisted).astype(np.int32),
         source=source,
+        not_read=not_read(table, CATALOGUE_COLUMNS),
     )
 
 
@@ -250,40 +316,40 @@ class Buybacks:
     new_serial: pa.Array  # serial key of the new motor traded for (nullable)
     contract: pa.Array  # contract number key (nullable)
     source: str
+    not_read: tuple[str, ...] = ()  # headings nothing reads
 
 
-def read_buybacks(data: Source, encoding: str | None = None) -> Buybacks:
-    """Read and strictly validate the buy-back records.
+def read_buybacks(
+    data: Source, encoding: str | None = None, *, aliases: Spellings = None
+) -> Buybacks:
+    """Read and strictly validate the buy-back records (headings read with ``aliases``).
 
     Raises
     ------
     InputError
         A missing column, a bad value or an equipment id listed twice.
     """
-    table, source = load(data, "buy-backs", encoding)
+    table, source = load(data, "buy-backs", encoding, spellings(aliases))
     _require(table, BUYBACK_REQUIRED, source, "buy-backs")
+    _ = i18n.translator()
     p = _Problems(table, source, "buy-backs")
     eq = key(table, "equipment_id")
-    p.add(~present(eq), "equipment_id", "missing")
+    p.add(~present(eq), "equipment_id", _("missing"))
     old_kw, miss, bad = records._float(_column(table, "old_kw"))
-    p.add(miss, "old_kw", "missing")
+    p.add(miss, "old_kw", _("missing"))
     with np.errstate(invalid="ignore"):
-        p.add(
-            bad | (~miss & ((old_kw <= 0) | (old_kw > records.MAX_KW))), "old_kw", "not a power > 0"
-        )
+        out = (old_kw <= 0) | (old_kw > records.MAX_KW)
+        p.add(bad | (~miss & out), "old_kw", _("not a power > 0"))
     qty, miss, bad = records._integer(_column(table, "old_qty"))
-    p.add(miss, "old_qty", "missing")
+    p.add(miss, "old_qty", _("missing"))
     with np.errstate(invalid="ignore"):
-        p.add(
-            bad | (~miss & ((qty < 1) | (qty > records.MAX_QTY))),
-            "old_qty",
-            "not a whole number >= 1",
-        )
+        out = (qty < 1) | (qty > records.MAX_QTY)
+        p.add(bad | (~miss & out), "old_qty", _("not a whole number >= 1"))
     day, miss, bad = records._date(_column(table, "buyback_date"))
-    p.add(miss, "buyback_date", "missing")
-    p.add(bad, "buyback_date", "not a date YYYY-MM-DD")
+    p.add(miss, "buyback_date", _("missing"))
+    p.add(bad, "buyback_date", _("not a date YYYY-MM-DD"))
     p.raise_if_any()
-    _duplicates(eq, source, "buy-backs", "equipment id")
+    _duplicates(eq, source, "buy-backs", _("equipment id"))
     return Buybacks(
         key=eq,
         old_kw=old_kw,
@@ -292,6 +358,7 @@ def read_buybacks(data: Source, encoding: str | None = None) -> Buybacks:
         new_serial=key(table, "new_serial"),
         contract=key(table, "contract_no"),
         source=source,
+        not_read=not_read(table, BUYBACK_COLUMNS),
     )
 
 
@@ -302,12 +369,17 @@ class Quotas:
     key: pa.Array  # "MANUFACTURER<SEP>YEAR"
     quota_w: np.ndarray  # int64 [W]
     source: str
+    not_read: tuple[str, ...] = ()  # headings nothing reads
 
 
 def read_quotas(
-    data: Source, catalogue: Catalogue | None = None, encoding: str | None = None
+    data: Source,
+    catalogue: Catalogue | None = None,
+    encoding: str | None = None,
+    *,
+    aliases: Spellings = None,
 ) -> Quotas:
-    """Read and strictly validate the yearly quotas.
+    """Read and strictly validate the yearly quotas (headings read with ``aliases``).
 
     Raises
     ------
@@ -315,34 +387,47 @@ def read_quotas(
         A missing column, a bad value, a (manufacturer, year) given twice, or a
         manufacturer the catalogue does not list.
     """
-    table, source = load(data, "quotas", encoding)
+    table, source = load(data, "quotas", encoding, spellings(aliases))
     _require(table, QUOTA_REQUIRED, source, "quotas")
+    _ = i18n.translator()
     p = _Problems(table, source, "quotas")
     maker = key(table, "manufacturer")
-    p.add(~present(maker), "manufacturer", "missing")
+    p.add(~present(maker), "manufacturer", _("missing"))
     year, miss, bad = records._integer(_column(table, "year"))
-    p.add(miss, "year", "missing")
+    p.add(miss, "year", _("missing"))
     with np.errstate(invalid="ignore"):
-        p.add(bad | (~miss & ((year < 1900) | (year > 2200))), "year", "not a year")
+        p.add(bad | (~miss & ((year < 1900) | (year > 2200))), "year", _("not a year"))
     quota, miss, bad = records._float(_column(table, "quota_kw"))
-    p.add(miss, "quota_kw", "missing")
+    p.add(miss, "quota_kw", _("missing"))
     with np.errstate(invalid="ignore"):
-        p.add(bad | (~miss & (quota < 0)), "quota_kw", "not a power >= 0")
+        p.add(bad | (~miss & (quota < 0)), "quota_kw", _("not a power >= 0"))
     p.raise_if_any()
     year_text = pc.cast(pa.array(year.astype(np.int64)), pa.string())
     k = join_keys(maker, year_text)
-    _duplicates(k, source, "quotas", "quota (manufacturer / year)")
+    _duplicates(k, source, "quotas", _("quota (manufacturer / year)"))
     if catalogue is not None:
         names = maker.to_pylist()
         unknown = sorted({n for n in names if n not in catalogue.manufacturers})
         if unknown:
             rows = [str(i + 2) for i, n in enumerate(names) if n in unknown][:MAX_DETAILS]
             raise InputError(
-                f"{source}: quotas: {len(unknown)} unknown manufacturer(s) "
-                f"{', '.join(repr(u) for u in unknown[:MAX_DETAILS])} (rows {', '.join(rows)}): "
-                f"not in the catalogue {catalogue.source}; a quota is for a listed manufacturer"
+                _(
+                    "{source}: quotas: {n} unknown manufacturer(s) {names} (rows {rows}): "
+                    "not in the catalogue {catalogue}; a quota is for a listed manufacturer"
+                ).format(
+                    source=source,
+                    n=len(unknown),
+                    names=", ".join(repr(u) for u in unknown[:MAX_DETAILS]),
+                    rows=", ".join(rows),
+                    catalogue=catalogue.source,
+                )
             )
-    return Quotas(key=k, quota_w=np.round(quota * 1000).astype(np.int64), source=source)
+    return Quotas(
+        key=k,
+        quota_w=np.round(quota * 1000).astype(np.int64),
+        source=source,
+        not_read=not_read(table, QUOTA_COLUMNS),
+    )
 
 
 # ------------------------------------------------------------------------------------
@@ -363,6 +448,7 @@ class Claims:
     claimed_given: np.ndarray  # bool [C, n]
     invoice_ok: np.ndarray  # bool: invoice number and a valid invoice date
     has_trade_in_column: bool
+    not_read: tuple[str, ...] = ()  # headings nothing reads
 
     @property
     def n(self) -> int:
@@ -382,6 +468,7 @@ class Claims:
             claimed_given=np.ascontiguousarray(self.claimed_given[:, idx]),
             invoice_ok=self.invoice_ok[idx],
             has_trade_in_column=self.has_trade_in_column,
+            not_read=self.not_read,
         )
 
 
@@ -399,57 +486,79 @@ def claim_components(table: pa.Table, engine: tuple[str, ...], source: str) -> t
     """The claimed columns present: engine component ids, or ``("total",)``."""
     claimed = [c.removeprefix("claimed_") for c in table.column_names if c.startswith("claimed_")]
     unknown = [c for c in claimed if c != "total" and c not in engine]
+    _ = i18n.translator()
     if unknown:
         raise InputError(
-            f"{source}: claims: unknown claimed column(s) "
-            f"{', '.join('claimed_' + u for u in unknown)}; accepted: "
-            f"{', '.join('claimed_' + c for c in (*engine, 'total'))}"
+            _("{source}: claims: unknown claimed column(s) {unknown}; accepted: {accepted}").format(
+                source=source,
+                unknown=", ".join("claimed_" + u for u in unknown),
+                accepted=", ".join("claimed_" + c for c in (*engine, "total")),
+            )
         )
     if not claimed:
         raise InputError(
-            f"{source}: claims: no claimed amount column; give claimed_<component> "
-            f"({', '.join('claimed_' + c for c in engine)}) or claimed_total"
+            _(
+                "{source}: claims: no claimed amount column; give claimed_<component> "
+                "({columns}) or claimed_total"
+            ).format(source=source, columns=", ".join("claimed_" + c for c in engine))
         )
     parts = tuple(c for c in engine if c in claimed)
     return parts or ("total",)
 
 
 def read_claims(
-    data: Source, engine_components: tuple[str, ...], encoding: str | None = None
+    data: Source,
+    engine_components: tuple[str, ...],
+    encoding: str | None = None,
+    *,
+    aliases: Spellings = None,
+    sheet: str | None = None,
 ) -> tuple[Claims, pa.Table, int]:
-    """Read and check the claims.
+    """Read and check the claims: headings and coded values read with ``aliases``
+    (:func:`spellings`), the sheet ``sheet`` of a workbook (default: the first).
 
     Returns
     -------
     claims : Claims
         The rows that can be audited.
     rejects : pyarrow.Table
-        ``source_row``, ``reasons`` and the original values of the rows that cannot.
+        ``source_row``, ``reasons``, ``raw_line`` (the text of a CSV line whose values do
+        not match the header, rejected as ``BAD_LINE``) and the original values of the
+        rows that cannot, in input order.
     n_read : int
-        Rows read.
+        Rows read (lines set aside as ``BAD_LINE`` included).
 
     Raises
     ------
     InputError
         A missing required column or an unknown ``claimed_`` column.
     """
-    parts = load_parts(data, "claims", encoding)
-    table, source, source_row = next(parts)
+    al = spellings(aliases)
+    parts = load_parts(data, "claims", encoding, aliases=al, sheet=sheet)
+    table, source, source_row, bad_lines = next(parts)
     _require(table, records.REQUIRED + CLAIM_REQUIRED, source, "claims")
     if "trade_in" in table.column_names and "old_equipment_id" not in table.column_names:
+        _ = i18n.translator()
         raise InputError(
-            f"{source}: claims: missing required column old_equipment_id (required with "
-            f"trade_in: the checklist asks for the old motor's equipment id)"
+            _(
+                "{source}: claims: missing required column old_equipment_id (required with "
+                "trade_in: the checklist asks for the old motor's equipment id)"
+            ).format(source=source)
         )
     comps = claim_components(table, engine_components, source)
     problems = list(ROW_PROBLEMS)
-    read, rejected = [], []
+    unread = not_read(
+        table,
+        (*records.COLUMNS, *records.PASSTHROUGH, *CLAIM_COLUMNS, *(f"claimed_{c}" for c in comps)),
+    )
+    read, rejected, bad = [], [], []
     while table is not None:  # part by part: the file is never whole in memory
-        read.append(_claims_part(table, source, source_row, comps, problems))
+        read.append(_claims_part(table, source, source_row, comps, problems, al, unread))
+        bad += bad_lines
         mask = read[-1][1]
         if mask.any():
             rejected.append(table.take(pa.array(np.flatnonzero(mask != 0), pa.int64())))
-        table, _, source_row = next(parts, (None, None, None))
+        table, _, source_row, bad_lines = next(parts, (None, None, None, []))
     claims = _joined_claims([c for c, _ in read], comps)
     mask = np.concatenate([m for _, m in read])
     del read
@@ -463,31 +572,45 @@ def read_claims(
     _, first = np.unique(code, return_index=True)
     again[first] = False
     mask[again] |= bit
-    rejects = _rejects_table(claims, mask, problems, rejected, data, encoding)
+    again = partial(original_rows, data, encoding=encoding, aliases=al, sheet=sheet)
+    rejects = _rejects_table(claims, mask, problems, rejected, again, bad)
     ok = np.flatnonzero(mask == 0)
-    return (claims.take(ok) if len(ok) < n else claims), rejects, n
+    return (claims.take(ok) if len(ok) < n else claims), rejects, n + len(bad)
 
 
 #: Claim rows read and checked at a time.
 CLAIM_ROWS = 1 << 18
 
 
-def load_parts(data: Source, what: str, encoding: str | None = None, rows: int | None = None):
+def load_parts(
+    data: Source,
+    what: str,
+    encoding: str | None = None,
+    rows: int | None = None,
+    aliases: Aliases | None = None,
+    sheet: str | None = None,
+):
     """:func:`load_numbered` a part of at most ``rows`` rows (default :data:`CLAIM_ROWS`) at
     a time (a file is read part by part; a table in memory is one part): (table, name, row
-    numbers) per part, at least one."""
+    numbers, lines set aside) per part, at least one. A CSV line whose values do not match
+    the header is set aside (:class:`motorsub.io.csv.BadLine`: row number, raw text), not
+    an error."""
     if isinstance(data, (pd.DataFrame, pa.Table)):
-        yield load_numbered(data, what, encoding)
+        yield (*load_numbered(data, what, encoding, aliases), [])
         return
     name = str(data)
-    for chunk in io.batch_reader(data, rows or CLAIM_ROWS, encoding).chunks():
-        if chunk.bad_lines:  # only CSV sets lines aside
-            raise InputError(csv_io.wrong_field_count(chunk.bad_lines[0], Path(data)))
-        yield records.normalise_names(chunk.table, name), name, chunk.rows
+    for chunk in io.batch_reader(data, rows or CLAIM_ROWS, encoding, sheet=sheet).chunks():
+        yield records.normalise_names(chunk.table, name, aliases), name, chunk.rows, chunk.bad_lines
 
 
 def _claims_part(
-    table: pa.Table, source: str, source_row: np.ndarray, comps, problems: list[str]
+    table: pa.Table,
+    source: str,
+    source_row: np.ndarray,
+    comps,
+    problems: list[str],
+    al: Aliases,
+    unread: tuple[str, ...],
 ) -> tuple[Claims, np.ndarray]:
     """One part of the claims, checked: its lines and each row's claim problems (a bit per
     entry of ``problems``; a record id repeated is found once every part is read)."""
@@ -528,7 +651,7 @@ def _claims_part(
 
     _, miss, bad = records._date(_column(table, "invoice_date"))
     invoice_ok = present(text(table, "invoice_no")) & ~miss & ~bad
-    recs = records.validate(table, source)
+    recs = records.validate(table, source, al)
     claims = Claims(
         table=table.select([c for c in KEPT if c in table.column_names]),
         source_row=source_row,
@@ -540,6 +663,7 @@ def _claims_part(
         claimed_given=given,
         invoice_ok=invoice_ok,
         has_trade_in_column="trade_in" in table.column_names,
+        not_read=unread,
     )
     return claims, mask
 
@@ -563,6 +687,7 @@ def _joined_claims(parts: list[Claims], comps) -> Claims:
         claimed_given=np.concatenate([p.claimed_given for p in parts], axis=1),
         invoice_ok=np.concatenate([p.invoice_ok for p in parts]),
         has_trade_in_column=parts[0].has_trade_in_column,
+        not_read=parts[0].not_read,
     )
 
 
@@ -570,12 +695,20 @@ def _joined_claims(parts: list[Claims], comps) -> Claims:
 AGAIN_ROWS = 1 << 18
 
 
-def original_rows(data: Source, source_rows: np.ndarray, encoding: str | None = None):
+def original_rows(
+    data: Source,
+    source_rows: np.ndarray,
+    encoding: str | None = None,
+    aliases: Aliases | None = None,
+    sheet: str | None = None,
+):
     """The original values of the claim rows numbered ``source_rows`` (ascending), read
-    again part by part: (positions in ``source_rows``, their rows) per part read, at least
-    one part (maybe empty), until the last row asked for."""
+    again part by part as :func:`read_claims` read them (same ``aliases`` and ``sheet``):
+    (positions in ``source_rows``, their rows) per part read, at least one part (maybe
+    empty), until the last row asked for."""
     done = 0
-    for table, _, numbers in load_parts(data, "claims", encoding, AGAIN_ROWS):
+    parts = load_parts(data, "claims", encoding, AGAIN_ROWS, aliases, sheet)
+    for table, _, numbers, _ in parts:
         hi = done
         if len(numbers):
             hi = int(np.searchsorted(source_rows, numbers[-1], side="right"))
@@ -587,10 +720,16 @@ def original_rows(data: Source, source_rows: np.ndarray, encoding: str | None = 
 
 
 def _rejects_table(
-    claims: Claims, mask: np.ndarray, problems: list[str], rejected: list[pa.Table], data, encoding
+    claims: Claims,
+    mask: np.ndarray,
+    problems: list[str],
+    rejected: list[pa.Table],
+    again,
+    bad_lines: list = (),
 ) -> pa.Table:
-    """The rows that cannot be audited: row number, reasons and original values (those of
-    a repeated record id read again)."""
+    """The rows that cannot be audited (row number, reasons, original values: those of a
+    repeated record id read again through ``again``, :func:`original_rows` bound to the
+    claims file) and the lines set aside as ``BAD_LINE``, in the order of their rows."""
     rows = np.flatnonzero(mask != 0)
     uniques, inverse = np.unique(mask[rows], return_inverse=True)
     dictionary = [";".join(p for i, p in enumerate(problems) if int(u) >> i & 1) for u in uniques]
@@ -599,8 +738,25 @@ def _rejects_table(
     if rejected and sum(t.num_rows for t in rejected) == len(rows):  # no repeated record id
         taken = pa.concat_tables(rejected)
     else:
-        taken = pa.concat_tables([t for _, t in original_rows(data, numbers, encoding)])
-    return pa.table(
-        {"source_row": pa.array(numbers, pa.int64()), "reasons": reasons}
+        taken = pa.concat_tables([t for _, t in again(numbers)])
+    out = pa.table(
+        {
+            "source_row": pa.array(numbers, pa.int64()),
+            "reasons": reasons,
+            "raw_line": pa.nulls(len(rows), pa.string()),
+        }
         | {c: taken.column(c) for c in taken.column_names}
     )
+    if not bad_lines:
+        return out
+    lines = pa.table(
+        {
+            "source_row": pa.array([b.row for b in bad_lines], pa.int64()),
+            "reasons": pa.array(["BAD_LINE"] * len(bad_lines), pa.string()),
+            "raw_line": pa.array([b.text for b in bad_lines], pa.string()),
+        }
+        | {c: pa.nulls(len(bad_lines), out.schema.field(c).type) for c in taken.column_names}
+    )
+    both = pa.concat_tables([out, lines])
+    order = np.argsort(both.column("source_row").to_numpy(), kind="stable")
+    return both.take(pa.array(order, pa.int64()))

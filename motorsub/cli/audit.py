@@ -14,7 +14,14 @@ from pathlib import Path
 
 import click
 
-from motorsub.cli.options import errors, lang_option, schemes_option
+from motorsub.cli.options import (
+    aliases_option,
+    errors,
+    headers_option,
+    lang_option,
+    schemes_option,
+    sheet_option,
+)
 
 EPILOG = (
     "Exit codes: 0 done, 2 bad usage or input (missing column, bad catalogue / buy-backs / "
@@ -31,13 +38,20 @@ class Share(click.ParamType):
     def convert(self, value, param, ctx):
         if isinstance(value, float):
             return value
+        from motorsub import i18n
+
+        _ = i18n.translator(ctx.params.get("lang") if ctx else None)  # --lang is eager
         text = str(value).strip()
         try:
             x = float(text[:-1]) / 100 if text.endswith("%") else float(text)
         except ValueError:
-            self.fail(f"{value!r} is not a share such as 0.1 or 10%", param, ctx)
+            self.fail(
+                _("{value!r} is not a share such as 0.1 or 10%").format(value=value), param, ctx
+            )
         if not 0.0 <= x <= 1.0:
-            self.fail(f"{value!r} is not between 0 and 1 (0% and 100%)", param, ctx)
+            self.fail(
+                _("{value!r} is not between 0 and 1 (0% and 100%)").format(value=value), param, ctx
+            )
         return x
 
 
@@ -123,6 +137,9 @@ _path = click.Path(path_type=Path)
 @click.option(
     "--encoding", help="Force the CSV encoding of every input (default: UTF-8, else GB18030)."
 )
+@sheet_option("CLAIMS")
+@aliases_option
+@headers_option("findings, rejects, sample and lines files")
 @click.option(
     "-q",
     "--quiet",
@@ -150,6 +167,9 @@ def audit(
     scheme_paths,
     strict,
     encoding,
+    sheet,
+    aliases_path,
+    headers,
     quiet,
     as_json,
     lang,
@@ -162,6 +182,10 @@ def audit(
     overall. With --ledger, accepted lines are recorded per batch: auditing a batch again
     changes nothing, and a serial or old motor paid in an earlier batch is caught.
 
+    Every input may have Chinese column names and codes (申报单位, 批次号, 额定功率(kW),
+    上海, 低压三相异步电动机, 是): the table motorsub/data/aliases.csv reads them, --aliases
+    adds more; --sheet picks the sheet of a claims workbook (.xlsx).
+
     \b
     Examples:
       motorsub audit examples/audit/batch1.csv --catalogue examples/audit/catalogue.csv \\
@@ -171,37 +195,43 @@ def audit(
           -o findings.parquet --sample inspect.csv --sample-value-share 15% --seed 7
       motorsub audit claims.csv --catalogue catalogue.csv -o findings.csv \\
           --report 报告.html --lang zh -q
+      motorsub audit 申报.xlsx --sheet 2014Q1 --catalogue 目录.xlsx --aliases 别名.csv \\
+          -o 审核结果.xlsx --headers zh --lang zh
     """
-    from motorsub import io
+    from motorsub import i18n, io
     from motorsub.audit import audit_files, default_rejects_path
     from motorsub.render.audit import summary_text
 
     started = time.perf_counter()
-    io.check_distinct(
-        [claims_path, catalogue_path, buybacks_path, quotas_path],
-        [findings_path, rejects_path or default_rejects_path(findings_path), summary_path,
-         report_path, sample_path, lines_path, ledger_path],
-    )  # fmt: skip
-    summary = audit_files(
-        claims_path,
-        findings_path,
-        catalogue=catalogue_path,
-        buybacks=buybacks_path,
-        quotas=quotas_path,
-        rejects_path=rejects_path,
-        summary_path=summary_path,
-        report_path=report_path,
-        sample_path=sample_path,
-        lines_path=lines_path,
-        schemes=list(scheme_paths) or None,
-        ledger=ledger_path,
-        sample_value_share=sample_value_share,
-        high_value=high_value,
-        seed=seed,
-        strict=strict,
-        encoding=encoding,
-        lang=lang,
-    )
+    with i18n.speaking(lang):  # errors raised in the library speak the language asked for
+        io.check_distinct(
+            [claims_path, catalogue_path, buybacks_path, quotas_path],
+            [findings_path, rejects_path or default_rejects_path(findings_path), summary_path,
+             report_path, sample_path, lines_path, ledger_path],
+        )  # fmt: skip
+        summary = audit_files(
+            claims_path,
+            findings_path,
+            catalogue=catalogue_path,
+            buybacks=buybacks_path,
+            quotas=quotas_path,
+            rejects_path=rejects_path,
+            summary_path=summary_path,
+            report_path=report_path,
+            sample_path=sample_path,
+            lines_path=lines_path,
+            schemes=list(scheme_paths) or None,
+            ledger=ledger_path,
+            sample_value_share=sample_value_share,
+            high_value=high_value,
+            seed=seed,
+            strict=strict,
+            encoding=encoding,
+            aliases=aliases_path,
+            sheet=sheet,
+            headers=headers,
+            lang=lang,
+        )
     elapsed = time.perf_counter() - started
     click.echo(
         json.dumps(summary, indent=2, ensure_ascii=False)
@@ -209,8 +239,6 @@ def audit(
         else summary_text(summary, lang)
     )
     rows = summary["rows"]
-    from motorsub import i18n
-
     _ = i18n.translator(lang)
     click.echo(
         _(

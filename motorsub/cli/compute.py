@@ -11,11 +11,14 @@ import click
 from motorsub.cli.options import (
     DEFAULT_BATCH_ROWS,
     EPILOG,
+    aliases_option,
     errors,
+    headers_option,
     lang_option,
     savings_options,
     schemes_option,
     settings_from,
+    sheet_option,
 )
 
 
@@ -47,21 +50,9 @@ from motorsub.cli.options import (
     help="Force the CSV encoding, e.g. gb18030 (default: as a byte-order mark says, else "
     "UTF-8, else GB18030 when every character is common Chinese text).",
 )
-@click.option("--sheet", help="The sheet of an .xlsx INPUT to read [default: the first].")
-@click.option(
-    "--aliases",
-    "aliases_path",
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    help="A CSV of more spellings of column names and codes (what,alias,value,note), "
-    "added to the shipped table motorsub/data/aliases.csv.",
-)
-@click.option(
-    "--headers",
-    type=click.Choice(["id", "zh"]),
-    default="id",
-    show_default=True,
-    help="Column headers of the output and rejects files: the stable ids, or Chinese.",
-)
+@sheet_option()
+@aliases_option
+@headers_option()
 @lang_option
 @savings_options
 @click.option(

@@ -20,12 +20,15 @@ from motorsub.errors import MotorsubError
 __all__ = [
     "DEFAULT_BATCH_ROWS",
     "EPILOG",
+    "aliases_option",
     "errors",
+    "headers_option",
     "lang_option",
     "output_option",
     "savings_options",
     "schemes_option",
     "settings_from",
+    "sheet_option",
 ]
 
 EPILOG = "Exit codes: 0 done, 2 bad usage or input, 3 invalid scheme, 4 rejects under --strict."
@@ -116,8 +119,36 @@ lang_option = click.option(
     "--lang",
     type=click.Choice(["zh", "en"]),
     callback=_lang,
+    is_eager=True,  # known before the other options are checked: their errors speak it
     help="Language of what is printed and reported: zh or en [default: the locale's, else en].",
 )
+
+
+def sheet_option(what: str = "INPUT"):
+    """``--sheet NAME``: the sheet of the .xlsx file ``what`` to read."""
+    return click.option(
+        "--sheet", help=f"The sheet of an .xlsx {what} to read [default: the first]."
+    )
+
+
+aliases_option = click.option(
+    "--aliases",
+    "aliases_path",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="A CSV of more spellings of column names and codes (what,alias,value,note), "
+    "added to the shipped table motorsub/data/aliases.csv.",
+)
+
+
+def headers_option(files: str = "output and rejects files"):
+    """``--headers id|zh``: the column headers of the tables a command writes."""
+    return click.option(
+        "--headers",
+        type=click.Choice(["id", "zh"]),
+        default="id",
+        show_default=True,
+        help=f"Column headers of the {files}: the stable ids, or Chinese.",
+    )
 
 
 output_option = click.option(

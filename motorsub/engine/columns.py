@@ -281,29 +281,58 @@ def _header_words(_) -> dict[str, str]:
         "bill_saving_per_year": _("header: bill_saving_per_year"),
         "payback_years": _("header: payback_years"), "reasons": _("header: reasons"),
         "source_row": _("header: source_row"),
+        # the audit's findings, rejects and sample (motorsub/audit/README.md)
+        "batch_id": _("header: batch_id"), "claimant": _("header: claimant"),
+        "invoice_no": _("header: invoice_no"), "invoice_date": _("header: invoice_date"),
+        "old_equipment_id": _("header: old_equipment_id"),
+        "contract_no": _("header: contract_no"), "status": _("header: status"),
+        "finding": _("header: finding"), "primary_reason": _("header: primary_reason"),
+        "claimed_total": _("header: claimed_total"),
+        "entitled_total": _("header: entitled_total"),
+        "approved_total": _("header: approved_total"),
+        "disallowed_total": _("header: disallowed_total"),
+        "unverified_total": _("header: unverified_total"),
+        "variance_total": _("header: variance_total"), "inspect": _("header: inspect"),
+        "inspect_reason": _("header: inspect_reason"),
     }  # fmt: skip
+
+
+def _amount_words(_) -> dict[str, str]:
+    """The Chinese header of each per-component amount column, by the column's prefix;
+    ``{component}`` is the component id, kept as it is."""
+    return {
+        "subsidy_": _("subsidy {component} [CNY]"),
+        # the audit's (motorsub/audit/README.md)
+        "claimed_": _("claimed {component} [CNY]"),
+        "entitled_": _("entitled {component} [CNY]"),
+        "approved_": _("approved {component} [CNY]"),
+        "disallowed_": _("disallowed {component} [CNY]"),
+        "unverified_": _("unverified {component} [CNY]"),
+    }
 
 
 def header_names(names: list[str], headers: str = "id") -> list[str]:
     """Column headers for ``names``: the ids themselves, or Chinese (``headers="zh"``).
 
-    ``version_<scheme>`` and ``subsidy_<component>`` keep their scheme and component ids
-    inside the Chinese words; a column motorsub does not know keeps its name.
+    ``version_<scheme>``, ``subsidy_<component>`` and the audit's ``claimed_<component>``,
+    ``approved_<component>``, ... keep their scheme and component ids inside the Chinese
+    words; a column motorsub does not know keeps its name.
     """
     if headers == "id":
         return list(names)
     if headers not in HEADERS:
         raise InputError(f"unknown headers {headers!r}; known: {', '.join(HEADERS)}")
     _ = i18n.translator(headers)
-    words = _header_words(_)
+    words, amounts = _header_words(_), _amount_words(_)
     out = []
     for name in names:
+        prefix = name.split("_", 1)[0] + "_"
         if name in words:
             out.append(words[name])
         elif name.startswith("version_"):
             out.append(_("version in force: {scheme}").format(scheme=name[len("version_") :]))
-        elif name.startswith("subsidy_"):
-            out.append(_("subsidy {component} [CNY]").format(component=name[len("subsidy_") :]))
+        elif prefix in amounts and len(name) > len(prefix):
+            out.append(amounts[prefix].format(component=name[len(prefix) :]))
         else:
             out.append(name)
     return out

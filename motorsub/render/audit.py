@@ -73,6 +73,19 @@ def _inputs(s: dict, _) -> str:
     return "; ".join(f"{names.get(k, k)}: {_(str(v))}" for k, v in s.get("inputs", {}).items())
 
 
+def _not_read(s: dict, _) -> str | None:
+    """The headings no input column matched, per file ("columns not read"), or None."""
+    by_file = s.get("columns_not_read") or {}
+    if not by_file:
+        return None
+    return _("columns not read (a misspelt name?): {columns}").format(
+        columns="; ".join(
+            _("{file}: {columns}").format(file=_(k), columns=", ".join(v))
+            for k, v in by_file.items()
+        )
+    )
+
+
 def _reason_rows(s: dict) -> list[tuple[str, dict]]:
     """Every primary reason with its lines and amount (all of them: the table adds up)."""
     return list(s["by_primary_reason"].items())
@@ -147,6 +160,8 @@ def blocks(s: dict, legend: list[tuple[str, str, str]], lang: str | None = None)
     out: list[Block] = [("h1", _("motorsub audit report"))]
     if s.get("inputs"):
         out.append(("p", _("Inputs: {inputs}.").format(inputs=_inputs(s, _))))
+    if _not_read(s, _):
+        out.append(("p", _not_read(s, _)))
     rejects = files.get("rejects") or _("the rejects file")
     out.append(
         (
@@ -437,9 +452,11 @@ def check_path(path: str | Path) -> str:
         return "md"
     if suffix in HTML:
         return "html"
+    _ = i18n.translator()
     raise InputError(
-        f"{path}: unknown report format {suffix or '(no extension)'!r}; "
-        f"accepted: {', '.join(MARKDOWN + HTML)}"
+        _("{path}: unknown report format {suffix!r}; accepted: {accepted}").format(
+            path=path, suffix=suffix or _("(no extension)"), accepted=", ".join(MARKDOWN + HTML)
+        )
     )
 
 
@@ -520,6 +537,8 @@ def summary_text(s: dict, lang: str | None = None) -> str:
     skipped = [k for k, v in s.get("inputs", {}).items() if str(v).startswith("not given")]
     if skipped:
         out.append(_("NOT CHECKED (no file given): {what}").format(what=", ".join(skipped)))
+    if _not_read(s, _):
+        out.append(_not_read(s, _))
     sm = s["sample"]
     out.append(
         _("inspection sample: {lines} lines, {share} of the claimed value (asked {target})").format(
