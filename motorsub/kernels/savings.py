@@ -99,17 +99,30 @@ def _scan_lines(s0, s1, s2, s3, s4, p, kw, u, op, o_kw, o_u, sl, tab):
     motor), then ``s3`` and ``s4`` at each.
 
     A real call, made by :func:`_savings_kernel` for the few lines that need it, so that
-    the scans' code and registers stay out of its loop.
+    the scans' code and registers stay out of its loop; one lookup in a loop over the
+    seven, not seven copies of it, which would cost numba and LLVM seven times the time
+    to compile.
     """
-    return (
-        ef.lookup_at(s0, p, kw, u, sl, tab),
-        ef.lookup_at(s1, op, o_kw, o_u, sl, tab),
-        ef.lookup_at(s2, op, o_kw, o_u, sl, tab),
-        ef.lookup_at(s3, p, kw, u, sl, tab),
-        ef.lookup_at(s4, p, kw, u, sl, tab),
-        ef.lookup_at(s3, op, o_kw, o_u, sl, tab),
-        ef.lookup_at(s4, op, o_kw, o_u, sl, tab),
-    )
+    r0 = r1 = r2 = r3 = r4 = r5 = r6 = (np.nan, np.uint8(0))
+    for k in range(7):
+        new = (k == 0) | (k == 3) | (k == 4)
+        s = s0 if k == 0 else (s1 if k == 1 else (s2 if k == 2 else (s3 if k % 2 else s4)))
+        got = ef.lookup_at(s, p if new else op, kw if new else o_kw, u if new else o_u, sl, tab)
+        if k == 0:
+            r0 = got
+        elif k == 1:
+            r1 = got
+        elif k == 2:
+            r2 = got
+        elif k == 3:
+            r3 = got
+        elif k == 4:
+            r4 = got
+        elif k == 5:
+            r5 = got
+        else:
+            r6 = got
+    return r0, r1, r2, r3, r4, r5, r6
 
 
 @kernel(parallel=True)
@@ -183,7 +196,8 @@ def _savings_kernel(
             scan = (between_new & (s0 >= 0)) | (between_old & ((s1 >= 0) | (s2 >= 0)))
         if scan:
             # a kW between ratings (rare): scan the tables, in one real call
-            s3, s4 = (ie_base + 2, ie_base + 1) if model is not None else (-1, -1)
+            none = np.int64(-1)  # not a literal: one _scan_lines for both kernels
+            s3, s4 = (ie_base + 2, ie_base + 1) if model is not None else (none, none)
             new, old, fb, a3, a4, a5, a6 = _scan_lines(
                 s0, s1, s2, s3, s4, p, kw_i, u_new, op, o_kw, u_old, sl, tab
             )
