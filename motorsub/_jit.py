@@ -11,7 +11,9 @@ floating-point mode are decided here and nowhere else:
   debugging and coverage (numba's own ``NUMBA_DISABLE_JIT`` works too);
 - :func:`run_as_python` does the same from inside a process, for the command line's small
   jobs (a quote, a file of a few thousand lines): plain Python then costs less than
-  importing numba and loading its cached machine code, about 0.9 s.
+  importing numba and loading its cached machine code, about 0.9 s;
+- :func:`compile_log` records what numba compiles and how long each kernel takes
+  (``motorsub warmup --verbose``).
 
 The choice is made once per process, when the first kernel module imports
 :data:`prange`; numba is imported only if kernels are compiled.
@@ -19,7 +21,10 @@ The choice is made once per process, when the first kernel module imports
 
 from __future__ import annotations
 
+import contextlib
 import os
+import time
+from typing import NamedTuple
 
 DISABLED = os.environ.get("MOTORSUB_DISABLE_JIT", "") not in ("", "0")
 
@@ -57,7 +62,7 @@ def __getattr__(name: str):
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
-def kernel(parallel: bool = False, inline: bool = False):
+def kernel(parallel: bool = False, inline: bool = False, refcount: bool = True):
     """Decorate a numba kernel with the project's options.
 
     Parameters
@@ -69,6 +74,11 @@ def kernel(parallel: bool = False, inline: bool = False):
         Inline the function into its callers at numba's IR level. For small per-record
         helpers that take arrays: a real call increments and decrements every array's
         reference count, atomically, which two threads pay for on every record.
+    refcount : bool
+        Count references to arrays (numba's NRT). False for a serial kernel that a
+        parallel loop calls on a chunk of lines: its arrays live as long as the caller's,
+        and counting every array a helper reads, line by line, would cost more than the
+        work. Such a kernel must not allocate arrays.
     """
 
     def wrap(func):
@@ -82,6 +92,52 @@ def kernel(parallel: bool = False, inline: bool = False):
             parallel=parallel,
             nogil=True,
             inline="always" if inline else "never",
+            _nrt=refcount,
         )(func)
 
     return wrap
+
+
+class Compiled(NamedTuple):
+    """One compilation: the function, its argument types, and the seconds it took, wall
+    and CPU of the compiling thread, without the functions it called that were compiled
+    on the way (each has its own record)."""
+
+    name: str  # module.qualified_name
+    signature: str
+    seconds: float
+    cpu_seconds: float
+
+
+@contextlib.contextmanager
+def compile_log():
+    """Record every numba compilation made inside the block (none when kernels run as
+    plain Python, or load from numba's cache): yields the list of :class:`Compiled` it fills."""
+    found: list[Compiled] = []
+    if python():
+        yield found
+        return
+    from numba.core import event
+
+    open_: list[list] = []  # per compilation under way: name, args, start wall and CPU, callees'
+
+    class Listener(event.Listener):
+        def on_start(self, ev):
+            f = ev.data["dispatcher"].py_func
+            name = f"{f.__module__}.{f.__qualname__}"
+            open_.append([name, ev.data["args"], time.perf_counter(), time.thread_time(), 0.0, 0.0])
+
+        def on_end(self, ev):
+            name, args, wall0, cpu0, callees_wall, callees_cpu = open_.pop()
+            wall, cpu = time.perf_counter() - wall0, time.thread_time() - cpu0
+            if open_:
+                open_[-1][4] += wall
+                open_[-1][5] += cpu
+            found.append(Compiled(name, str(args), wall - callees_wall, cpu - callees_cpu))
+
+    listener = Listener()
+    event.register("numba:compile", listener)
+    try:
+        yield found
+    finally:
+        event.unregister("numba:compile", listener)

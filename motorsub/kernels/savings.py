@@ -92,7 +92,7 @@ def _edition(day, first_day, last_day):
     return e
 
 
-@kernel()
+@kernel(refcount=False)
 def _scan_lines(s0, s1, s2, s3, s4, p, kw, u, op, o_kw, o_u, sl, tab):
     """The lookups of a line with a kW between ratings, scanning the tables where a motor
     is at no rating (``u``, ``o_u`` < 0): slots ``s0`` (new motor), ``s1`` and ``s2`` (old
@@ -125,6 +125,11 @@ def _scan_lines(s0, s1, s2, s3, s4, p, kw, u, op, o_kw, o_u, sl, tab):
     return r0, r1, r2, r3, r4, r5, r6
 
 
+#: Lines per task of the parallel loop: enough that a call per chunk costs nothing, few
+#: enough that two threads share a batch evenly.
+CHUNK = 16_384
+
+
 @kernel(parallel=True)
 def _savings_kernel(
     rec, par, tabs, tab, sl, model,
@@ -135,9 +140,27 @@ def _savings_kernel(
     the efficiency tables ``tabs`` (:class:`EtaTables`), ``tab`` and ``sl``
     (:mod:`motorsub.physics.efficiency`) and the part-load ``model`` (or None).
 
+    A parallel loop over chunks of lines, each a call of the serial
+    :func:`_savings_lines`: numba's parallel passes then see a loop of one call, not the
+    whole body, which saves most of the time it takes to compile.
+
     The outputs come as separate arrays, not as the NamedTuple: see
     :func:`motorsub.kernels.subsidy._subsidy_kernel`.
     """
+    n = rec[0].shape[0]
+    for k in prange((n + CHUNK - 1) // CHUNK):
+        _savings_lines(
+            k * CHUNK, min(n, (k + 1) * CHUNK), rec, par, tabs, tab, sl, model,
+            eta_new_out, eta_old_out, src_new, src_old, kwh, tce, tco2, reasons_out,
+        )  # fmt: skip
+
+
+@kernel(refcount=False)
+def _savings_lines(
+    start, stop, rec, par, tabs, tab, sl, model,
+    eta_new_out, eta_old_out, src_new, src_old, kwh, tce, tco2, reasons_out,
+):  # fmt: skip
+    """:func:`_savings_kernel` for the lines ``start:stop``."""
     (
         day, mtype, grade, poles_in, speed, kw, qty, eff, trade_in, old_kw, old_qty,
         old_eff, old_series, old_poles_in, hours_in, load_in, region,
@@ -152,7 +175,7 @@ def _savings_kernel(
     # are then selects between values in registers, never jumps around a load.
     # Which of them applies varies at random from line to line, and a mispredicted
     # jump costs more than computing both arms.
-    for i in prange(day.shape[0]):
+    for i in range(start, stop):
         kw_i, grade_i, trade = kw[i], grade[i], trade_in[i]
         eff_i, old_eff_i, old_kw_i = eff[i], old_eff[i], old_kw[i]
         poles_i, old_poles_i, old_series_i = poles_in[i], old_poles_in[i], old_series[i]

@@ -345,8 +345,11 @@ def outcome_tables(a: SchemeArrays) -> OutcomeTables:
             found = np.full(dims, -1, np.int64)
             for ti in range(n_t if vl else 0):
                 for j in range(*a.cell_range[v, c, ti]):
-                    hit = (found < 0) & (t == ti) & a.cell_grades[j][g] & _inside_np(
-                        x, *a.cell_bounds[j], *a.cell_closed[j]
+                    hit = (
+                        (found < 0)
+                        & (t == ti)
+                        & a.cell_grades[j][g]
+                        & _inside_np(x, *a.cell_bounds[j], *a.cell_closed[j])
                     )
                     found = np.where(hit, j, found)
             outcome = np.where(fen[found + 1] >= 0, PAID, _NO_RATE)
