@@ -12,6 +12,9 @@ floating-point mode are decided here and nowhere else:
 - :func:`run_as_python` does the same from inside a process, for the command line's small
   jobs (a quote, a file of a few thousand lines): plain Python then costs less than
   importing numba and loading its cached machine code, about 0.9 s;
+- :func:`in_threads` runs a serial kernel over chunks of lines on every core, in Python
+  threads (kernels release the GIL): what ``parallel=True`` does, without the seconds
+  numba's parallel passes take to compile a large loop;
 - :func:`compile_log` records what numba compiles and how long each kernel takes
   (``motorsub warmup --verbose``).
 
@@ -62,7 +65,43 @@ def __getattr__(name: str):
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
-def kernel(parallel: bool = False, inline: bool = False, refcount: bool = True):
+_pool = None  # the threads of in_threads, made on first use
+
+
+def threads() -> int:
+    """How many threads :func:`in_threads` uses: numba's thread count (NUMBA_NUM_THREADS),
+    one when kernels run as plain Python."""
+    if python():
+        return 1
+    import numba
+
+    return numba.config.NUMBA_NUM_THREADS
+
+
+def in_threads(func, n: int, *args, min_chunk: int = 16_384) -> None:
+    """Call ``func(start, stop, *args)`` over the lines ``0:n`` in one chunk per thread.
+
+    ``func`` is a serial kernel that writes its lines' results into arrays among ``args``;
+    compiled with ``nogil``, its chunks run at once on every core. A job of fewer than
+    ``min_chunk`` lines per thread runs in this thread alone.
+    """
+    global _pool
+    k = max(1, min(threads(), n // min_chunk))
+    if k == 1:
+        func(0, n, *args)
+        return
+    if _pool is None:
+        from concurrent.futures import ThreadPoolExecutor
+
+        _pool = ThreadPoolExecutor(threads() - 1, thread_name_prefix="motorsub-kernel")
+    cuts = [n * j // k for j in range(k + 1)]
+    others = [_pool.submit(func, cuts[j], cuts[j + 1], *args) for j in range(1, k)]
+    func(cuts[0], cuts[1], *args)  # this thread takes the first chunk
+    for f in others:
+        f.result()
+
+
+def kernel(parallel: bool = False, inline: bool = False, chunk: bool = False):
     """Decorate a numba kernel with the project's options.
 
     Parameters
@@ -74,11 +113,13 @@ def kernel(parallel: bool = False, inline: bool = False, refcount: bool = True):
         Inline the function into its callers at numba's IR level. For small per-record
         helpers that take arrays: a real call increments and decrements every array's
         reference count, atomically, which two threads pay for on every record.
-    refcount : bool
-        Count references to arrays (numba's NRT). False for a serial kernel that a
-        parallel loop calls on a chunk of lines: its arrays live as long as the caller's,
-        and counting every array a helper reads, line by line, would cost more than the
-        work. Such a kernel must not allocate arrays.
+    chunk : bool
+        A serial kernel ``f(start, stop, ...)`` over a chunk of lines, which
+        :func:`in_threads` runs on every core. Compiled as numba compiles the body of a
+        parallel loop: without reference counting (the caller holds every array, and
+        counting the arrays each helper reads, line by line, would cost more than the
+        work; so such a kernel must not allocate arrays), and with numpy's error model (a
+        float division by zero gives inf or NaN, never an exception).
     """
 
     def wrap(func):
@@ -92,7 +133,8 @@ def kernel(parallel: bool = False, inline: bool = False, refcount: bool = True):
             parallel=parallel,
             nogil=True,
             inline="always" if inline else "never",
-            _nrt=refcount,
+            _nrt=not chunk,
+            error_model="numpy" if chunk else "python",
         )(func)
 
     return wrap

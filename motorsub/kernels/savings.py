@@ -29,8 +29,8 @@ from typing import NamedTuple
 
 import numpy as np
 
-from motorsub import vocab
-from motorsub._jit import kernel, prange
+from motorsub import _jit, vocab
+from motorsub._jit import kernel
 from motorsub.model.profile import Settings
 from motorsub.physics import efficiency as ef
 from motorsub.physics import partload as pl
@@ -92,7 +92,7 @@ def _edition(day, first_day, last_day):
     return e
 
 
-@kernel(refcount=False)
+@kernel(chunk=True)
 def _scan_lines(s0, s1, s2, s3, s4, p, kw, u, op, o_kw, o_u, sl, tab):
     """The lookups of a line with a kW between ratings, scanning the tables where a motor
     is at no rating (``u``, ``o_u`` < 0): slots ``s0`` (new motor), ``s1`` and ``s2`` (old
@@ -101,7 +101,8 @@ def _scan_lines(s0, s1, s2, s3, s4, p, kw, u, op, o_kw, o_u, sl, tab):
     A real call, made by :func:`_savings_kernel` for the few lines that need it, so that
     the scans' code and registers stay out of its loop; one lookup in a loop over the
     seven, not seven copies of it, which would cost numba and LLVM seven times the time
-    to compile.
+    to compile. Compiled as its caller is (``chunk``), so that the call counts no
+    references.
     """
     r0 = r1 = r2 = r3 = r4 = r5 = r6 = (np.nan, np.uint8(0))
     for k in range(7):
@@ -125,42 +126,20 @@ def _scan_lines(s0, s1, s2, s3, s4, p, kw, u, op, o_kw, o_u, sl, tab):
     return r0, r1, r2, r3, r4, r5, r6
 
 
-#: Lines per task of the parallel loop: enough that a call per chunk costs nothing, few
-#: enough that two threads share a batch evenly.
-CHUNK = 16_384
-
-
-@kernel(parallel=True)
+@kernel(chunk=True)
 def _savings_kernel(
-    rec, par, tabs, tab, sl, model,
+    start, stop, rec, par, tabs, tab, sl, model,
     eta_new_out, eta_old_out, src_new, src_old, kwh, tce, tco2, reasons_out,
 ):  # fmt: skip
-    """Fill the arrays of a :class:`SavingsResult` for the lines of ``rec``
+    """Fill the arrays of a :class:`SavingsResult` for the lines ``start:stop`` of ``rec``
     (:class:`SavingsColumns`) under the settings ``par`` (:class:`SavingsParams`), with
     the efficiency tables ``tabs`` (:class:`EtaTables`), ``tab`` and ``sl``
     (:mod:`motorsub.physics.efficiency`) and the part-load ``model`` (or None).
 
-    A parallel loop over chunks of lines, each a call of the serial
-    :func:`_savings_lines`: numba's parallel passes then see a loop of one call, not the
-    whole body, which saves most of the time it takes to compile.
-
-    The outputs come as separate arrays, not as the NamedTuple: see
-    :func:`motorsub.kernels.subsidy._subsidy_kernel`.
+    Serial (a ``chunk`` kernel of :func:`motorsub._jit.kernel`): :func:`savings` runs it
+    on every core with :func:`motorsub._jit.in_threads`, which compiles in a fraction of
+    the time numba's parallel loop takes for a body this large.
     """
-    n = rec[0].shape[0]
-    for k in prange((n + CHUNK - 1) // CHUNK):
-        _savings_lines(
-            k * CHUNK, min(n, (k + 1) * CHUNK), rec, par, tabs, tab, sl, model,
-            eta_new_out, eta_old_out, src_new, src_old, kwh, tce, tco2, reasons_out,
-        )  # fmt: skip
-
-
-@kernel(refcount=False)
-def _savings_lines(
-    start, stop, rec, par, tabs, tab, sl, model,
-    eta_new_out, eta_old_out, src_new, src_old, kwh, tce, tco2, reasons_out,
-):  # fmt: skip
-    """:func:`_savings_kernel` for the lines ``start:stop``."""
     (
         day, mtype, grade, poles_in, speed, kw, qty, eff, trade_in, old_kw, old_qty,
         old_eff, old_series, old_poles_in, hours_in, load_in, region,
@@ -371,7 +350,7 @@ def savings(
     """
     n = len(cols["day"])
     out = empty_savings(n) if out is None else prefix(out, n)
-    _savings_kernel(*kernel_inputs(cols, s), *out)
+    _jit.in_threads(_savings_kernel, n, *kernel_inputs(cols, s), *out)
     return out
 
 
