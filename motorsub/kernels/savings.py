@@ -93,37 +93,16 @@ def _edition(day, first_day, last_day):
 
 
 @kernel(chunk=True)
-def _scan_lines(s0, s1, s2, s3, s4, p, kw, u, op, o_kw, o_u, sl, tab):
-    """The lookups of a line with a kW between ratings, scanning the tables where a motor
-    is at no rating (``u``, ``o_u`` < 0): slots ``s0`` (new motor), ``s1`` and ``s2`` (old
-    motor), then ``s3`` and ``s4`` at each.
+def _scan(s, poles, kw, u, sl, tab):
+    """One lookup of a line with a kW between ratings, where a motor is at no rating
+    (``u`` < 0) and the table must be scanned: :func:`motorsub.physics.efficiency.lookup_at`.
 
     A real call, made by :func:`_savings_kernel` for the few lines that need it, so that
-    the scans' code and registers stay out of its loop; one lookup in a loop over the
-    seven, not seven copies of it, which would cost numba and LLVM seven times the time
-    to compile. Compiled as its caller is (``chunk``), so that the call counts no
+    the scan's code and registers stay out of its loop, and compiled once, not once per
+    call site. Compiled as its caller is (``chunk``), so that the call counts no
     references.
     """
-    r0 = r1 = r2 = r3 = r4 = r5 = r6 = (np.nan, np.uint8(0))
-    for k in range(7):
-        new = (k == 0) | (k == 3) | (k == 4)
-        s = s0 if k == 0 else (s1 if k == 1 else (s2 if k == 2 else (s3 if k % 2 else s4)))
-        got = ef.lookup_at(s, p if new else op, kw if new else o_kw, u if new else o_u, sl, tab)
-        if k == 0:
-            r0 = got
-        elif k == 1:
-            r1 = got
-        elif k == 2:
-            r2 = got
-        elif k == 3:
-            r3 = got
-        elif k == 4:
-            r4 = got
-        elif k == 5:
-            r5 = got
-        else:
-            r6 = got
-    return r0, r1, r2, r3, r4, r5, r6
+    return ef.lookup_at(s, poles, kw, u, sl, tab)
 
 
 @kernel(chunk=True)
@@ -197,15 +176,15 @@ def _savings_kernel(
         else:
             scan = (between_new & (s0 >= 0)) | (between_old & ((s1 >= 0) | (s2 >= 0)))
         if scan:
-            # a kW between ratings (rare): scan the tables, in one real call
-            none = np.int64(-1)  # not a literal: one _scan_lines for both kernels
-            s3, s4 = (ie_base + 2, ie_base + 1) if model is not None else (none, none)
-            new, old, fb, a3, a4, a5, a6 = _scan_lines(
-                s0, s1, s2, s3, s4, p, kw_i, u_new, op, o_kw, u_old, sl, tab
-            )
-            (g_eta, g_flag), (o_eta, o_flag), (fallback, f_flag) = new, old, fb
+            # a kW between ratings (rare): scan the tables, in real calls
+            g_eta, g_flag = _scan(s0, p, kw_i, u_new, sl, tab)
+            o_eta, o_flag = _scan(s1, op, o_kw, u_old, sl, tab)
+            fallback, f_flag = _scan(s2, op, o_kw, u_old, sl, tab)
             if model is not None:
-                ie3_new, ie2_new, ie3_old, ie2_old = a3[0], a4[0], a5[0], a6[0]
+                ie3_new = _scan(ie_base + 2, p, kw_i, u_new, sl, tab)[0]
+                ie2_new = _scan(ie_base + 1, p, kw_i, u_new, sl, tab)[0]
+                ie3_old = _scan(ie_base + 2, op, o_kw, u_old, sl, tab)[0]
+                ie2_old = _scan(ie_base + 1, op, o_kw, u_old, sl, tab)[0]
         # Below, flags and choices are selects, not jumps: which of them applies varies
         # at random from line to line, and a mispredicted jump costs more than both arms.
         # the new motor: declared, else its grade's minimum
