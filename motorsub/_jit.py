@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import threading
 import time
 from typing import NamedTuple
 
@@ -66,34 +67,42 @@ def __getattr__(name: str):
 
 
 _pool = None  # the threads of in_threads, made on first use
+_pool_lock = threading.Lock()
 
 
 def threads() -> int:
-    """How many threads :func:`in_threads` uses: numba's thread count (NUMBA_NUM_THREADS),
-    one when kernels run as plain Python."""
+    """How many threads :func:`in_threads` uses: as many as numba's parallel loops would
+    in the calling thread (``NUMBA_NUM_THREADS``, or less after
+    :func:`numba.set_num_threads`, as a cluster worker sets it for its share of the
+    cores); one when kernels run as plain Python."""
     if python():
         return 1
     import numba
 
-    return numba.config.NUMBA_NUM_THREADS
+    return numba.get_num_threads()
 
 
 def in_threads(func, n: int, *args, min_chunk: int = 16_384) -> None:
     """Call ``func(start, stop, *args)`` over the lines ``0:n`` in one chunk per thread.
 
     ``func`` is a serial kernel that writes its lines' results into arrays among ``args``;
-    compiled with ``nogil``, its chunks run at once on every core. A job of fewer than
-    ``min_chunk`` lines per thread runs in this thread alone.
+    compiled with ``nogil``, its chunks run at once on every core. A chunk holds at least
+    ``min_chunk`` lines: a smaller job runs in this thread alone.
     """
     global _pool
     k = max(1, min(threads(), n // min_chunk))
     if k == 1:
         func(0, n, *args)
         return
-    if _pool is None:
-        from concurrent.futures import ThreadPoolExecutor
+    with _pool_lock:
+        if _pool is None:
+            from concurrent.futures import ThreadPoolExecutor
 
-        _pool = ThreadPoolExecutor(threads() - 1, thread_name_prefix="motorsub-kernel")
+            import numba
+
+            _pool = ThreadPoolExecutor(
+                numba.config.NUMBA_NUM_THREADS - 1, thread_name_prefix="motorsub-kernel"
+            )
     cuts = [n * j // k for j in range(k + 1)]
     others = [_pool.submit(func, cuts[j], cuts[j + 1], *args) for j in range(1, k)]
     func(cuts[0], cuts[1], *args)  # this thread takes the first chunk

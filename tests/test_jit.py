@@ -1,6 +1,9 @@
-"""What ``motorsub warmup --verbose`` reports: the compile time of each kernel."""
+"""motorsub._jit: the compile report of ``motorsub warmup --verbose``, and kernels run in
+threads."""
 
 from __future__ import annotations
+
+import itertools
 
 import numpy as np
 
@@ -42,3 +45,25 @@ def test_compile_log_records_a_kernel_compiled_inside_it():
         mine = [c for c in log if c.name.endswith("double")]
         assert len(mine) == 1 and "int64" in mine[0].signature
         assert mine[0].seconds > 0 and mine[0].cpu_seconds > 0
+
+
+def test_in_threads_covers_every_line_once_in_order_of_chunks():
+    seen = np.zeros(100_003, dtype=np.int64)
+    calls = []
+
+    def mark(start, stop, out):  # plain Python: the threads share the array
+        calls.append((start, stop))
+        out[start:stop] += 1
+
+    _jit.in_threads(mark, len(seen), seen, min_chunk=1_000)
+    assert (seen == 1).all()
+    chunks = sorted(calls)
+    assert chunks[0][0] == 0 and chunks[-1][1] == len(seen)
+    assert all(a[1] == b[0] for a, b in itertools.pairwise(chunks))  # no gap, no overlap
+    assert len(chunks) == _jit.threads()
+
+
+def test_in_threads_runs_a_small_job_in_one_call():
+    calls = []
+    _jit.in_threads(lambda a, b: calls.append((a, b)), 500, min_chunk=1_000)
+    assert calls == [(0, 500)]
