@@ -11,7 +11,12 @@ floating-point mode are decided here and nowhere else:
   debugging and coverage (numba's own ``NUMBA_DISABLE_JIT`` works too);
 - :func:`run_as_python` does the same from inside a process, for the command line's small
   jobs (a quote, a file of a few thousand lines): plain Python then costs less than
-  importing numba and loading its cached machine code, about 0.9 s.
+  importing numba and loading its cached machine code, about 0.9 s;
+- :func:`in_threads` runs a serial kernel over chunks of lines on every core, in Python
+  threads (kernels release the GIL): what ``parallel=True`` does, without the seconds
+  numba's parallel passes take to compile a large loop;
+- :func:`compile_log` records what numba compiles and how long each kernel takes
+  (``motorsub warmup --verbose``).
 
 The choice is made once per process, when the first kernel module imports
 :data:`prange`; numba is imported only if kernels are compiled.
@@ -19,7 +24,11 @@ The choice is made once per process, when the first kernel module imports
 
 from __future__ import annotations
 
+import contextlib
 import os
+import threading
+import time
+from typing import NamedTuple
 
 DISABLED = os.environ.get("MOTORSUB_DISABLE_JIT", "") not in ("", "0")
 
@@ -57,7 +66,51 @@ def __getattr__(name: str):
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
-def kernel(parallel: bool = False, inline: bool = False):
+_pool = None  # the threads of in_threads, made on first use
+_pool_lock = threading.Lock()
+
+
+def threads() -> int:
+    """How many threads :func:`in_threads` uses: as many as numba's parallel loops would
+    in the calling thread (``NUMBA_NUM_THREADS``, or less after
+    :func:`numba.set_num_threads`, as a cluster worker sets it for its share of the
+    cores); one when kernels run as plain Python."""
+    if python():
+        return 1
+    import numba
+
+    return numba.get_num_threads()
+
+
+def in_threads(func, n: int, *args, min_chunk: int = 16_384) -> None:
+    """Call ``func(start, stop, *args)`` over the lines ``0:n`` in one chunk per thread.
+
+    ``func`` is a serial kernel that writes its lines' results into arrays among ``args``;
+    compiled with ``nogil``, its chunks run at once on every core. A chunk holds at least
+    ``min_chunk`` lines: a smaller job runs in this thread alone.
+    """
+    global _pool
+    k = max(1, min(threads(), n // min_chunk))
+    if k == 1:
+        func(0, n, *args)
+        return
+    with _pool_lock:
+        if _pool is None:
+            from concurrent.futures import ThreadPoolExecutor
+
+            import numba
+
+            _pool = ThreadPoolExecutor(
+                numba.config.NUMBA_NUM_THREADS - 1, thread_name_prefix="motorsub-kernel"
+            )
+    cuts = [n * j // k for j in range(k + 1)]
+    others = [_pool.submit(func, cuts[j], cuts[j + 1], *args) for j in range(1, k)]
+    func(cuts[0], cuts[1], *args)  # this thread takes the first chunk
+    for f in others:
+        f.result()
+
+
+def kernel(parallel: bool = False, inline: bool = False, chunk: bool = False):
     """Decorate a numba kernel with the project's options.
 
     Parameters
@@ -69,6 +122,13 @@ def kernel(parallel: bool = False, inline: bool = False):
         Inline the function into its callers at numba's IR level. For small per-record
         helpers that take arrays: a real call increments and decrements every array's
         reference count, atomically, which two threads pay for on every record.
+    chunk : bool
+        A serial kernel ``f(start, stop, ...)`` over a chunk of lines, which
+        :func:`in_threads` runs on every core. Compiled as numba compiles the body of a
+        parallel loop: without reference counting (the caller holds every array, and
+        counting the arrays each helper reads, line by line, would cost more than the
+        work; so such a kernel must not allocate arrays), and with numpy's error model (a
+        float division by zero gives inf or NaN, never an exception).
     """
 
     def wrap(func):
@@ -82,6 +142,53 @@ def kernel(parallel: bool = False, inline: bool = False):
             parallel=parallel,
             nogil=True,
             inline="always" if inline else "never",
+            _nrt=not chunk,
+            error_model="numpy" if chunk else "python",
         )(func)
 
     return wrap
+
+
+class Compiled(NamedTuple):
+    """One compilation: the function, its argument types, and the seconds it took, wall
+    and CPU of the compiling thread, without the functions it called that were compiled
+    on the way (each has its own record)."""
+
+    name: str  # module.qualified_name
+    signature: str
+    seconds: float
+    cpu_seconds: float
+
+
+@contextlib.contextmanager
+def compile_log():
+    """Record every numba compilation made inside the block (none when kernels run as
+    plain Python, or load from numba's cache): yields the list of :class:`Compiled` it fills."""
+    found: list[Compiled] = []
+    if python():
+        yield found
+        return
+    from numba.core import event
+
+    open_: list[list] = []  # per compilation under way: name, args, start wall and CPU, callees'
+
+    class Listener(event.Listener):
+        def on_start(self, ev):
+            f = ev.data["dispatcher"].py_func
+            name = f"{f.__module__}.{f.__qualname__}"
+            open_.append([name, ev.data["args"], time.perf_counter(), time.thread_time(), 0.0, 0.0])
+
+        def on_end(self, ev):
+            name, args, wall0, cpu0, callees_wall, callees_cpu = open_.pop()
+            wall, cpu = time.perf_counter() - wall0, time.thread_time() - cpu0
+            if open_:
+                open_[-1][4] += wall
+                open_[-1][5] += cpu
+            found.append(Compiled(name, str(args), wall - callees_wall, cpu - callees_cpu))
+
+    listener = Listener()
+    event.register("numba:compile", listener)
+    try:
+        yield found
+    finally:
+        event.unregister("numba:compile", listener)

@@ -77,13 +77,47 @@ def _warm_audit() -> None:
 
 
 @click.command(epilog=EPILOG)
+@click.option(
+    "--verbose",
+    "-v",
+    is_flag=True,
+    help="Also list each kernel compiled, with the seconds it took (wall and CPU).",
+)
 @errors
-def warmup():
+def warmup(verbose: bool):
     """Compile and cache every numba kernel now, so that the first real run starts fast.
 
-    Run it once after installing (it takes a minute); later runs load the cached
-    machine code in a fraction of a second.
+    Run it once after installing; later runs load the cached machine code in a fraction
+    of a second.
+
+    \b
+    Example:
+      motorsub warmup --verbose
     """
+    from motorsub import _jit
+
     started = time.perf_counter()
-    warm_all()
+    with _jit.compile_log() as log:
+        warm_all()
+    if verbose:
+        for line in compile_report(log):
+            click.echo(line, err=True)
     click.echo(f"kernels compiled and cached in {time.perf_counter() - started:.1f} s", err=True)
+
+
+def compile_report(log) -> list[str]:
+    """One line per kernel compiled (:class:`motorsub._jit.Compiled`), slowest first:
+    wall and CPU seconds, and how many signatures; numba's own helpers in one line."""
+    per: dict[str, list] = {}
+    for c in log:
+        name = c.name if c.name.startswith("motorsub.") else "numba's own helpers"
+        acc = per.setdefault(name, [0.0, 0.0, 0])
+        acc[0] += c.seconds
+        acc[1] += c.cpu_seconds
+        acc[2] += 1
+    lines = [f"{'wall s':>8} {'CPU s':>8} {'sigs':>4}  kernel"]
+    for name, (wall, cpu, n) in sorted(per.items(), key=lambda kv: -kv[1][0]):
+        lines.append(f"{wall:8.2f} {cpu:8.2f} {n:4d}  {name}")
+    wall, cpu = sum(c.seconds for c in log), sum(c.cpu_seconds for c in log)
+    lines.append(f"{wall:8.2f} {cpu:8.2f} {len(log):4d}  (all compiled)")
+    return lines

@@ -29,8 +29,8 @@ from typing import NamedTuple
 
 import numpy as np
 
-from motorsub import vocab
-from motorsub._jit import kernel, prange
+from motorsub import _jit, vocab
+from motorsub._jit import kernel
 from motorsub.model.profile import Settings
 from motorsub.physics import efficiency as ef
 from motorsub.physics import partload as pl
@@ -92,38 +92,32 @@ def _edition(day, first_day, last_day):
     return e
 
 
-@kernel()
-def _scan_lines(s0, s1, s2, s3, s4, p, kw, u, op, o_kw, o_u, sl, tab):
-    """The lookups of a line with a kW between ratings, scanning the tables where a motor
-    is at no rating (``u``, ``o_u`` < 0): slots ``s0`` (new motor), ``s1`` and ``s2`` (old
-    motor), then ``s3`` and ``s4`` at each.
+@kernel(chunk=True)
+def _scan(s, poles, kw, u, sl, tab):
+    """One lookup of a line with a kW between ratings, where a motor is at no rating
+    (``u`` < 0) and the table must be scanned: :func:`motorsub.physics.efficiency.lookup_at`.
 
     A real call, made by :func:`_savings_kernel` for the few lines that need it, so that
-    the scans' code and registers stay out of its loop.
+    the scan's code and registers stay out of its loop, and compiled once, not once per
+    call site. Compiled as its caller is (``chunk``), so that the call counts no
+    references.
     """
-    return (
-        ef.lookup_at(s0, p, kw, u, sl, tab),
-        ef.lookup_at(s1, op, o_kw, o_u, sl, tab),
-        ef.lookup_at(s2, op, o_kw, o_u, sl, tab),
-        ef.lookup_at(s3, p, kw, u, sl, tab),
-        ef.lookup_at(s4, p, kw, u, sl, tab),
-        ef.lookup_at(s3, op, o_kw, o_u, sl, tab),
-        ef.lookup_at(s4, op, o_kw, o_u, sl, tab),
-    )
+    return ef.lookup_at(s, poles, kw, u, sl, tab)
 
 
-@kernel(parallel=True)
+@kernel(chunk=True)
 def _savings_kernel(
-    rec, par, tabs, tab, sl, model,
+    start, stop, rec, par, tabs, tab, sl, model,
     eta_new_out, eta_old_out, src_new, src_old, kwh, tce, tco2, reasons_out,
 ):  # fmt: skip
-    """Fill the arrays of a :class:`SavingsResult` for the lines of ``rec``
+    """Fill the arrays of a :class:`SavingsResult` for the lines ``start:stop`` of ``rec``
     (:class:`SavingsColumns`) under the settings ``par`` (:class:`SavingsParams`), with
     the efficiency tables ``tabs`` (:class:`EtaTables`), ``tab`` and ``sl``
     (:mod:`motorsub.physics.efficiency`) and the part-load ``model`` (or None).
 
-    The outputs come as separate arrays, not as the NamedTuple: see
-    :func:`motorsub.kernels.subsidy._subsidy_kernel`.
+    Serial (a ``chunk`` kernel of :func:`motorsub._jit.kernel`): :func:`savings` runs it
+    on every core with :func:`motorsub._jit.in_threads`, which compiles in a fraction of
+    the time numba's parallel loop takes for a body this large.
     """
     (
         day, mtype, grade, poles_in, speed, kw, qty, eff, trade_in, old_kw, old_qty,
@@ -139,7 +133,7 @@ def _savings_kernel(
     # are then selects between values in registers, never jumps around a load.
     # Which of them applies varies at random from line to line, and a mispredicted
     # jump costs more than computing both arms.
-    for i in prange(day.shape[0]):
+    for i in range(start, stop):
         kw_i, grade_i, trade = kw[i], grade[i], trade_in[i]
         eff_i, old_eff_i, old_kw_i = eff[i], old_eff[i], old_kw[i]
         poles_i, old_poles_i, old_series_i = poles_in[i], old_poles_in[i], old_series[i]
@@ -182,14 +176,15 @@ def _savings_kernel(
         else:
             scan = (between_new & (s0 >= 0)) | (between_old & ((s1 >= 0) | (s2 >= 0)))
         if scan:
-            # a kW between ratings (rare): scan the tables, in one real call
-            s3, s4 = (ie_base + 2, ie_base + 1) if model is not None else (-1, -1)
-            new, old, fb, a3, a4, a5, a6 = _scan_lines(
-                s0, s1, s2, s3, s4, p, kw_i, u_new, op, o_kw, u_old, sl, tab
-            )
-            (g_eta, g_flag), (o_eta, o_flag), (fallback, f_flag) = new, old, fb
+            # a kW between ratings (rare): scan the tables, in real calls
+            g_eta, g_flag = _scan(s0, p, kw_i, u_new, sl, tab)
+            o_eta, o_flag = _scan(s1, op, o_kw, u_old, sl, tab)
+            fallback, f_flag = _scan(s2, op, o_kw, u_old, sl, tab)
             if model is not None:
-                ie3_new, ie2_new, ie3_old, ie2_old = a3[0], a4[0], a5[0], a6[0]
+                ie3_new = _scan(ie_base + 2, p, kw_i, u_new, sl, tab)[0]
+                ie2_new = _scan(ie_base + 1, p, kw_i, u_new, sl, tab)[0]
+                ie3_old = _scan(ie_base + 2, op, o_kw, u_old, sl, tab)[0]
+                ie2_old = _scan(ie_base + 1, op, o_kw, u_old, sl, tab)[0]
         # Below, flags and choices are selects, not jumps: which of them applies varies
         # at random from line to line, and a mispredicted jump costs more than both arms.
         # the new motor: declared, else its grade's minimum
@@ -334,7 +329,7 @@ def savings(
     """
     n = len(cols["day"])
     out = empty_savings(n) if out is None else prefix(out, n)
-    _savings_kernel(*kernel_inputs(cols, s), *out)
+    _jit.in_threads(_savings_kernel, n, *kernel_inputs(cols, s), *out)
     return out
 
 

@@ -116,6 +116,7 @@ class CompiledSchemes:
     arrays: SchemeArrays
     versions: tuple[tuple[Scheme, Version], ...]
     cells: tuple[Cell, ...]
+    tables: OutcomeTables
 
     @property
     def n_components(self) -> int:
@@ -218,19 +219,8 @@ def compile_schemes(schemes: SchemeSet) -> CompiledSchemes:
         cell_grades.reshape(-1, 1 + len(vocab.GRADES)),
         cell_fen,
     )
-    return CompiledSchemes(
-        schemes,
-        SchemeArrays(*(np.ascontiguousarray(a) for a in arrays)),
-        versions,
-        tuple(cells),
-    )
-
-
-@kernel(inline=True)
-def _inside(x, lo, hi, lo_closed, hi_closed):
-    above = x >= lo if lo_closed else x > lo
-    below = x <= hi if hi_closed else x < hi
-    return above and below
+    arrays = SchemeArrays(*(np.ascontiguousarray(a) for a in arrays))
+    return CompiledSchemes(schemes, arrays, versions, tuple(cells), outcome_tables(arrays))
 
 
 @kernel(inline=True)
@@ -251,89 +241,197 @@ def _amount_fen(rate_fen, basis_kw, units):
     return whole * units + rest // MICRO + (1 if rest % MICRO >= MICRO // 2 else 0)
 
 
+class OutcomeTables(NamedTuple):
+    """Every component's outcome resolved once per distinct line, for the kernel to gather.
+
+    A line's outcome for a component depends only on its scheme version, region, motor
+    type, kind, trade-in, grade and kW *band* (the kW's place among the finite ends of
+    every scope and rate band: below, on or above each), never on the exact kW or the
+    quantities, which only scale the amount. :func:`outcome_tables` works the checks out
+    for each such combination, with regions that every filter treats alike merged into
+    one class, and the versions in force for each *period* between two consecutive first
+    or last days of any version; the kernel then finds a line's period and combination
+    and reads one entry per component. Entries are flat, C-order over ``[component,
+    version + 1, region class, motor type, kind, trade-in, grade, band]`` (version 0: no
+    version in force), each ``rate << 32 | (cell + 1) << 8 | code``: the rate [fen/kW]
+    when PAID (else 0), the rate cell (-1: none) and the outcome code.
+    """
+
+    comp_basis: np.ndarray  # int8 [C]: 0 the new motor's kW, 1 the old motor's
+    day_points: np.ndarray  # int64 [P]: days on which some version starts or has ended
+    period_version: np.ndarray  # int16 [P + 1, S]: each scheme's version in force, or -1
+    period_offset: np.ndarray  # int64 [P + 1, C]: where each component's entries start
+    region_class: np.ndarray  # int64 [regions]: the class of each region
+    kw_points: np.ndarray  # float64 [m + 1]: finite band ends, ascending, then +inf
+    dims: np.ndarray  # int64 [6]: versions + 1, region classes, types, kinds, grades, bands
+    entry: np.ndarray  # int64 [...]: rate, cell and code, packed (see above)
+    code_bit: np.ndarray  # uint32 [256]: the reason bit of each code (0: PAID, NA)
+
+
+def _inside_np(x, lo, hi, lo_closed, hi_closed):
+    above = np.where(lo_closed, x >= lo, x > lo)
+    below = np.where(hi_closed, x <= hi, x < hi)
+    return above & below
+
+
+def kw_bands(points: np.ndarray) -> np.ndarray:
+    """A kW inside each band of the sorted finite ``points``: band ``2j`` lies between
+    ``points[j - 1]`` and ``points[j]``, band ``2j + 1`` is ``points[j]`` itself, band
+    ``2m`` lies above the last (see :func:`kw_band`)."""
+    m = len(points)
+    if m == 0:
+        return np.ones(1)
+    below = np.concatenate([[points[0] - 1.0], points[:-1] + (points[1:] - points[:-1]) / 2])
+    reps = np.empty(2 * m + 1)
+    reps[0 : 2 * m : 2], reps[1 : 2 * m : 2], reps[2 * m] = below, points, points[-1] + 1.0
+    return reps
+
+
+@kernel(inline=True)
+def kw_band(points, x):
+    """The band of ``x`` [kW] among ``points`` (finite band ends, ascending, then +inf):
+    twice the number of ends below ``x``, plus one if ``x`` is the next end. Branch-free:
+    a count of comparisons, as kWs vary at random from line to line."""
+    below = 0
+    for j in range(points.shape[0] - 1):
+        below += np.int64(points[j] < x)
+    return 2 * below + np.int64(points[below] == x)
+
+
+def outcome_tables(a: SchemeArrays) -> OutcomeTables:
+    """Resolve every component's checks (module doc) once per combination of version,
+    region class, type, kind, trade-in, grade and kW band, in the same order as a line."""
+    n_c, n_k, n_t = a.sc_ok.shape
+    n_g = a.cell_grades.shape[1]
+    regions, region_class = np.unique(
+        np.concatenate([a.app_regions.T, a.el_regions.T], axis=1), axis=0, return_inverse=True
+    )
+    rc_app, rc_el = regions[:, :n_c].T, regions[:, n_c:].T  # [C, region class]
+    ends = np.concatenate([a.sc_bounds[a.sc_ok].ravel(), a.cell_bounds.ravel()])
+    points = np.unique(ends[np.isfinite(ends)])
+    reps = kw_bands(points)
+    n_v = int((a.scheme_vrange[:, 1] - a.scheme_vrange[:, 0]).max(initial=0)) + 1
+    dims = (len(regions), n_t, n_k, 2, n_g, len(reps))
+    r, t, k, tr, g, x = (
+        np.arange(n).reshape([-1 if d == i else 1 for d in range(len(dims))])
+        for i, n in enumerate(dims)
+    )
+    x = reps[x]
+    fen = np.concatenate([[-1], a.cell_fen])  # cell + 1: -1 (no rate) where no cell
+    code = np.full((n_c, n_v, *dims), _NA, np.uint8)
+    cell = np.full((n_c, n_v, *dims), -1, np.int32)
+    for c in range(n_c):
+        first, last = a.scheme_vrange[a.comp_scheme[c]]
+        applies = (
+            a.app_kinds[c][k] & a.app_types[c][t] & rc_app[c][r]
+            & ((a.app_trade[c] < 0) | (a.app_trade[c] == tr))
+        )  # fmt: skip
+        ok_t = a.sc_ok[c][k, t]
+        inside = _inside_np(x, *(a.sc_bounds[c][k, t, e] for e in (0, 1)),
+                            *(a.sc_closed[c][k, t, e] for e in (0, 1)))  # fmt: skip
+        worst = a.sc_worst[c][k, t]
+        checks = (
+            (~applies, _NA),
+            (None, _OUTSIDE_WINDOW),  # version 0: none in force
+            (~rc_el[c][r], _REGION),
+            (a.el_trade[c] & (tr == 0), _NO_TRADE_IN),
+            (~a.sc_ok[c].any(axis=1)[k], np.where(k == 1, _REMAN, _KIND)),
+            (~ok_t, _TYPE),
+            (~inside, _SCOPE_KW),
+            ((worst > 0) & ((g == 0) | (g > worst)), _GRADE),
+        )
+        for vl in range(min(n_v, last - first + 1)):
+            v = first + vl - 1
+            found = np.full(dims, -1, np.int64)
+            for ti in range(n_t if vl else 0):
+                for j in range(*a.cell_range[v, c, ti]):
+                    hit = (
+                        (found < 0)
+                        & (t == ti)
+                        & a.cell_grades[j][g]
+                        & _inside_np(x, *a.cell_bounds[j], *a.cell_closed[j])
+                    )
+                    found = np.where(hit, j, found)
+            outcome = np.where(fen[found + 1] >= 0, PAID, _NO_RATE)
+            for cond, what in reversed(checks):
+                cond = (vl == 0) if cond is None else cond
+                outcome = np.where(cond, what, outcome)
+            code[c, vl] = outcome
+            cell[c, vl] = np.where((outcome == PAID) | (outcome == _NO_RATE), found, -1)
+    rate = np.where(code == PAID, fen[cell + 1], 0).astype(np.int64)
+    if rate.max(initial=0) >= 1 << 31 or len(a.cell_fen) >= (1 << 24) - 1:
+        raise ValueError("a rate or the number of rate cells is too large to pack")
+    entry = rate << 32 | (cell.astype(np.int64) + 1) << 8 | code
+    # codes 1 + a Reason carry its bit; PAID and NOT_APPLICABLE none
+    code_bit = np.array([1 << (v - 1) if 1 <= v <= 32 else 0 for v in range(256)], np.uint32)
+    day_points, period_version, period_offset = _periods(a, n_v, int(np.prod(dims)))
+    return OutcomeTables(
+        a.comp_basis, day_points, period_version, period_offset,
+        region_class.astype(np.int64).reshape(-1), np.concatenate([points, [np.inf]]),
+        np.array([n_v, *dims[:3], n_g, len(reps)], np.int64), entry.ravel(), code_bit,
+    )  # fmt: skip
+
+
+def _periods(a: SchemeArrays, n_v: int, stride: int):
+    """The days on which some version starts or has ended, and per period between them
+    (period ``p``: ``p`` of those days have come) each scheme's version and where each
+    component's entries for it start."""
+    days = a.ver_days.astype(np.int64)
+    points = np.unique(np.concatenate([days[:, 0], days[:, 1] + 1]))
+    first_day = np.concatenate([[points[0] - 1 if len(points) else 0], points])
+    n_s, n_c = len(a.scheme_vrange), len(a.comp_scheme)
+    version = np.full((len(first_day), n_s), -1, np.int16)
+    offset = np.zeros((len(first_day), n_c), np.int64)
+    for p, d in enumerate(first_day):
+        for s, (lo, hi) in enumerate(a.scheme_vrange):
+            for v in range(lo, hi):
+                if days[v, 0] <= d <= days[v, 1]:
+                    version[p, s] = v
+        for c, s in enumerate(a.comp_scheme):
+            v = version[p, s]
+            offset[p, c] = (c * n_v + (v - a.scheme_vrange[s, 0] + 1 if v >= 0 else 0)) * stride
+    return points, version, offset
+
+
 @kernel(parallel=True)
-def _subsidy_kernel(rec, sch, out_fen, out_code, out_cell, out_version, out_reasons):
+def _subsidy_kernel(rec, tab, out_fen, out_code, out_cell, out_version, out_reasons):
     """Fill the arrays of a :class:`SubsidyResult` for the lines of ``rec``
-    (:class:`SubsidyColumns`) under the schemes ``sch`` (:class:`SchemeArrays`).
+    (:class:`SubsidyColumns`) from the schemes' :class:`OutcomeTables` ``tab``.
 
     The outputs come as separate arrays, not as the NamedTuple: a parallel loop that
     writes into an array taken out of a tuple argument writes nowhere (numba 0.68;
     ``tests/test_kernels_write.py`` holds the case), while reading works.
     """
     day, region, mtype, kind, grade, trade_in, kw, qty, old_kw, old_qty = rec
-    (
-        comp_scheme, comp_basis, app_kinds, app_types, app_regions, app_trade, el_regions,
-        el_trade, sc_ok, sc_bounds, sc_closed, sc_worst, ver_days, scheme_vrange,
-        cell_range, cell_bounds, cell_closed, cell_grades, cell_fen,
-    ) = sch  # fmt: skip
-    n_s = scheme_vrange.shape[0]
-    n_c = comp_scheme.shape[0]
+    n_t, n_k, n_g, n_b = tab.dims[2], tab.dims[3], tab.dims[4], tab.dims[5]
+    n_s, n_c = tab.period_version.shape[1], tab.period_offset.shape[1]
     for i in prange(day.shape[0]):
-        d = day[i]
+        # the period and the kW band: counts of comparisons, no jump (dates and kWs
+        # vary at random from line to line)
+        d, x = day[i], kw[i]
+        p = 0
+        for j in range(tab.day_points.shape[0]):
+            p += np.int64(tab.day_points[j] <= d)
         for s in range(n_s):
-            # versions of a scheme never overlap (schemes.py): a select per version, no
-            # jump, as sale dates vary at random from line to line
-            ver = -1
-            for v in range(scheme_vrange[s, 0], scheme_vrange[s, 1]):
-                ver = v if (ver_days[v, 0] <= d) & (d <= ver_days[v, 1]) else ver
-            out_version[s, i] = ver
+            out_version[s, i] = tab.period_version[p, s]
+        combo = tab.region_class[region[i]] * n_t + mtype[i]
+        combo = ((combo * n_k + kind[i]) * 2 + np.int64(trade_in[i])) * n_g + grade[i]
+        combo = combo * n_b + kw_band(tab.kw_points, x)
         bits = np.uint32(0)
-        kind_i, type_i, grade_i = kind[i], mtype[i], grade[i]
         for c in range(n_c):
-            out_fen[c, i] = 0
-            out_cell[c, i] = -1
-            code = PAID
-            v = out_version[comp_scheme[c], i]
-            if not (
-                app_kinds[c, kind_i]
-                and app_types[c, type_i]
-                and app_regions[c, region[i]]
-                and (app_trade[c] < 0 or app_trade[c] == trade_in[i])
-            ):
-                code = _NA
-            elif v < 0:
-                code = _OUTSIDE_WINDOW
-            elif not el_regions[c, region[i]]:
-                code = _REGION
-            elif el_trade[c] and not trade_in[i]:
-                code = _NO_TRADE_IN
-            elif not (sc_ok[c, kind_i, 0] or sc_ok[c, kind_i, 1] or sc_ok[c, kind_i, 2]):
-                code = _REMAN if kind_i == 1 else _KIND
-            elif not sc_ok[c, kind_i, type_i]:
-                code = _TYPE
-            elif not _inside(
-                kw[i],
-                sc_bounds[c, kind_i, type_i, 0],
-                sc_bounds[c, kind_i, type_i, 1],
-                sc_closed[c, kind_i, type_i, 0],
-                sc_closed[c, kind_i, type_i, 1],
-            ):
-                code = _SCOPE_KW
-            elif sc_worst[c, kind_i, type_i] > 0 and (
-                grade_i == 0 or grade_i > sc_worst[c, kind_i, type_i]
-            ):
-                code = _GRADE
-            else:
-                code = _NO_RATE
-                for j in range(cell_range[v, c, type_i, 0], cell_range[v, c, type_i, 1]):
-                    if cell_grades[j, grade_i] and _inside(
-                        kw[i],
-                        cell_bounds[j, 0],
-                        cell_bounds[j, 1],
-                        cell_closed[j, 0],
-                        cell_closed[j, 1],
-                    ):
-                        out_cell[c, i] = j
-                        if cell_fen[j] >= 0:
-                            code = PAID
-                            if comp_basis[c] == 0:
-                                out_fen[c, i] = _amount_fen(cell_fen[j], kw[i], qty[i])
-                            else:
-                                out_fen[c, i] = _amount_fen(cell_fen[j], old_kw[i], old_qty[i])
-                        break
+            # unsigned: reads need no negative-index fix-up
+            e = tab.entry[np.uint64(tab.period_offset[p, c] + combo)]
+            code, rate = np.uint8(e & 255), e >> 32
+            fen = 0
+            if rate > 0:  # a jump: cheaper than an amount per component (measured)
+                if tab.comp_basis[c] == 0:
+                    fen = _amount_fen(rate, x, qty[i])
+                else:
+                    fen = _amount_fen(rate, old_kw[i], old_qty[i])
+            out_fen[c, i] = fen
             out_code[c, i] = code
-            if code != PAID and code != _NA:
-                bits |= np.uint32(1) << np.uint32(code - 1)
+            out_cell[c, i] = np.int32(((e >> 8) & 0xFFFFFF) - 1)
+            bits |= tab.code_bit[np.uint64(code)]
         out_reasons[i] = bits
 
 
@@ -393,13 +491,24 @@ def subsidies(
     """
     n = len(cols["day"])
     out = empty_subsidies(compiled, n) if out is None else prefix(out, n)
-    _subsidy_kernel(columns(cols), compiled.arrays, *out)
+    _subsidy_kernel(columns(cols), compiled.tables, *out)
     return out
 
 
+#: The one type of each column the kernel is compiled for (see :func:`columns`).
+COLUMN_TYPES = SubsidyColumns(
+    np.int32, np.int16, np.int8, np.int8, np.int8, np.bool_, np.float64, np.int64,
+    np.float64, np.int64,
+)  # fmt: skip
+
+
 def columns(cols: dict[str, np.ndarray]) -> SubsidyColumns:
-    """The subsidy kernel's record columns, by name from validated columns."""
-    return SubsidyColumns(*(cols[k] for k in SubsidyColumns._fields))
+    """The subsidy kernel's record columns, by name from validated columns, each contiguous
+    and of its :data:`COLUMN_TYPES` type (a copy only where it is not already), so that
+    numba compiles the kernel for one signature."""
+    return SubsidyColumns(
+        *(np.ascontiguousarray(cols[k], t) for k, t in zip(SubsidyColumns._fields, COLUMN_TYPES))
+    )
 
 
 def compiled_schemes(schemes: SchemeSet) -> CompiledSchemes:

@@ -47,7 +47,7 @@ from typing import NamedTuple
 import numpy as np
 
 from motorsub import _jit, vocab
-from motorsub._jit import kernel, prange
+from motorsub._jit import kernel
 from motorsub.physics.tables import EfficiencyDataError
 from motorsub.physics.tables import fail as _fail
 from motorsub.physics.tables import flat as _flat
@@ -483,19 +483,19 @@ def lookup_one(s, poles, x, sl, tab):
     return lookup_at(s, poles, x, rating_index(tab, x), sl, tab)
 
 
-@kernel(parallel=True)
+@kernel()  # serial: small arrays, and a parallel loop costs seconds to compile
 def _lookup_kernel(slot, poles, kw, sl, tab):
     """Eta [%] and flags per record; ``slot`` picks a slot of :class:`Slots` ``sl``."""
     out, flags = np.empty(kw.size), np.empty(kw.size, np.uint8)
-    for i in prange(kw.size):
+    for i in range(kw.size):
         out[i], flags[i] = lookup_one(slot[i], poles[i], kw[i], sl, tab)
     return out, flags
 
 
-@kernel(parallel=True)
+@kernel()  # serial: small arrays, and a parallel loop costs seconds to compile
 def _poly_kernel(cls, poles, kw, tab):
     out = np.full(kw.size, np.nan)
-    for i in prange(kw.size):
+    for i in range(kw.size):
         c, p = cls[i] - 2, poles[i] // 2 - 1
         if 0 <= c < tab.coef.shape[0] and poles[i] % 2 == 0 and 0 <= p < _N_POLES:
             for r in range(tab.coef.shape[2]):

@@ -20,7 +20,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from motorsub._jit import kernel, prange
+from motorsub._jit import kernel
 from motorsub.physics.efficiency import EtaFlag as _EtaFlag
 from motorsub.physics.tables import EfficiencyDataError
 from motorsub.physics.tables import fail as _fail
@@ -123,10 +123,10 @@ def partload_one(cls, poles, kw, load, model):
     return _partload_one(model.coef, g, hp, load, model.loads)
 
 
-@kernel(parallel=True)
+@kernel()  # serial: small arrays, and a parallel loop costs seconds to compile
 def _partload_kernel(cls, poles, kw, load, model):
     out, flags = np.empty(kw.size), np.empty(kw.size, np.uint8)
-    for i in prange(kw.size):
+    for i in range(kw.size):
         out[i] = partload_one(cls[i], poles[i], kw[i], load[i], model)
         flags[i] = F_UNKNOWN if np.isnan(out[i]) else 0
     return out, flags

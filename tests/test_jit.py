@@ -1,0 +1,69 @@
+"""motorsub._jit: the compile report of ``motorsub warmup --verbose``, and kernels run in
+threads."""
+
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+
+from motorsub import _jit
+from motorsub.cli.warmup import compile_report
+
+
+def test_report_sums_each_kernel_and_puts_numba_helpers_on_one_line():
+    log = [
+        _jit.Compiled("motorsub.kernels.a._k", "(int64,)", 1.0, 0.5),
+        _jit.Compiled("numba.np.arrayobj.impl", "(int64,)", 0.25, 0.25),
+        _jit.Compiled("motorsub.kernels.b._m", "(float64,)", 3.0, 2.0),
+        _jit.Compiled("motorsub.kernels.a._k", "(float64,)", 2.5, 2.0),
+        _jit.Compiled("numba.cpython.builtins.impl", "(int64,)", 0.5, 0.25),
+    ]
+    lines = compile_report(log)
+    rows = [line.split() for line in lines[1:]]
+    # slowest first: _k 1.0 + 2.5 s in two signatures, then _m, then numba's helpers
+    assert rows[0] == ["3.50", "2.50", "2", "motorsub.kernels.a._k"]
+    assert rows[1] == ["3.00", "2.00", "1", "motorsub.kernels.b._m"]
+    assert rows[2] == ["0.75", "0.50", "2", "numba's", "own", "helpers"]
+    assert rows[3] == ["7.25", "5.00", "5", "(all", "compiled)"]
+
+
+def test_compile_log_records_a_kernel_compiled_inside_it():
+    def double(x):
+        return x * 2
+
+    with _jit.compile_log() as log:
+        if _jit.python():
+            assert double(np.int64(3)) == 6
+        else:
+            import numba
+
+            assert numba.njit(double)(np.int64(3)) == 6
+    if _jit.python():
+        assert log == []  # plain Python: nothing is compiled
+    else:
+        mine = [c for c in log if c.name.endswith("double")]
+        assert len(mine) == 1 and "int64" in mine[0].signature
+        assert mine[0].seconds > 0 and mine[0].cpu_seconds > 0
+
+
+def test_in_threads_covers_every_line_once_in_order_of_chunks():
+    seen = np.zeros(100_003, dtype=np.int64)
+    calls = []
+
+    def mark(start, stop, out):  # plain Python: the threads share the array
+        calls.append((start, stop))
+        out[start:stop] += 1
+
+    _jit.in_threads(mark, len(seen), seen, min_chunk=1_000)
+    assert (seen == 1).all()
+    chunks = sorted(calls)
+    assert chunks[0][0] == 0 and chunks[-1][1] == len(seen)
+    assert all(a[1] == b[0] for a, b in itertools.pairwise(chunks))  # no gap, no overlap
+    assert len(chunks) == _jit.threads()
+
+
+def test_in_threads_runs_a_small_job_in_one_call():
+    calls = []
+    _jit.in_threads(lambda a, b: calls.append((a, b)), 500, min_chunk=1_000)
+    assert calls == [(0, 500)]
