@@ -33,6 +33,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from motorsub import i18n
 from motorsub.audit.codes import N_
 from motorsub.errors import InputError
 
@@ -143,7 +144,10 @@ class Ledger:
             self.con.execute("PRAGMA temp_store = MEMORY")
             tables = {r[0] for r in self.con.execute("SELECT name FROM sqlite_master")}
             if tables and "meta" not in tables:
-                raise InputError(f"{self.path}: not a motorsub ledger (no meta table)")
+                _ = i18n.translator()
+                raise InputError(
+                    _("{path}: not a motorsub ledger (no meta table)").format(path=self.path)
+                )
             self.con.executescript(_SCHEMA)
             self.con.execute(
                 "INSERT OR IGNORE INTO meta VALUES ('schema_version', ?)", (SCHEMA_VERSION,)
@@ -152,11 +156,16 @@ class Ledger:
                 "SELECT value FROM meta WHERE key = 'schema_version'"
             ).fetchone()
         except sqlite3.DatabaseError as exc:
-            raise InputError(f"{self.path}: not a usable SQLite ledger: {exc}") from None
-        if version != SCHEMA_VERSION:
+            _ = i18n.translator()
             raise InputError(
-                f"{self.path}: ledger schema version {version}; "
-                f"this motorsub reads {SCHEMA_VERSION}"
+                _("{path}: not a usable SQLite ledger: {error}").format(path=self.path, error=exc)
+            ) from None
+        if version != SCHEMA_VERSION:
+            _ = i18n.translator()
+            raise InputError(
+                _("{path}: ledger schema version {version}; this motorsub reads {reads}").format(
+                    path=self.path, version=version, reads=SCHEMA_VERSION
+                )
             )
         self._in_batch = False
 
@@ -177,9 +186,12 @@ class Ledger:
         try:  # waits while another audit holds the write lock
             self.con.execute("BEGIN IMMEDIATE")
         except sqlite3.OperationalError as exc:
+            _ = i18n.translator()
             raise InputError(
-                f"{self.path}: the ledger is in use by another audit and stayed locked for "
-                f"{LOCK_WAIT_S:.0f} s ({exc}); run the audits one after the other"
+                _(
+                    "{path}: the ledger is in use by another audit and stayed locked for "
+                    "{seconds} s ({error}); run the audits one after the other"
+                ).format(path=self.path, seconds=f"{LOCK_WAIT_S:.0f}", error=exc)
             ) from None
         self._in_batch = True
         row = self.con.execute(
@@ -192,10 +204,13 @@ class Ledger:
         seq, recorded_digest, result_digest = row
         if recorded_digest != input_digest:
             self.rollback()
+            _ = i18n.translator()
             raise InputError(
-                f"{self.path}: batch {batch_id!r} is already in the ledger with different "
-                f"claim lines; a recorded batch cannot change: give the new lines a new "
-                f"batch_id, or audit against another ledger"
+                _(
+                    "{path}: batch {batch_id!r} is already in the ledger with different "
+                    "claim lines; a recorded batch cannot change: give the new lines a new "
+                    "batch_id, or audit against another ledger"
+                ).format(path=self.path, batch_id=batch_id)
             )
         return BatchState(batch_id, seq, True, result_digest, seq)
 

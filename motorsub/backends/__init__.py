@@ -83,5 +83,12 @@ def default_rejects_path(output: Path) -> Path:
 def backend(name: str):
     """The module of back end ``name``."""
     if name not in BACKENDS:
-        raise InputError(f"unknown back end {name!r}; known: {', '.join(BACKENDS)}")
+        from motorsub import i18n
+
+        _ = i18n.translator()
+        raise InputError(
+            _("unknown back end {name!r}; known: {known}").format(
+                name=name, known=", ".join(BACKENDS)
+            )
+        )
     return import_module(BACKENDS[name])

@@ -147,7 +147,8 @@ def compute(
             )  # fmt: skip
         else:
             if compression is not None:
-                raise click.UsageError("--compression: a cluster writes zstd Parquet parts")
+                _ = i18n.translator()
+                raise click.UsageError(_("--compression: a cluster writes zstd Parquet parts"))
             if rejects_path is not None:
                 _ = i18n.translator()
                 raise click.UsageError(
@@ -185,10 +186,10 @@ def _one_process(
     batch_rows, quiet, assumptions, **options,
 ):  # fmt: skip
     """Today's run: one file in this process (small files as plain Python)."""
-    if len(inputs) > 1:
-        from motorsub import i18n
+    from motorsub import i18n
 
-        _ = i18n.translator()
+    _ = i18n.translator()
+    if len(inputs) > 1:
         raise click.UsageError(_("several inputs need --cluster (or give a folder of Parquet)"))
     input_path = Path(inputs[0])
     from motorsub.cli import lean as _lean
@@ -200,7 +201,7 @@ def _one_process(
     from motorsub.backends.local import compute_file
     from motorsub.cli.progress import Progress
 
-    with Progress(enabled=not quiet) as bar:
+    with Progress(enabled=not quiet, unit=i18n.pgettext(None, "progress", "rows")) as bar:
         return compute_file(
             input_path, Path(output_path), list(scheme_paths) or None, rejects_path=rejects_path,
             summary_path=summary_path, strict=strict, encoding=encoding,
@@ -213,7 +214,7 @@ def _on_cluster(
     batch_rows, quiet, st, **options,
 ):  # fmt: skip
     """The same run as Dask tasks, one per input fragment, into OUTDIR."""
-    from motorsub import cluster
+    from motorsub import cluster, i18n
     from motorsub.cli.progress import Progress
     from motorsub.cluster.compute import check_outdir, compute_dataset
     from motorsub.io.fragments import files
@@ -223,12 +224,14 @@ def _on_cluster(
     with cluster.connect(spec) as client:
         link = cluster.dashboard_link(client)
         workers = len(client.scheduler_info(n_workers=-1)["workers"])
+        _ = i18n.translator()
         click.echo(
-            f"cluster {spec}: {workers} workers; dashboard "
-            + (link or "not served (install bokeh)"),
+            _("cluster {spec}: {workers} workers; dashboard {link}").format(
+                spec=spec, workers=workers, link=link or _("not served (install bokeh)")
+            ),
             err=True,
         )
-        with Progress(enabled=not quiet) as bar:
+        with Progress(enabled=not quiet, unit=i18n.pgettext(None, "progress", "rows")) as bar:
             return compute_dataset(
                 list(inputs), outdir, list(scheme_paths) or None, client=client,
                 overwrite=overwrite, summary_path=summary_path, strict=strict,

@@ -52,11 +52,15 @@ def _samples_map(spec: str | None, samples: int):
     if spec is None or not samples:
         yield None
         return
-    from motorsub import cluster
+    from motorsub import cluster, i18n
 
     with cluster.connect(spec) as client:
         link = cluster.dashboard_link(client)
-        click.echo(f"cluster {spec}: dashboard {link or 'not served'}", err=True)
+        _ = i18n.translator()
+        click.echo(
+            _("cluster {spec}: dashboard {link}").format(spec=spec, link=link or _("not served")),
+            err=True,
+        )
         yield cluster.mapper(client)
 
 
@@ -177,9 +181,10 @@ def project(
         click.echo(projection_text(a, lang))
     else:
         click.echo(compare_text(a, b, diff, lang))
+    _ = i18n.translator(lang)
     click.echo(
-        f"projected in {time.perf_counter() - started:.1f} s"
-        + (f"; output {output_path}" if output_path else "")
-        + (f"; plot {plot_path}" if plot_path else ""),
+        _("projected in {seconds} s").format(seconds=f"{time.perf_counter() - started:.1f}")
+        + (_("; output {path}").format(path=output_path) if output_path else "")
+        + (_("; plot {path}").format(path=plot_path) if plot_path else ""),
         err=True,
     )

@@ -23,25 +23,39 @@ def schemes():
 
 @schemes.command("list")
 @schemes_option
+@lang_option
 @errors
-def schemes_list(scheme_paths):
-    """List the schemes in force with their versions and components."""
+def schemes_list(scheme_paths, lang):
+    """List the schemes in force with their versions and components.
+
+    \b
+    Examples:
+      motorsub schemes list
+      motorsub schemes list --lang zh
+    """
     from motorsub.model.schemes import load_schemes
     from motorsub.render.schemes import schemes_list_text
 
-    click.echo(schemes_list_text(load_schemes(list(scheme_paths) or None)))
+    click.echo(schemes_list_text(load_schemes(list(scheme_paths) or None), lang))
 
 
 @schemes.command("show")
 @click.argument("scheme_id")
 @schemes_option
+@lang_option
 @errors
-def schemes_show(scheme_id, scheme_paths):
-    """Show every version, rate, source and status of SCHEME_ID, and the cells with no rate."""
+def schemes_show(scheme_id, scheme_paths, lang):
+    """Show every version, rate, source and status of SCHEME_ID, and the cells with no rate.
+
+    \b
+    Examples:
+      motorsub schemes show cn_sh_tradein
+      motorsub schemes show cn_sh_tradein --lang zh
+    """
     from motorsub.model.schemes import load_schemes
     from motorsub.render.schemes import scheme_text
 
-    click.echo(scheme_text(load_schemes(list(scheme_paths) or None).scheme(scheme_id)))
+    click.echo(scheme_text(load_schemes(list(scheme_paths) or None).scheme(scheme_id), lang))
 
 
 @schemes.command("validate")

@@ -28,6 +28,7 @@ from contextlib import contextmanager
 from typing import Any
 from urllib.parse import urlparse
 
+from motorsub import i18n
 from motorsub.errors import InputError
 
 try:  # the cluster extra; without it, connect() says how to install it
@@ -77,16 +78,23 @@ def parse(spec: str) -> tuple[str, Any]:
         if not count:
             return "local", None
         if not count.isdigit() or int(count) < 1:
-            raise InputError(f"--cluster {spec}: local:N needs a whole number N ≥ 1")
+            _ = i18n.translator()
+            raise InputError(
+                _("--cluster {spec}: local:N needs a whole number N ≥ 1").format(spec=spec)
+            )
         return "local", int(count)
     if "://" in spec:
         return "address", spec
     if spec.endswith(".json"):
         if not os.path.exists(spec):
-            raise InputError(f"--cluster {spec}: no such scheduler file")
+            _ = i18n.translator()
+            raise InputError(_("--cluster {spec}: no such scheduler file").format(spec=spec))
         return "file", spec
+    _ = i18n.translator()
     raise InputError(
-        f"--cluster {spec}: expected local, local:N, tcp://HOST:PORT or a scheduler .json file"
+        _(
+            "--cluster {spec}: expected local, local:N, tcp://HOST:PORT or a scheduler .json file"
+        ).format(spec=spec)
     )
 
 
@@ -159,7 +167,8 @@ def connect(spec: str, *, dashboard: str = ":8787", quiet: bool = True) -> Itera
         import dask
         import distributed
     except ImportError:
-        raise InputError("--cluster needs Dask: pip install 'motorsub[cluster]'") from None
+        _ = i18n.translator()
+        raise InputError(_("--cluster needs Dask: pip install 'motorsub[cluster]'")) from None
     if quiet:
         for name in ("distributed", "bokeh", "tornado"):
             logging.getLogger(name).setLevel(logging.ERROR)
@@ -189,7 +198,10 @@ def connect(spec: str, *, dashboard: str = ":8787", quiet: bool = True) -> Itera
     except (OSError, TimeoutError) as exc:
         if cluster is not None:
             cluster.close()
-        raise InputError(f"--cluster {spec}: cannot reach the cluster: {exc}") from None
+        _ = i18n.translator()
+        raise InputError(
+            _("--cluster {spec}: cannot reach the cluster: {error}").format(spec=spec, error=exc)
+        ) from None
     try:
         cores = client.run(os.cpu_count)  # worker address → its machine's cores
         hosts = Counter(_host(a) for a in cores)

@@ -30,7 +30,7 @@ from pathlib import Path, PurePosixPath
 
 import pyarrow as pa
 
-from motorsub import io
+from motorsub import i18n, io
 from motorsub.backends import DEFAULT_BATCH_ROWS, Job, Progress, make_job
 from motorsub.cluster import connect, kernels
 from motorsub.engine import aliases, columns
@@ -161,7 +161,10 @@ def check_outdir(outdir: str | Path, overwrite: bool):
     fs, out = fragments.filesystem(str(outdir))
     out = out.rstrip("/")
     if fs.exists(out) and not overwrite:
-        raise InputError(f"{outdir}: already exists; give --overwrite to replace it")
+        _ = i18n.translator()
+        raise InputError(
+            _("{path}: already exists; give --overwrite to replace it").format(path=outdir)
+        )
     return fs, out
 
 
@@ -277,11 +280,14 @@ def _run_tasks(client, frags, spec: Spec, schemes: SchemeSet, progress) -> Total
                 part = future.result()  # a task's error is raised here, naming its file
             except KilledWorker as exc:
                 frag = size.get(getattr(exc, "task", None), size[future.key])
+                _ = i18n.translator()
                 raise InputError(
-                    f"{frag.name}: the task of this fragment ended its worker process again "
-                    "and again (Dask gave up after its retries); a worker out of memory is "
-                    "the usual cause: give --batch-rows a smaller value or the workers more "
-                    "memory"
+                    _(
+                        "{name}: the task of this fragment ended its worker process again "
+                        "and again (Dask gave up after its retries); a worker out of memory "
+                        "is the usual cause: give --batch-rows a smaller value or the "
+                        "workers more memory"
+                    ).format(name=frag.name)
                 ) from None
             totals.merge(part)
             frag = size[future.key]

@@ -321,7 +321,12 @@ def header_names(names: list[str], headers: str = "id") -> list[str]:
     if headers == "id":
         return list(names)
     if headers not in HEADERS:
-        raise InputError(f"unknown headers {headers!r}; known: {', '.join(HEADERS)}")
+        _ = i18n.translator()
+        raise InputError(
+            _("unknown headers {headers!r}; known: {known}").format(
+                headers=headers, known=", ".join(HEADERS)
+            )
+        )
     _ = i18n.translator(headers)
     words, amounts = _header_words(_), _amount_words(_)
     out = []

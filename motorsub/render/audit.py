@@ -61,6 +61,18 @@ def _status(name: str, _) -> str:
     }.get(name, name)
 
 
+def _file_kinds(lang: str | None) -> dict[str, str]:
+    """The words for the files an audit writes (the summary's ``files`` keys)."""
+    return {
+        "findings": i18n.pgettext(lang, "file written", "findings"),
+        "rejects": i18n.pgettext(lang, "file written", "rejects"),
+        "summary": i18n.pgettext(lang, "file written", "summary"),
+        "report": i18n.pgettext(lang, "file written", "report"),
+        "sample": i18n.pgettext(lang, "file written", "sample"),
+        "lines": i18n.pgettext(lang, "file written", "lines"),
+    }
+
+
 def _inputs(s: dict, _) -> str:
     names = {
         "claims": _("claims"),
@@ -549,7 +561,10 @@ def summary_text(s: dict, lang: str | None = None) -> str:
     )
     files = s.get("files", {})
     if files:
+        kinds = _file_kinds(lang)
         out.append(
-            _("written: {files}").format(files=", ".join(f"{k} {v}" for k, v in files.items() if v))
+            _("written: {files}").format(
+                files=", ".join(f"{kinds.get(k, k)} {v}" for k, v in files.items() if v)
+            )
         )
     return "\n".join(out)
