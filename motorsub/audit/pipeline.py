@@ -211,6 +211,7 @@ def audit_batch(
         ent = entitlement(schemes, c, valid, v, flags)
         result = _settle_batch(c, refs, schemes, ledger, state, serial_key, flags, v, ent)
         result.eligibility, result.versions = ent.eligibility, ent.versions
+        del ent  # its amounts [K, n], no longer read: freed before the ledger's rows are made
         result.ledger = _record(c, ledger, state, digest, result, serial_key, equipment, v)
     except BaseException:
         ledger.rollback()
