@@ -226,6 +226,14 @@ def _sum_bounds(bound: np.ndarray, unknown: np.ndarray) -> np.ndarray:
     return np.where(missing, -1, total)
 
 
+def _components(per_engine: np.ndarray, rows: list[int]) -> np.ndarray:
+    """The claimed components' rows of a [K, n] array: the array itself (read only, not
+    copied) when every engine component is claimed in the engine's order."""
+    if rows == list(range(per_engine.shape[0])):
+        return per_engine
+    return np.ascontiguousarray(per_engine[rows])
+
+
 def _settle_batch(c, refs, schemes, ledger, state, serial_key, flags, v, ent: Entitlement):
     """Duplicates, quotas and settlement; returns a :class:`BatchResult` (no ledger yet)."""
     engine_fen = ent.fen
@@ -238,10 +246,10 @@ def _settle_batch(c, refs, schemes, ledger, state, serial_key, flags, v, ent: En
         unknown_k = ent.unknown.copy()  # per engine component, until findings take some
     else:
         rows = [engine.index(x) for x in c.components]
-        entitled = np.ascontiguousarray(engine_fen[rows])
+        entitled = _components(engine_fen, rows)
         manu_claim = manu[rows]
-        unknown = np.ascontiguousarray(ent.unknown[rows])
-        low, high = ent.low[rows], ent.high[rows]
+        unknown = _components(ent.unknown, rows)
+        low, high = _components(ent.low, rows), _components(ent.high, rows)
     claimed = np.where(c.claimed_given, c.claimed_fen, 0)
     claiming = c.claimed_given & (claimed > 0)
     prior = ledger.prior_paid(state, serial_key, c.components)
