@@ -327,17 +327,20 @@ def _record(c, ledger, state, digest, r: BatchResult, serial_key, equipment, v) 
     """The batch's accepted lines into the ledger (one transaction); what was done."""
     acc = np.flatnonzero(r.status != REJECTED)
     take = pa.array(acc, pa.int64())
+    rows = slice(None) if len(acc) == c.n else acc  # every line accepted: views, not copies
 
     def accepted(arr: pa.Array) -> pa.Array:  # every line accepted: the array itself
         return arr if len(acc) == c.n else arr.take(take)
 
-    eq = pc.if_else(pa.array(v["trade_in"][acc]), accepted(equipment), pa.scalar(None, pa.string()))
+    eq = pc.if_else(
+        pa.array(v["trade_in"][rows]), accepted(equipment), pa.scalar(None, pa.string())
+    )
     rid, skey = accepted(c.keys["record_id"]), accepted(serial_key)
-    paid = _paid(c, r.approved[:, acc] + r.unverified[:, acc])
-    approved = r.approved[:, acc].sum(axis=0)
+    paid = _paid(c, r.approved[:, rows] + r.unverified[:, rows])
+    approved = r.approved[:, rows].sum(axis=0)
     columns = (rid, accepted(c.keys["claimant"]), skey, eq, paid, pa.array(approved))
     lines = _ledger_rows(state.new_seq, columns, len(acc))
-    used = v["quota_w"][acc]
+    used = v["quota_w"][rows]
     quota: list[tuple] = []
     if used.any():
         qk, names = rules.codes(accepted(v["quota_key"]))
