@@ -30,12 +30,21 @@ def run(job: Job, progress: Progress | None = None) -> dict:
     st = job.settings
     io.check_distinct([job.input_path], [job.output_path, job.rejects_path, job.summary_path])
     al = aliases.load(job.aliases)
-    reader = io.batch_reader(job.input_path, job.batch_rows, job.encoding, sheet=job.sheet)
     totals = Totals(job.schemes)
+    # the writers before the reader: a CSV reader reads ahead in pyarrow's own threads,
+    # which must not be left running by an error in opening an output
     out_writer = io.batch_writer(
         job.output_path, plain=columns.UNIQUE_OUTPUT, compression=job.compression
     )
-    rej_writer = io.batch_writer(job.rejects_path)
+    rej_writer = None
+    try:
+        rej_writer = io.batch_writer(job.rejects_path)
+        reader = io.batch_reader(job.input_path, job.batch_rows, job.encoding, sheet=job.sheet)
+    except BaseException:
+        for opened in (out_writer, rej_writer):
+            if opened is not None:
+                opened.abort()
+        raise
 
     def tables(batch: BatchResult, first: bool) -> tuple:
         """The batch's output and rejects tables, built from its typed result in the
