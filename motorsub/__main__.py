@@ -1,6 +1,6 @@
 """``python -m motorsub``: the same as the ``motorsub`` command."""
 
-from motorsub.cli import main
+from motorsub.cli.main import run
 
 if __name__ == "__main__":
-    main()
+    run()

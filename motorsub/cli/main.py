@@ -7,8 +7,10 @@ library's own errors become a message and the documented exit code
 
 from __future__ import annotations
 
+import atexit
 import os
 import sys
+import threading
 from importlib import import_module
 from typing import ClassVar
 
@@ -100,3 +102,38 @@ def main():
       motorsub schemes show cn_national
       motorsub synth --rows 1000000 --seed 1 -o records.parquet
     """
+
+
+def run() -> None:
+    """The ``motorsub`` program (console script and ``python -m motorsub``): the command
+    line, then an exit that skips the interpreter's teardown.
+
+    When a command returns, its files are closed and its results written; what is left is
+    teardown. pyarrow's I/O threads may still hold the last reference to a CSV reader read
+    moments before, and releasing it needs the GIL: during teardown such a thread is
+    stopped mid-release and the process aborts ("terminate called without an active
+    exception", exit 134) after finishing its work. So the exit handlers run, the other
+    threads are joined, the standard streams are flushed and the process ends with the
+    command's own exit code. In-process callers (``click.testing``, the web app) use
+    :func:`main` and are unaffected.
+    """
+    try:
+        main()
+        code = 0
+    except SystemExit as exc:
+        code = exc.code
+    if code is None:
+        code = 0
+    elif not isinstance(code, int):  # sys.exit("message"): printed, exit 1
+        print(code, file=sys.stderr)
+        code = 1
+    for thread in threading.enumerate():
+        if thread is not threading.current_thread() and not thread.daemon:
+            thread.join()
+    atexit._run_exitfuncs()
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):  # a closed pipe: nothing more can be said
+            pass
+    os._exit(code)
