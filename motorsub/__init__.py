@@ -9,7 +9,7 @@ from importlib import import_module
 __version__ = "0.1.0"
 
 _API = {
-    "compute": "motorsub.engine.batch",
+    "compute": "motorsub.engine.frames",
     "compute_file": "motorsub.backends.local",
     "run": "motorsub.engine.batch",
     "quote": "motorsub.engine.quote",

@@ -112,10 +112,10 @@ def run() -> None:
     teardown. pyarrow's I/O threads may still hold the last reference to a CSV reader read
     moments before, and releasing it needs the GIL: during teardown such a thread is
     stopped mid-release and the process aborts ("terminate called without an active
-    exception", exit 134) after finishing its work. So the exit handlers run, the other
-    threads are joined, the standard streams are flushed and the process ends with the
-    command's own exit code. In-process callers (``click.testing``, the web app) use
-    :func:`main` and are unaffected.
+    exception", exit 134) after finishing its work. So the other threads are ended as the
+    interpreter ends them (:func:`_shutdown_threads`), the exit handlers run, the standard
+    streams are flushed and the process ends with the command's own exit code. In-process
+    callers (``click.testing``, the web app) use :func:`main` and are unaffected.
     """
     try:
         main()
@@ -127,9 +127,7 @@ def run() -> None:
     elif not isinstance(code, int):  # sys.exit("message"): printed, exit 1
         print(code, file=sys.stderr)
         code = 1
-    for thread in threading.enumerate():
-        if thread is not threading.current_thread() and not thread.daemon:
-            thread.join()
+    _shutdown_threads()
     atexit._run_exitfuncs()
     for stream in (sys.stdout, sys.stderr):
         try:
@@ -137,3 +135,17 @@ def run() -> None:
         except (OSError, ValueError):  # a closed pipe: nothing more can be said
             pass
     os._exit(code)
+
+
+def _shutdown_threads() -> None:
+    """End the other Python threads as the interpreter does at exit: thread pools are told
+    to stop (``concurrent.futures`` registers that with :mod:`threading`), then every
+    non-daemon thread is joined. Joining first would wait forever on an idle pool's
+    workers."""
+    shutdown = getattr(threading, "_shutdown", None)
+    if shutdown is not None:
+        shutdown()
+        return
+    for thread in threading.enumerate():  # an interpreter without the hook
+        if thread is not threading.current_thread() and not thread.daemon:
+            thread.join()

@@ -2,9 +2,9 @@
 
 :func:`compute_batch` validates a table of sale lines and runs the kernels over it, giving
 the typed :class:`~motorsub.engine.result.BatchResult`; every back end calls it once per
-batch. :func:`run` (a pyarrow table in) and :func:`compute` (a DataFrame in, a DataFrame
-out) do the same in memory for one table; files are streamed by a back end
-(:mod:`motorsub.backends`). The summary is accumulated exactly across batches
+batch. :func:`run` (a pyarrow table in) does the same in memory for one table
+(``motorsub.compute``, frames in and out, is :mod:`motorsub.engine.frames`); files are
+streamed by a back end (:mod:`motorsub.backends`). The summary is accumulated exactly across batches
 (:class:`~motorsub.kernels.totals.Totals`, integer fen).
 """
 
@@ -199,126 +199,3 @@ def describe_rejects(
             "  " + _("... and {n} more rows in this batch").format(n=len(bad) - MAX_DETAILS)
         )
     return "\n".join(lines)
-
-
-def compute(
-    df,
-    schemes: SchemeSet | str | Path | list | None = None,
-    *,
-    strict: bool = False,
-    savings: Settings | None = None,
-):
-    """Subsidies and savings of every valid line of a DataFrame or an Arrow table.
-
-    Parameters
-    ----------
-    df : pandas.DataFrame, polars.DataFrame or pyarrow.Table
-        Records with the columns of docs/rules.md section 1, text or typed.
-    schemes : SchemeSet, path or list of paths, optional
-        Defaults to the shipped schemes.
-    strict : bool
-        Raise :class:`~motorsub.errors.RejectedRowsError` if any row is rejected.
-    savings : Settings, optional
-        Savings assumptions (:func:`motorsub.model.profile.settings`), e.g.
-        ``settings(hours=4000, load=0.75, tariff=0.8)``.
-
-    Returns
-    -------
-    pandas.DataFrame, polars.DataFrame or pyarrow.Table
-        Of the type given: one row per valid input row, in input order (a pandas result is
-        indexed like ``df``); amounts in [CNY]. The rejected rows (with their reasons) are in
-        ``result.attrs["rejects"]`` (a list of dicts) and the summary in
-        ``result.attrs["summary"]`` for pandas; a polars or Arrow result carries neither
-        (:func:`run` gives both for an Arrow table). The coded text columns
-        (``version_<scheme>``, ``eta_new_source``, ``eta_old_source``, ``reasons``) are
-        categorical in pandas and polars and dictionary-encoded in Arrow, as motorsub
-        writes Parquet; no string is copied per row. Nor are the passed-through input
-        columns when no row is rejected.
-
-    Examples
-    --------
-    >>> import pandas as pd, motorsub
-    >>> df = pd.DataFrame({"record_id": ["a"], "sale_date": ["2010-09-01"],
-    ...     "region": ["CN-JS"], "motor_type": ["lv_async"], "kw": [15.0], "grade": [2]})
-    >>> float(motorsub.compute(df)["subsidy_national"].iloc[0])
-    525.0
-    """
-    kind = _frame_kind(df)
-    if kind == "pandas":
-        table = _pandas_table(df)
-    elif kind == "polars":
-        table = df.to_arrow()
-    else:
-        table = df if isinstance(df, pa.Table) else pa.Table.from_batches([df])
-    st = savings if savings is not None else settings()
-    res = run(table, schemes, source="DataFrame", strict=strict, savings=st, output=kind == "arrow")
-    if kind == "arrow":
-        return res.output
-    if kind == "polars":
-        import polars as pl  # only when given a polars frame
-
-        return pl.from_arrow(columns.output_table(res.batch, st))
-    return _pandas_output(df, res, st)
-
-
-def _frame_kind(df) -> str:
-    """``pandas``, ``polars`` or ``arrow``: the kind of table ``compute`` was given."""
-    if isinstance(df, (pa.Table, pa.RecordBatch)):
-        return "arrow"
-    module = type(df).__module__.split(".")[0]
-    if module in ("pandas", "polars") and type(df).__name__ == "DataFrame":
-        return module
-    raise TypeError(
-        "motorsub.compute takes a pandas DataFrame, a polars DataFrame or a pyarrow Table, "
-        f"not {type(df).__module__}.{type(df).__name__}"
-        + (" (collect the LazyFrame first)" if type(df).__name__ == "LazyFrame" else "")
-    )
-
-
-def _pandas_table(df) -> pa.Table:
-    """The frame as an Arrow table: float columns without a copy (NaN as null), the rest
-    as pyarrow converts them (pandas' own Arrow-backed text is not copied either)."""
-    names = list(df.columns)
-    if len(set(names)) != len(names) or not all(isinstance(n, str) for n in names):
-        return pa.Table.from_pandas(df, preserve_index=False)  # pyarrow says what is wrong
-    arrays = []
-    for name in names:
-        series = df[name]
-        if series.dtype == np.float64:
-            arrays.append(columns.float_array(np.ascontiguousarray(series.to_numpy())))
-        else:
-            arrays.append(pa.Array.from_pandas(series))
-    return pa.table(arrays, names=names)
-
-
-def _pandas_output(df, res: Result, st: Settings):
-    """The output as a pandas frame built from the batch's arrays: numbers without a
-    round trip through Arrow, codes as categoricals, passed-through columns taken from
-    ``df``."""
-    import pandas as pd  # only when given a pandas frame
-
-    batch = res.batch
-    every_row = len(batch.rows) == len(df)
-    data = {"record_id": columns.record_ids(batch, large=True).to_pandas().array}
-    for name, values in columns.computed_columns(batch, st).items():
-        data[name] = _categories(values) if isinstance(values, columns.Coded) else values
-    for name in columns.passthrough_names(batch.table):
-        data[name] = df[name].array if every_row else df[name].array.take(batch.rows)
-    out = pd.DataFrame(data, copy=False)
-    out.index = df.index if every_row else df.index[batch.rows]
-    out.attrs["rejects"] = res.rejects.to_pylist()
-    out.attrs["summary"] = res.summary
-    return out
-
-
-def _categories(codes: columns.Coded):
-    """A pandas categorical over the codes' indices (-1 = missing), as Arrow's dictionary
-    columns become in pandas: no string is copied per row."""
-    import pandas as pd
-
-    names = list(dict.fromkeys(codes.values))
-    index = codes.index
-    if len(names) < len(codes.values):  # two scheme versions of the same id
-        at = np.array([names.index(v) for v in codes.values])
-        index = np.where(index < 0, -1, at[np.maximum(index, 0)])
-    return pd.Categorical.from_codes(index, names)

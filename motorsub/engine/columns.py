@@ -10,6 +10,7 @@ it (exit 2) before anything is computed.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
@@ -126,32 +127,53 @@ def version_columns(result: BatchResult) -> dict[str, pa.Array]:
     return {name: codes.arrow() for name, codes in _version_codes(result).items()}
 
 
-def computed_columns(result: BatchResult, st: Settings) -> dict[str, np.ndarray | Coded]:
+def computed_columns(
+    result: BatchResult, st: Settings, into: Callable[[str], np.ndarray] | None = None
+) -> dict[str, np.ndarray | Coded]:
     """The computed output columns after ``record_id``, in order: numbers as float arrays
     (NaN = empty) and codes as :class:`Coded`; built once, then as Arrow
-    (:func:`output_table`) or as a DataFrame's columns (:func:`motorsub.engine.batch.compute`)."""
+    (:func:`output_table`) or as a DataFrame's columns (:func:`motorsub.engine.frames.compute`).
+
+    ``into(name)`` gives the float64 array (of the batch's length) a number column is
+    written into; by default each is a new array, and the savings columns are the
+    kernel's own arrays, not copied.
+    """
+    n = len(result.rows)
+    fresh = into is None
+    into = into or (lambda name: np.empty(n))
     res, sav, cols = result.subsidy, result.savings, result.cols
     out: dict[str, np.ndarray | Coded] = dict(_version_codes(result))
     for ci, (_, c) in enumerate(result.schemes.components):
-        out[f"subsidy_{c.id}"] = res.fen[ci] / 100.0
-    total = res.total_fen
-    out["subsidy_total"] = total / 100.0
-    out["eta_new"] = sav.eta_new
-    out["eta_old"] = sav.eta_old
+        out[f"subsidy_{c.id}"] = np.divide(res.fen[ci], 100.0, out=into(f"subsidy_{c.id}"))
+    total = out["subsidy_total"] = np.divide(res.total_fen, 100.0, out=into("subsidy_total"))
+
+    def kept(name: str, values: np.ndarray) -> np.ndarray:
+        if fresh:
+            return values
+        target = into(name)
+        target[...] = values
+        return target
+
+    out["eta_new"] = kept("eta_new", sav.eta_new)
+    out["eta_old"] = kept("eta_old", sav.eta_old)
     out["eta_new_source"] = Coded(list(vocab.ETA_SOURCES), sav.eta_new_source)
     out["eta_old_source"] = Coded(list(vocab.ETA_SOURCES), sav.eta_old_source)
     for name in ("kwh", "tce", "tco2"):
-        out[f"{name}_per_year"] = getattr(sav, f"{name}_per_year")
+        out[f"{name}_per_year"] = kept(f"{name}_per_year", getattr(sav, f"{name}_per_year"))
     if not np.isnan(st.life_years):
         for name in ("kwh", "tce", "tco2"):
-            out[f"{name}_lifetime"] = getattr(sav, f"{name}_per_year") * st.life_years
-    net = cols["price"] * cols["qty"] - out["subsidy_total"]
-    out["net_price"] = net
+            per_year = getattr(sav, f"{name}_per_year")
+            target = into(f"{name}_lifetime")
+            out[f"{name}_lifetime"] = np.multiply(per_year, st.life_years, out=target)
+    net = np.multiply(cols["price"], cols["qty"], out=into("net_price"))
+    out["net_price"] = np.subtract(net, total, out=net)
     if not np.isnan(st.tariff):
-        bill = sav.kwh_per_year * st.tariff
+        bill = np.multiply(sav.kwh_per_year, st.tariff, out=into("bill_saving_per_year"))
         out["bill_saving_per_year"] = bill
+        payback = into("payback_years")
+        payback.fill(np.nan)
         with np.errstate(divide="ignore", invalid="ignore"):
-            out["payback_years"] = np.where(bill > 0, net / bill, np.nan)
+            out["payback_years"] = np.divide(net, bill, out=payback, where=bill > 0)
     idx, dictionary = reason_strings(result.reasons)
     out["reasons"] = Coded(dictionary, idx)
     return out
@@ -160,21 +182,26 @@ def computed_columns(result: BatchResult, st: Settings) -> dict[str, np.ndarray 
 def record_ids(result: BatchResult, large: bool = False) -> pa.ChunkedArray:
     """``record_id`` of the computed rows as text (``large_string`` if ``large``, else
     ``string``), trimmed; not copied when it is such text already with nothing to trim."""
+    return record_ids_at(result.table, result.rows, large)
+
+
+def record_ids_at(table: pa.Table, rows: np.ndarray, large: bool = False) -> pa.ChunkedArray:
+    """``record_id`` of ``table``'s rows ``rows`` (input order), as :func:`record_ids`."""
     text = pa.large_string() if large else pa.string()
-    record_id = result.table.column("record_id")
+    record_id = table.column("record_id")
     plain = record_id.type in (pa.string(), pa.large_string()) and plain_edges(record_id)
     if record_id.type != text:
         record_id = pc.cast(record_id, text)
     if not plain:
         record_id = pc.utf8_trim_whitespace(record_id)
-    return _rows_of(result, record_id)
+    return rows_of(table, rows, record_id)
 
 
-def _rows_of(result: BatchResult, column):
-    """``column`` of the input at the computed rows (itself when every row is computed)."""
-    if len(result.rows) == result.table.num_rows:
+def rows_of(table: pa.Table, rows: np.ndarray, column):
+    """``column`` of ``table`` at ``rows`` (itself when every row is taken)."""
+    if len(rows) == table.num_rows:
         return column
-    return column.take(pa.array(result.rows))
+    return column.take(pa.array(rows))
 
 
 def passthrough_names(table: pa.Table) -> list[str]:
@@ -184,16 +211,23 @@ def passthrough_names(table: pa.Table) -> list[str]:
 
 def output_table(result: BatchResult, st: Settings) -> pa.Table:
     """The output rows of a batch: computed columns, then the passed-through inputs."""
-    out: dict[str, pa.Array] = {"record_id": record_ids(result)}
-    for name, values in computed_columns(result, st).items():
+    return assemble(result.table, result.rows, computed_columns(result, st))
+
+
+def assemble(table: pa.Table, rows: np.ndarray, computed: dict) -> pa.Table:
+    """The output table of ``table``'s computed ``rows``: ``record_id``, the ``computed``
+    columns (:func:`computed_columns`, or the same gathered over several batches), then
+    the passed-through inputs."""
+    out: dict[str, pa.Array] = {"record_id": record_ids_at(table, rows)}
+    for name, values in computed.items():
         if isinstance(values, Coded):
             out[name] = values.arrow()
         elif name.startswith("subsidy_"):
             out[name] = pa.array(values)
         else:
             out[name] = _floats(values)
-    for name in passthrough_names(result.table):
-        out[name] = _rows_of(result, result.table.column(name))
+    for name in passthrough_names(table):
+        out[name] = rows_of(table, rows, table.column(name))
     return pa.table(out)
 
 

@@ -1,0 +1,302 @@
+"""``motorsub.compute``: a pandas, polars or Arrow table in, a table of the same kind out.
+
+The table is computed :data:`SLICE_ROWS` rows at a time by the engine that computes files
+(:func:`motorsub.engine.batch.compute_batch`), with kernel buffers reused from slice to
+slice (:class:`motorsub.engine.batch.Scratch`); each slice's computed columns are copied
+into full-length arrays (:class:`Gathered`). The summary is accumulated slice after slice in
+the order of one pass, so it is the one a single pass gives, to the last bit; the output
+and the rejects are too. Computing ten million rows in one piece spent about as long on
+the page faults of its fresh temporaries as on the work.
+"""
+
+from __future__ import annotations
+
+import ctypes
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+
+from motorsub.engine import columns, records
+from motorsub.engine.batch import Scratch, as_schemes, compute_batch
+from motorsub.kernels.totals import Totals
+from motorsub.model.profile import Settings, settings
+from motorsub.model.schemes import SchemeSet
+
+SOURCE = "DataFrame"  # the input's name in messages
+#: Rows computed at a time: the kernels' buffers for one slice (~100 MB) are reused.
+SLICE_ROWS = 1 << 20
+#: An object column is converted through its distinct objects when it has at least this many
+#: rows and at most one distinct object per :data:`FEW_OBJECTS` rows (see :func:`_objects`).
+OBJECT_ROWS, FEW_OBJECTS = 1 << 16, 8
+
+
+def compute(
+    df,
+    schemes: SchemeSet | str | Path | list | None = None,
+    *,
+    strict: bool = False,
+    savings: Settings | None = None,
+):
+    """Subsidies and savings of every valid line of a DataFrame or an Arrow table.
+
+    Parameters
+    ----------
+    df : pandas.DataFrame, polars.DataFrame or pyarrow.Table
+        Records with the columns of docs/rules.md section 1, text or typed.
+    schemes : SchemeSet, path or list of paths, optional
+        Defaults to the shipped schemes.
+    strict : bool
+        Raise :class:`~motorsub.errors.RejectedRowsError` if any row is rejected.
+    savings : Settings, optional
+        Savings assumptions (:func:`motorsub.model.profile.settings`), e.g.
+        ``settings(hours=4000, load=0.75, tariff=0.8)``.
+
+    Returns
+    -------
+    pandas.DataFrame, polars.DataFrame or pyarrow.Table
+        Of the type given: one row per valid input row, in input order (a pandas result is
+        indexed like ``df``); amounts in [CNY]. The rejected rows (with their reasons) are in
+        ``result.attrs["rejects"]`` (a list of dicts) and the summary in
+        ``result.attrs["summary"]`` for pandas; a polars or Arrow result carries neither
+        (:func:`motorsub.engine.batch.run` gives both for an Arrow table). The coded text
+        columns (``version_<scheme>``, ``eta_new_source``, ``eta_old_source``, ``reasons``)
+        are categorical in pandas and polars and dictionary-encoded in Arrow, as motorsub
+        writes Parquet; no string is copied per row. Nor are the passed-through input
+        columns when no row is rejected.
+
+    Examples
+    --------
+    >>> import pandas as pd, motorsub
+    >>> df = pd.DataFrame({"record_id": ["a"], "sale_date": ["2010-09-01"],
+    ...     "region": ["CN-JS"], "motor_type": ["lv_async"], "kw": [15.0], "grade": [2]})
+    >>> float(motorsub.compute(df)["subsidy_national"].iloc[0])
+    525.0
+    """
+    kind = _frame_kind(df)
+    if kind == "pandas":
+        table = _pandas_table(df)
+    elif kind == "polars":
+        table = df.to_arrow()
+    else:
+        table = df if isinstance(df, pa.Table) else pa.Table.from_batches([df])
+    schemes = as_schemes(schemes)
+    st = savings if savings is not None else settings()
+    table, done = _in_slices(table, schemes, st, strict)
+    if kind == "pandas":
+        return _pandas_output(df, table, done)
+    out = columns.assemble(table, done.rows, done.columns())
+    if kind == "polars":
+        import polars as pl  # only when given a polars frame
+
+        return pl.from_arrow(out)
+    return out
+
+
+class Gathered:
+    """The computed columns of consecutive slices of one table, in full-length arrays.
+
+    Numbers are copied into arrays of the table's length (the first :attr:`m` entries are
+    filled); coded text keeps one list of values, extended by the values a later slice
+    meets first (a slice's reasons are worded per slice), so that the values are in the
+    order of first occurrence, as one pass gives them.
+    """
+
+    def __init__(self, n: int, names: tuple[str, ...]):
+        self.n, self.m, self.names = n, 0, names
+        self._numbers: dict[str, np.ndarray] = {}
+        self._coded: dict[str, tuple[list[str], dict[str, int], np.ndarray]] = {}
+        self._rows: list[np.ndarray] = []
+        self.rejects: list[dict] = []
+        self.summary: dict = {}
+
+    def add(self, batch, st: Settings, offset: int, rejects: bool) -> None:
+        """Copy one slice's computed columns (its first row is the table's row ``offset``)."""
+        a, b = self.m, self.m + len(batch.rows)
+
+        def into(name: str) -> np.ndarray:
+            if name not in self._numbers:
+                self._numbers[name] = np.empty(self.n)
+            return self._numbers[name][a:b]
+
+        for name, values in columns.computed_columns(batch, st, into).items():
+            if isinstance(values, columns.Coded):
+                self._add_coded(name, values, a, b)
+        self._rows.append(batch.rows + offset)
+        self.m = b
+        if rejects and len(batch.rejected_rows):
+            self.rejects += columns.rejects_table(batch).to_pylist()
+
+    def _add_coded(self, name: str, codes: columns.Coded, a: int, b: int) -> None:
+        if name not in self._coded:
+            first: dict[str, int] = {}
+            for i, v in enumerate(codes.values):
+                first.setdefault(v, i)
+            self._coded[name] = (list(codes.values), first, np.empty(self.n, np.int32))
+        values, first, index = self._coded[name]
+        if codes.values == values:
+            index[a:b] = codes.index
+            return
+        for v in codes.values:
+            if v not in first:
+                first[v] = len(values)
+                values.append(v)
+        at = np.array([first[v] for v in codes.values] + [-1], dtype=np.int32)
+        np.take(at, codes.index, out=index[a:b])  # index -1 (missing) takes the last: -1
+
+    @property
+    def rows(self) -> np.ndarray:
+        """The computed rows, as indices into the table, in input order."""
+        return np.concatenate(self._rows) if self._rows else np.zeros(0, np.int64)
+
+    def columns(self) -> dict[str, np.ndarray | columns.Coded]:
+        """The computed columns of every slice, as :func:`columns.computed_columns` names them."""
+        out: dict[str, np.ndarray | columns.Coded] = {}
+        for name in self.names:
+            if name in self._coded:
+                values, _, index = self._coded[name]
+                out[name] = columns.Coded(values, index[: self.m])
+            else:
+                out[name] = self._numbers[name][: self.m]
+        return out
+
+
+def _in_slices(
+    table: pa.Table, schemes: SchemeSet, st: Settings, strict: bool
+) -> tuple[pa.Table, Gathered]:
+    """``table`` with its columns named as the engine reads them, and every slice of it
+    computed and gathered, with the rejects and the summary.
+
+    While slice k + 1 is validated and computed, slice k is counted into the summary and
+    copied into the full-length columns in a second thread (the kernels, pyarrow and
+    numpy release the GIL); slices are counted one after the other in input order. The
+    kernel buffers come in two sets used in turn (:class:`Scratch`), so slice k + 2 waits
+    until slice k is gathered.
+
+    Under ``strict``, a slice with a rejected row stops the run with the error a single
+    pass over the whole table gives (it names the first rejected rows of the whole table
+    and counts them all).
+    """
+    table = records.normalise_names(table, SOURCE)
+    n = table.num_rows
+    done = Gathered(n, columns.output_names(schemes, st)[1:])
+    totals, scratch = Totals(schemes), Scratch(schemes)
+
+    def gather(batch, offset: int) -> None:
+        totals.add(batch)
+        done.add(batch, st, offset, rejects=True)
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        pending = None
+        try:
+            for offset in range(0, max(n, 1), SLICE_ROWS):
+                part = table.slice(offset, SLICE_ROWS)
+                batch = compute_batch(part, schemes, st, source=SOURCE, offset=offset,
+                                      scratch=scratch)  # fmt: skip
+                if strict and len(batch.rejected_rows):
+                    compute_batch(table, schemes, st, source=SOURCE, strict=True)  # raises
+                if pending is not None:
+                    pending.result()
+                pending = pool.submit(gather, batch, offset)
+        finally:
+            if pending is not None:
+                pending.result()
+    done.summary = totals.summary() | {"assumptions": st.describe()}
+    return table, done
+
+
+def _frame_kind(df) -> str:
+    """``pandas``, ``polars`` or ``arrow``: the kind of table ``compute`` was given."""
+    if isinstance(df, (pa.Table, pa.RecordBatch)):
+        return "arrow"
+    module = type(df).__module__.split(".")[0]
+    if module in ("pandas", "polars") and type(df).__name__ == "DataFrame":
+        return module
+    raise TypeError(
+        "motorsub.compute takes a pandas DataFrame, a polars DataFrame or a pyarrow Table, "
+        f"not {type(df).__module__}.{type(df).__name__}"
+        + (" (collect the LazyFrame first)" if type(df).__name__ == "LazyFrame" else "")
+    )
+
+
+def _pandas_table(df) -> pa.Table:
+    """The frame as an Arrow table: float columns without a copy (NaN as null), object
+    columns of few distinct objects through those objects (:func:`_objects`), the rest as
+    pyarrow converts them (pandas' own Arrow-backed text is not copied either)."""
+    names = list(df.columns)
+    if len(set(names)) != len(names) or not all(isinstance(n, str) for n in names):
+        return pa.Table.from_pandas(df, preserve_index=False)  # pyarrow says what is wrong
+    arrays = []
+    for name in names:
+        series = df[name]
+        if series.dtype == np.float64:
+            arrays.append(columns.float_array(np.ascontiguousarray(series.to_numpy())))
+        elif series.dtype == object and len(series) >= OBJECT_ROWS:
+            arrays.append(_objects(series))
+        else:
+            arrays.append(pa.Array.from_pandas(series))
+    return pa.table(arrays, names=names)
+
+
+def _objects(series) -> pa.Array:
+    """An object column converted once per distinct object, then gathered per row.
+
+    pandas reads a Parquet date column as Python ``date`` objects, one object per distinct
+    date shared by every row of that date; converting ten million of them one by one took
+    half a second. Rows are grouped by the identity of their object (its address, read
+    from the array of references; identical objects are equal values), the distinct
+    objects are converted as pyarrow converts the whole column, and taken per row. A
+    column of mostly distinct objects, or one pyarrow cannot convert this way, is
+    converted whole, so the result and any error are those of the plain conversion.
+    """
+    import pandas as pd  # only when given a pandas frame
+
+    held = np.ascontiguousarray(series.to_numpy(dtype=object))
+    n = len(held)
+    address = np.ctypeslib.as_array((ctypes.c_uint64 * n).from_address(held.ctypes.data))
+    codes, distinct = pd.factorize(address)
+    if len(distinct) * FEW_OBJECTS > n:
+        return pa.Array.from_pandas(series)
+    one_row = np.empty(len(distinct), np.int64)
+    one_row[codes] = np.arange(n, dtype=np.int64)  # some row holding each object
+    try:
+        values = pa.Array.from_pandas(pd.Series(held[one_row], dtype=object))
+    except (pa.ArrowException, TypeError, ValueError, OverflowError):
+        return pa.Array.from_pandas(series)
+    return values.take(pa.array(codes.astype(np.int32, copy=False)))
+
+
+def _pandas_output(df, table: pa.Table, done: Gathered):
+    """The output as a pandas frame built from the gathered arrays: numbers without a
+    round trip through Arrow, codes as categoricals, passed-through columns taken from
+    ``df``."""
+    import pandas as pd  # only when given a pandas frame
+
+    rows = done.rows
+    every_row = len(rows) == len(df)
+    data = {"record_id": columns.record_ids_at(table, rows, large=True).to_pandas().array}
+    for name, values in done.columns().items():
+        data[name] = _categories(values) if isinstance(values, columns.Coded) else values
+    given = dict(zip(table.column_names, range(len(df.columns))))  # read name → position
+    for name in columns.passthrough_names(table):
+        values = df.iloc[:, given[name]].array
+        data[name] = values if every_row else values.take(rows)
+    out = pd.DataFrame(data, copy=False)
+    out.index = df.index if every_row else df.index[rows]
+    out.attrs["rejects"] = done.rejects
+    out.attrs["summary"] = done.summary
+    return out
+
+
+def _categories(codes: columns.Coded):
+    """A pandas categorical over the codes' indices (-1 = missing), as Arrow's dictionary
+    columns become in pandas: no string is copied per row."""
+    import pandas as pd
+
+    names = list(dict.fromkeys(codes.values))
+    index = codes.index
+    if len(names) < len(codes.values):  # two scheme versions of the same id
+        at = np.array([names.index(v) for v in codes.values])
+        index = np.where(index < 0, -1, at[np.maximum(index, 0)])
+    return pd.Categorical.from_codes(index, names)
