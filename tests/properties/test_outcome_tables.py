@@ -30,15 +30,16 @@ def inside(x: float, lo: float, hi: float, lo_closed: bool, hi_closed: bool) -> 
     return (x >= lo if lo_closed else x > lo) and (x <= hi if hi_closed else x < hi)
 
 
+def kw_near(points: np.ndarray, anywhere: st.SearchStrategy) -> st.SearchStrategy:
+    """A kW on an end, a hair either side of one, or ``anywhere``."""
+    near = [math.nextafter(p, d) for p in points for d in (-math.inf, math.inf)]
+    return (st.sampled_from([*points, *near]) if len(points) else st.nothing()) | anywhere
+
+
 @given(ends=ends, data=st.data())
 def test_every_kw_of_a_band_is_inside_the_same_intervals_as_the_band(ends, data):
     points = np.unique(np.array(ends, dtype=np.float64))
-    # a kW on an end, a hair either side of one, or anywhere
-    near = [math.nextafter(p, d) for p in points for d in (-math.inf, math.inf)]
-    x = data.draw(
-        (st.sampled_from([*points, *near]) if len(points) else st.nothing())
-        | st.floats(1e-6, 2e5, allow_nan=False)
-    )
+    x = data.draw(kw_near(points, st.floats(1e-6, 2e5, allow_nan=False)))
     reps = kw_bands(points)
     band = int(kw_band(*kw_lookup(points), x))
     assert 0 <= band < len(reps)
@@ -75,12 +76,8 @@ crowded = st.lists(
 @given(ends=crowded, data=st.data())
 def test_the_kw_lookup_counts_as_a_count_over_every_end(ends, data):
     points = np.unique(np.array(ends, dtype=np.float64))
-    near = [math.nextafter(p, d) for p in points for d in (-math.inf, math.inf)]
-    x = data.draw(
-        (st.sampled_from([*points, *near]) if len(points) else st.nothing())
-        | st.floats(allow_nan=False)
-        | st.sampled_from((0.0, -0.0, math.inf, -math.inf))
-    )
+    signed_zeros_and_infinities = st.sampled_from((0.0, -0.0, math.inf, -math.inf))
+    x = data.draw(kw_near(points, st.floats(allow_nan=False) | signed_zeros_and_infinities))
     assert int(kw_band(*kw_lookup(points), x)) == count_band(points, x)
 
 
