@@ -133,7 +133,7 @@ def _savings_kernel(
     # are then selects between values in registers, never jumps around a load.
     # Which of them applies varies at random from line to line, and a mispredicted
     # jump costs more than computing both arms.
-    for i in range(start, stop):
+    for i in range(np.uint64(start), np.uint64(stop)):  # unsigned: no negative-index fix-up
         kw_i, grade_i, trade = kw[i], grade[i], trade_in[i]
         eff_i, old_eff_i, old_kw_i = eff[i], old_eff[i], old_kw[i]
         poles_i, old_poles_i, old_series_i = poles_in[i], old_poles_in[i], old_series[i]

@@ -29,7 +29,7 @@ from typing import NamedTuple
 import numpy as np
 
 from motorsub import vocab
-from motorsub._jit import kernel, prange
+from motorsub._jit import in_threads, kernel
 from motorsub.model.schemes import Component, Rate, Scheme, SchemeSet, Version
 from motorsub.reasons import NOT_APPLICABLE, PAID, Reason, component_code
 
@@ -241,6 +241,24 @@ def _amount_fen(rate_fen, basis_kw, units):
     return whole * units + rest // MICRO + (1 if rest % MICRO >= MICRO // 2 else 0)
 
 
+_U_MICRO = np.uint64(MICRO)
+_U_HALF = np.uint64(MICRO // 2)
+
+
+@kernel(inline=True)
+def _paid_fen(rate_fen, basis_kw, units):
+    """:func:`_amount_fen` for a rate > 0 and a basis > 0, in unsigned integers (whose
+    divisions by a constant need no sign fix-up), half up as ``(rest + half) // MICRO``."""
+    x = basis_kw * MICRO
+    whole_micro = np.floor(x)
+    tie = 0.5 - TIE_ULPS * EPSILON * x
+    basis_micro = np.uint64(whole_micro) + np.uint64(1 if x - whole_micro >= tie else 0)
+    per_unit = np.uint64(rate_fen) * basis_micro
+    u = np.uint64(units)
+    rest = per_unit % _U_MICRO * u + _U_HALF
+    return np.int64(per_unit // _U_MICRO * u + rest // _U_MICRO)
+
+
 class OutcomeTables(NamedTuple):
     """Every component's outcome resolved once per distinct line, for the kernel to gather.
 
@@ -251,21 +269,32 @@ class OutcomeTables(NamedTuple):
     for each such combination, with regions that every filter treats alike merged into
     one class, and the versions in force for each *period* between two consecutive first
     or last days of any version; the kernel then finds a line's period and combination
-    and reads one entry per component. Entries are flat, C-order over ``[component,
-    version + 1, region class, motor type, kind, trade-in, grade, band]`` (version 0: no
-    version in force), each ``rate << 32 | (cell + 1) << 8 | code``: the rate [fen/kW]
-    when PAID (else 0), the rate cell (-1: none) and the outcome code.
+    and reads its components' entries side by side. Entries are flat, C-order over
+    ``[period, region class, motor type, kind, trade-in, grade, band, component]``, each
+    ``rate << 32 | (cell + 1) << 8 | code``: the rate [fen/kW] when PAID (else 0), the
+    rate cell (-1: none) and the outcome code.
+
+    A line's period and kW band are read from two :class:`StepLookup` tables (a bucket,
+    then at most a comparison or two), not counted over every day or kW end.
     """
 
     comp_basis: np.ndarray  # int8 [C]: 0 the new motor's kW, 1 the old motor's
-    day_points: np.ndarray  # int64 [P]: days on which some version starts or has ended
+    day_base: np.ndarray  # int64 [2]: the period lookup's first day and shift
+    day_count: np.ndarray  # int16 [buckets]: periods begun by each bucket's first day
+    day_ends: np.ndarray  # int64 [buckets, W]: later days in the bucket that begin one
     period_version: np.ndarray  # int16 [P + 1, S]: each scheme's version in force, or -1
-    period_offset: np.ndarray  # int64 [P + 1, C]: where each component's entries start
     region_class: np.ndarray  # int64 [regions]: the class of each region
-    kw_points: np.ndarray  # float64 [m + 1]: finite band ends, ascending, then +inf
-    dims: np.ndarray  # int64 [6]: versions + 1, region classes, types, kinds, grades, bands
+    kw_base: np.ndarray  # int64 [2]: the kW lookup's first key and shift
+    kw_count: np.ndarray  # int16 [buckets]: the band of a kW below every end of its bucket
+    kw_ends: np.ndarray  # float64 [buckets, W]: the band ends in each bucket, NaN-padded
+    dims: np.ndarray  # int64 [6]: periods, region classes, types, kinds, grades, bands
     entry: np.ndarray  # int64 [...]: rate, cell and code, packed (see above)
     code_bit: np.ndarray  # uint32 [256]: the reason bit of each code (0: PAID, NA)
+    # 0, 1, ... per component and per scheme: their lengths are part of the kernel's
+    # type, so its loops over components and schemes have a known number of turns and
+    # unroll (a scheme set of another shape compiles once more)
+    per_component: tuple[int, ...]
+    per_scheme: tuple[int, ...]
 
 
 def _inside_np(x, lo, hi, lo_closed, hi_closed):
@@ -287,15 +316,112 @@ def kw_bands(points: np.ndarray) -> np.ndarray:
     return reps
 
 
+#: most buckets a :class:`StepLookup` holds (its counts stay in the first-level cache)
+MAX_BUCKETS = 4096
+_NO_DAY = np.iinfo(np.int64).max  # pads ``day_ends``: no int32 day reaches it
+
+
+class StepLookup(NamedTuple):
+    """How many sorted ends lie below a value, by bucket: ``key(x)`` (monotone in ``x``)
+    clamped to ``[0, buckets)`` picks a bucket; ``count`` holds what every value of the
+    bucket has below it, ``ends`` (``[buckets, W]``, padded with values that never count)
+    the ends inside it, W at most for every bucket alike, so that the kernel compares
+    without a jump that depends on the line."""
+
+    base: np.ndarray  # int64 [2]: subtracted from the key, and the key's right shift
+    count: np.ndarray  # int16 [buckets]
+    ends: np.ndarray  # [buckets, W]
+
+
+def _step_lookup(bucket, n, weight, folded, ends, pad) -> tuple[np.ndarray, np.ndarray]:
+    """``count`` and ``ends`` of a :class:`StepLookup` of ``n`` buckets: each end, in its
+    ``bucket``, adds ``weight`` to the count of every later bucket and, if ``folded`` (it
+    lies at or below every value of its bucket), of its own; otherwise it joins its
+    bucket's ``ends``."""
+    count = np.zeros(n + 1, np.int64)
+    np.add.at(count, bucket + 1 - folded, weight)
+    count = np.cumsum(count)[:n]
+    if count.max(initial=0) > np.iinfo(np.int16).max:
+        raise ValueError("too many versions or kW band ends for the kernel's lookups")
+    inside = [ends[(bucket == b) & ~folded] for b in range(n)]
+    table = np.full((n, max(map(len, inside), default=0)), pad, dtype=ends.dtype)
+    for b, e in enumerate(inside):
+        table[b, : len(e)] = e
+    return count.astype(np.int16), table
+
+
+def day_lookup(points: np.ndarray) -> StepLookup:
+    """The period of a day: how many of the sorted ``points`` (days) are on or before it.
+
+    Buckets of ``2**shift`` days from the day before the first point, the shift as small
+    as :data:`MAX_BUCKETS` allows (0 for the shipped schemes: one bucket per day, and no
+    comparison at all). Points after the last int32 day are never reached and left out."""
+    points = points[points <= np.iinfo(np.int32).max].astype(np.int64)
+    if len(points) == 0:
+        return StepLookup(np.zeros(2, np.int64), np.zeros(1, np.int16), np.zeros((1, 0), np.int64))
+    lo, shift = points[0] - 1, 0
+    while ((points[-1] - lo) >> shift) + 1 > MAX_BUCKETS:
+        shift += 1
+    bucket = (points - lo) >> shift
+    folded = (bucket >= 1) & ((points - lo) & ((1 << shift) - 1) == 0)  # on the first day
+    n = int(bucket[-1]) + 1
+    count, ends = _step_lookup(bucket, n, 1, folded, points, _NO_DAY)
+    return StepLookup(np.array([lo, shift], np.int64), count, ends)
+
+
+def _kw_key(x: np.ndarray, shift: int) -> np.ndarray:
+    # a double's bits as an integer grow with it (all negatives fall below zero); + 0.0
+    # makes -0.0 the +0.0 it equals
+    return (x.astype(np.float64) + 0.0).view(np.int64) >> shift
+
+
+def kw_lookup(points: np.ndarray) -> StepLookup:
+    """The kW band of :func:`kw_bands` (``points``: finite band ends, ascending): twice the
+    number of ends below a kW, plus one if it is one.
+
+    The key of a kW is its bits shifted right, which keeps its exponent and the first
+    ``52 - shift`` bits of its mantissa; the least mantissa bits that leave at most one end
+    per bucket, if :data:`MAX_BUCKETS` allows (buckets from the smallest positive end's to
+    the largest end's; below and above them the first and last bucket)."""
+    points = np.asarray(points, np.float64)
+    pos = points[points > 0]
+    best = None
+    for mantissa in range(24):
+        shift = 52 - mantissa
+        lo = int(_kw_key(pos[:1], shift)[0]) - 1 if len(pos) else 0
+        n = int(_kw_key(pos[-1:], shift)[0]) - lo + 1 if len(pos) else 1
+        if n > MAX_BUCKETS and best is not None:
+            break
+        bucket = np.clip(_kw_key(points, shift) - lo, 0, n - 1)
+        most = int(np.bincount(bucket, minlength=1).max()) if len(points) else 0
+        best = (shift, lo, n, bucket)
+        if most <= 1 or not len(pos):
+            break
+    shift, lo, n, bucket = best
+    count, ends = _step_lookup(bucket, n, 2, np.zeros(len(points), bool), points, np.nan)
+    return StepLookup(np.array([lo, shift], np.int64), count, ends)
+
+
 @kernel(inline=True)
-def kw_band(points, x):
-    """The band of ``x`` [kW] among ``points`` (finite band ends, ascending, then +inf):
-    twice the number of ends below ``x``, plus one if ``x`` is the next end. Branch-free:
-    a count of comparisons, as kWs vary at random from line to line."""
-    below = 0
-    for j in range(points.shape[0] - 1):
-        below += np.int64(points[j] < x)
-    return 2 * below + np.int64(points[below] == x)
+def day_period(base, count, ends, d):
+    """The period of day ``d`` (see :func:`day_lookup`)."""
+    b = min(max((np.int64(d) - base[0]) >> base[1], 0), count.shape[0] - 1)
+    p = np.int64(count[b])
+    for j in range(ends.shape[1]):  # the same number of times for every line
+        p += np.int64(ends[b, j] <= d)
+    return p
+
+
+@kernel(inline=True)
+def kw_band(base, count, ends, x):
+    """The band of ``x`` [kW] (see :func:`kw_lookup` and :func:`kw_bands`); 0 for NaN.
+    Comparisons counted, not branched on, as kWs vary at random from line to line."""
+    key = np.float64(x + 0.0).view(np.int64) >> base[1]  # -0.0 as +0.0 (see _kw_key)
+    b = min(max(key - base[0], 0), count.shape[0] - 1)
+    band = np.int64(count[b])
+    for j in range(ends.shape[1]):  # the same number of times for every line
+        band += np.int64(ends[b, j] < x) + np.int64(ends[b, j] <= x)
+    return band if x == x else 0
 
 
 def outcome_tables(a: SchemeArrays) -> OutcomeTables:
@@ -364,11 +490,15 @@ def outcome_tables(a: SchemeArrays) -> OutcomeTables:
     entry = rate << 32 | (cell.astype(np.int64) + 1) << 8 | code
     # codes 1 + a Reason carry its bit; PAID and NOT_APPLICABLE none
     code_bit = np.array([1 << (v - 1) if 1 <= v <= 32 else 0 for v in range(256)], np.uint32)
-    day_points, period_version, period_offset = _periods(a, n_v, int(np.prod(dims)))
+    stride = int(np.prod(dims))
+    day_points, period_version, period_offset = _periods(a, n_v, stride)
+    # per period, each combination's entries of every component side by side
+    entry = entry.ravel()[period_offset[:, None, :] + np.arange(stride)[None, :, None]]
     return OutcomeTables(
-        a.comp_basis, day_points, period_version, period_offset,
-        region_class.astype(np.int64).reshape(-1), np.concatenate([points, [np.inf]]),
-        np.array([n_v, *dims[:3], n_g, len(reps)], np.int64), entry.ravel(), code_bit,
+        a.comp_basis, *day_lookup(day_points), period_version,
+        region_class.astype(np.int64).reshape(-1), *kw_lookup(points),
+        np.array([len(period_version), *dims[:3], n_g, len(reps)], np.int64), entry.ravel(),
+        code_bit, tuple(range(n_c)), tuple(range(period_version.shape[1])),
     )  # fmt: skip
 
 
@@ -393,41 +523,53 @@ def _periods(a: SchemeArrays, n_v: int, stride: int):
     return points, version, offset
 
 
-@kernel(parallel=True)
-def _subsidy_kernel(rec, tab, out_fen, out_code, out_cell, out_version, out_reasons):
-    """Fill the arrays of a :class:`SubsidyResult` for the lines of ``rec``
+@kernel(chunk=True)
+def _subsidy_kernel(start, stop, rec, tab, out_fen, out_code, out_cell, out_version, out_reasons):
+    """Fill the arrays of a :class:`SubsidyResult` for the lines ``start:stop`` of ``rec``
     (:class:`SubsidyColumns`) from the schemes' :class:`OutcomeTables` ``tab``.
 
-    The outputs come as separate arrays, not as the NamedTuple: a parallel loop that
-    writes into an array taken out of a tuple argument writes nowhere (numba 0.68;
-    ``tests/test_kernels_write.py`` holds the case), while reading works.
+    Serial (a ``chunk`` kernel of :func:`motorsub._jit.kernel`), run on every core by
+    :func:`motorsub._jit.in_threads`: compiled as one function, not as numba's parallel
+    loop, whose body takes the table's counts of components and schemes as variables
+    and so cannot unroll the loops over them. The outputs come as separate arrays, as
+    for a parallel loop (``tests/test_kernels_write.py``).
     """
     day, region, mtype, kind, grade, trade_in, kw, qty, old_kw, old_qty = rec
-    n_t, n_k, n_g, n_b = tab.dims[2], tab.dims[3], tab.dims[4], tab.dims[5]
-    n_s, n_c = tab.period_version.shape[1], tab.period_offset.shape[1]
-    for i in prange(day.shape[0]):
-        # the period and the kW band: counts of comparisons, no jump (dates and kWs
-        # vary at random from line to line)
+    n_s, n_c = len(tab.per_scheme), len(tab.per_component)  # constants once compiled
+    # the step of each of the entries' indices: band, grade, trade-in, kind, type, region
+    # class, period (added up per line, not multiplied in turn: a shorter chain)
+    s_g = tab.dims[5]
+    s_tr = s_g * tab.dims[4]
+    s_k = s_tr * 2
+    s_t = s_k * tab.dims[3]
+    s_r = s_t * tab.dims[2]
+    s_p = s_r * tab.dims[1]
+    for i in range(np.uint64(start), np.uint64(stop)):  # unsigned: no negative-index fix-up
+        # the period and the kW band: a bucket, then comparisons counted, no jump
+        # (dates and kWs vary at random from line to line)
         d, x = day[i], kw[i]
-        p = 0
-        for j in range(tab.day_points.shape[0]):
-            p += np.int64(tab.day_points[j] <= d)
+        # read whether paid or not: a read only when paid comes late and misses the
+        # cache (one line in a few is paid, so every cache line of these is read anyway)
+        units, old_x, old_units = qty[i], old_kw[i], old_qty[i]
+        p = day_period(tab.day_base, tab.day_count, tab.day_ends, d)
         for s in range(n_s):
             out_version[s, i] = tab.period_version[p, s]
-        combo = tab.region_class[region[i]] * n_t + mtype[i]
-        combo = ((combo * n_k + kind[i]) * 2 + np.int64(trade_in[i])) * n_g + grade[i]
-        combo = combo * n_b + kw_band(tab.kw_points, x)
+        at = (
+            p * s_p + tab.region_class[region[i]] * s_r + np.int64(mtype[i]) * s_t
+            + np.int64(kind[i]) * s_k + np.int64(trade_in[i]) * s_tr + np.int64(grade[i]) * s_g
+            + kw_band(tab.kw_base, tab.kw_count, tab.kw_ends, x)
+        ) * n_c  # fmt: skip
         bits = np.uint32(0)
         for c in range(n_c):
             # unsigned: reads need no negative-index fix-up
-            e = tab.entry[np.uint64(tab.period_offset[p, c] + combo)]
+            e = tab.entry[np.uint64(at + c)]
             code, rate = np.uint8(e & 255), e >> 32
             fen = 0
             if rate > 0:  # a jump: cheaper than an amount per component (measured)
                 if tab.comp_basis[c] == 0:
-                    fen = _amount_fen(rate, x, qty[i])
+                    fen = _paid_fen(rate, x, units)
                 else:
-                    fen = _amount_fen(rate, old_kw[i], old_qty[i])
+                    fen = _paid_fen(rate, old_x, old_units)
             out_fen[c, i] = fen
             out_code[c, i] = code
             out_cell[c, i] = np.int32(((e >> 8) & 0xFFFFFF) - 1)
@@ -491,7 +633,7 @@ def subsidies(
     """
     n = len(cols["day"])
     out = empty_subsidies(compiled, n) if out is None else prefix(out, n)
-    _subsidy_kernel(columns(cols), compiled.tables, *out)
+    in_threads(_subsidy_kernel, n, columns(cols), compiled.tables, *out)
     return out
 
 
