@@ -111,8 +111,9 @@ class Gathered:
         self.rejects: list[dict] = []
         self.summary: dict = {}
 
-    def add(self, batch, st: Settings, offset: int, rejects: bool) -> None:
-        """Copy one slice's computed columns (its first row is the table's row ``offset``)."""
+    def add(self, batch, st: Settings, offset: int) -> None:
+        """Copy one slice's computed columns and its rejects (its first row is the table's
+        row ``offset``)."""
         a, b = self.m, self.m + len(batch.rows)
 
         def into(name: str) -> np.ndarray:
@@ -125,7 +126,7 @@ class Gathered:
                 self._add_coded(name, values, a, b)
         self._rows.append(batch.rows + offset)
         self.m = b
-        if rejects and len(batch.rejected_rows):
+        if len(batch.rejected_rows):
             self.rejects += columns.rejects_table(batch).to_pylist()
 
     def _add_coded(self, name: str, codes: columns.Coded, a: int, b: int) -> None:
@@ -185,7 +186,7 @@ def _in_slices(
 
     def gather(batch, offset: int) -> None:
         totals.add(batch)
-        done.add(batch, st, offset, rejects=True)
+        done.add(batch, st, offset)
 
     with ThreadPoolExecutor(max_workers=1) as pool:
         pending = None
