@@ -54,6 +54,5 @@ def to_numpy(arr: pa.Array | pa.ChunkedArray) -> np.ndarray:
     if arr.null_count:
         if dtype.kind != "f":
             raise ValueError(f"an arrow {arr.type} array with nulls has no numpy view")
-        out = out.copy()
-        out[~_bits(validity, offset, n)] = np.nan
+        out = np.where(_bits(validity, offset, n), out, np.nan)  # one pass, a fresh array
     return out
