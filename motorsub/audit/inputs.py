@@ -36,6 +36,7 @@ import pyarrow.compute as pc
 
 from motorsub import i18n, io, vocab
 from motorsub.audit.codes import ROW_PROBLEMS
+from motorsub.audit.memory import give_back
 from motorsub.engine import aliases, records
 from motorsub.engine.aliases import Aliases
 from motorsub.errors import InputError
@@ -559,9 +560,11 @@ def read_claims(
         if mask.any():
             rejected.append(table.take(pa.array(np.flatnonzero(mask != 0), pa.int64())))
         table, _, source_row, bad_lines = next(parts, (None, None, None, []))
-    claims = _joined_claims([c for c, _ in read], comps)
+        give_back()  # the part's temporaries
     mask = np.concatenate([m for _, m in read])
+    claims = _joined_claims([c for c, _ in read], comps)
     del read
+    give_back()
     n = claims.n
     # a record id repeated in its batch: the first stands
     bit = np.uint64(1) << np.uint64(problems.index("DUPLICATE_RECORD_ID"))
@@ -673,19 +676,38 @@ KEPT = ("motor_type",)
 
 
 def _joined_claims(parts: list[Claims], comps) -> Claims:
-    """The parts' lines as one :class:`Claims` (one part: itself)."""
+    """The parts' lines as one :class:`Claims` (one part: itself).
+
+    The parts are emptied as they are joined, an array at a time: the lines are held
+    once, not twice, while they are joined.
+    """
     if len(parts) == 1:
         return parts[0]
+
+    def joined(arrays: list, join=np.concatenate, **kw):
+        out = join(arrays, **kw)
+        del arrays[:]
+        give_back()
+        return out
+
+    def field(name: str) -> list:  # each part's array, taken out of the part
+        arrays = [getattr(p, name) for p in parts]
+        for p in parts:
+            setattr(p, name, None)
+        return arrays
+
     return Claims(
         table=pa.concat_tables([p.table for p in parts]),
-        source_row=np.concatenate([p.source_row for p in parts]),
-        cols={k: np.concatenate([p.cols[k] for p in parts]) for k in parts[0].cols},
-        reject=np.concatenate([p.reject for p in parts]),
-        keys={k: pa.concat_arrays([p.keys[k] for p in parts]) for k in parts[0].keys},
+        source_row=joined(field("source_row")),
+        cols={k: joined([p.cols.pop(k) for p in parts]) for k in list(parts[0].cols)},
+        reject=joined(field("reject")),
+        keys={
+            k: joined([p.keys.pop(k) for p in parts], pa.concat_arrays) for k in list(parts[0].keys)
+        },
         components=comps,
-        claimed_fen=np.concatenate([p.claimed_fen for p in parts], axis=1),
-        claimed_given=np.concatenate([p.claimed_given for p in parts], axis=1),
-        invoice_ok=np.concatenate([p.invoice_ok for p in parts]),
+        claimed_fen=joined(field("claimed_fen"), axis=1),
+        claimed_given=joined(field("claimed_given"), axis=1),
+        invoice_ok=joined(field("invoice_ok")),
         has_trade_in_column=parts[0].has_trade_in_column,
         not_read=parts[0].not_read,
     )

@@ -28,6 +28,7 @@ from motorsub.audit import rules
 from motorsub.audit.codes import ELIGIBILITY, REJECTED, Code, bit
 from motorsub.audit.inputs import Buybacks, Catalogue, Claims, Quotas, join_keys, present
 from motorsub.audit.ledger import Ledger, digest_arrays, digest_strings
+from motorsub.audit.memory import give_back
 from motorsub.engine import columns
 from motorsub.engine.batch import compute_batch
 from motorsub.kernels.subsidy import compiled_schemes
@@ -179,10 +180,33 @@ def entitlement(
     return Entitlement(fen, unknown, low, high, elig, versions)
 
 
+#: The claims' typed columns and keys the audit reads once the checks of catalogue and
+#: buy-backs are done and the batch's digest is taken (the engine's facts, the keys of
+#: duplicates, quotas and the ledger, and those of the results).
+STILL_READ = frozenset(
+    {"day", "region", "qty", "kind", "trade_in"}  # typed columns
+    | {"record_id", "claimant", "batch_id", "manufacturer", "serial", "equipment"}  # keys
+)
+
+
+def _done_with(c: Claims, kept: frozenset[str]) -> None:
+    """Drop the batch's typed columns and keys not in ``kept``: its arrays are the largest
+    the audit holds, and the columns no step reads any more are freed before the engine's
+    amounts and the settlement's are made."""
+    for held in (c.cols, c.keys):
+        for name in [k for k in held if k not in kept]:
+            del held[name]
+    give_back()
+
+
 def audit_batch(
     c: Claims, refs: References, schemes: SchemeSet, ledger: Ledger, batch_id: str
 ) -> BatchResult:
-    """Audit one batch's lines and record its accepted lines in ``ledger``."""
+    """Audit one batch's lines and record its accepted lines in ``ledger``.
+
+    The typed columns and keys of ``c`` that no later step reads are dropped from it as
+    the audit goes (:data:`STILL_READ`).
+    """
     n = c.n
     flags = np.zeros(n, dtype=np.uint32)
     valid = c.reject == 0
@@ -198,20 +222,25 @@ def audit_batch(
     v |= rules.buyback_check(c.cols, c.keys, refs.buybacks, flags)
 
     digest = batch_digest(c)
+    _done_with(c, STILL_READ)
     state = ledger.begin(batch_id, digest)
     try:
         serial_key = join_keys(pc.fill_null(c.keys["manufacturer"], ""), c.keys["serial"])
         active = c.cols["trade_in"] & present(c.keys["equipment"])
         equipment = pc.if_else(pa.array(active), c.keys["equipment"], pa.scalar(None, pa.string()))
+        _done_with(c, STILL_READ - {"serial", "equipment", "trade_in"})
         prior_eq = ledger.prior_equipment(state, equipment, serial_key)
         dup_eq = rules.first_equipment(equipment, serial_key, active, prior_eq)
         flags[dup_eq] |= np.uint32(bit(Code.DUPLICATE_EQUIPMENT))
         v["trade_in"] = v["trade_in"] & ~dup_eq
 
+        give_back()
         ent = entitlement(schemes, c, valid, v, flags)
+        give_back()
         result = _settle_batch(c, refs, schemes, ledger, state, serial_key, flags, v, ent)
         result.eligibility, result.versions = ent.eligibility, ent.versions
         del ent  # its amounts [K, n], no longer read: freed before the ledger's rows are made
+        give_back()
         result.ledger = _record(c, ledger, state, digest, result, serial_key, equipment, v)
     except BaseException:
         ledger.rollback()
@@ -250,7 +279,7 @@ def _settle_batch(c, refs, schemes, ledger, state, serial_key, flags, v, ent: En
         manu_claim = manu[rows]
         unknown = _components(ent.unknown, rows)
         low, high = _components(ent.low, rows), _components(ent.high, rows)
-    claimed = np.where(c.claimed_given, c.claimed_fen, 0)
+    claimed = rules.where_given(c.claimed_fen, c.claimed_given)
     claiming = c.claimed_given & (claimed > 0)
     prior = ledger.prior_paid(state, serial_key, c.components)
     dup = rules.first_claims(serial_key, claiming, prior)

@@ -467,6 +467,14 @@ def _settle_kernel(
             status[i] = ADJUSTED
 
 
+def where_given(claimed: np.ndarray, given: np.ndarray) -> np.ndarray:
+    """``claimed`` with 0 where no amount is given: the array itself when it already is
+    (as the claims reader makes it), else a copy."""
+    if claimed[~given].any():
+        return np.where(given, claimed, 0)
+    return claimed
+
+
 def settle(
     claimed: np.ndarray,
     given: np.ndarray,
@@ -490,7 +498,7 @@ def settle(
     compare the claim with the engine's ``entitled`` amount where the sale line is valid
     (``known``) and the rate is known.
     """
-    claimed = np.where(given, claimed, 0)
+    claimed = where_given(claimed, given)
     if unknown is None:
         unknown = np.zeros(claimed.shape, dtype=np.bool_)
     if low is None:

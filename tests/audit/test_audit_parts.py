@@ -95,3 +95,61 @@ def test_late_repeats_are_found_across_parts(claims_file, tmp_path, monkeypatch)
     assert row["source_row"] == str(n + 1)
     assert s["rows"] == {"read": n, "audited": n - len(rejects), "rejected": len(rejects),
                          "reconciles": True}  # fmt: skip
+
+
+def test_ledger_indexes_made_at_once_hold_what_rows_one_by_one_make(
+    claims_file, tmp_path, monkeypatch
+):
+    """A batch that outnumbers the ledger's lines has the indexes of ``lines`` made again
+    after its rows are written: same rows, same indexes (same SQL, same entries)."""
+    folder, _ = claims_file
+    chosen = []
+    outnumbers = ledger.Ledger._outnumbers
+
+    def spy(self, rows):
+        chosen.append(outnumbers(self, rows))
+        return chosen[-1]
+
+    monkeypatch.setattr(ledger.Ledger, "_outnumbers", spy)
+    at_once = _run(folder, tmp_path / "at_once", monkeypatch)
+    assert chosen == [True]  # an empty ledger: the indexes were made at once
+    monkeypatch.setattr(ledger.Ledger, "_outnumbers", lambda self, rows: False)
+    one_by_one = _run(folder, tmp_path / "one_by_one", monkeypatch)
+    assert at_once == one_by_one
+
+    def contents(path):
+        con = sqlite3.connect(path)
+        out = {
+            "dump": list(con.iterdump()),
+            "check": con.execute("PRAGMA integrity_check").fetchall(),
+            "serial": con.execute(
+                "SELECT serial_key, rowid FROM lines INDEXED BY lines_serial "
+                "WHERE serial_key IS NOT NULL ORDER BY serial_key"
+            ).fetchall(),
+            "equipment": con.execute(
+                "SELECT equipment_id, rowid FROM lines INDEXED BY lines_equipment "
+                "WHERE equipment_id IS NOT NULL ORDER BY equipment_id"
+            ).fetchall(),
+        }
+        con.close()
+        return out
+
+    a = contents(tmp_path / "at_once" / "ledger.sqlite")
+    b = contents(tmp_path / "one_by_one" / "ledger.sqlite")
+    assert a == b
+    assert a["check"] == [("ok",)]
+    assert sum("CREATE INDEX" in s for s in a["dump"]) == 2
+    assert len(a["equipment"]) > 0 and len(a["serial"]) > len(a["equipment"])
+
+
+def test_indexes_are_made_at_once_only_for_a_batch_that_outnumbers_the_ledger(tmp_path):
+    book = ledger.Ledger(tmp_path / "ledger.sqlite")
+    assert not book._outnumbers(0)  # nothing to write: nothing made again
+    assert book._outnumbers(1)  # an empty ledger
+    book.con.executemany(
+        "INSERT INTO lines VALUES (1, ?, 'C', ?, NULL, 'national', 100)",
+        [(f"R{i}", f"S{i}") for i in range(10)],
+    )
+    assert not book._outnumbers(9)
+    assert book._outnumbers(10)
+    book.close()
