@@ -568,17 +568,25 @@ def read_claims(
     n = claims.n
     # a record id repeated in its batch: the first stands
     bit = np.uint64(1) << np.uint64(problems.index("DUPLICATE_RECORD_ID"))
-    again = np.zeros(n, dtype=np.bool_)
     ids = pc.dictionary_encode(join_keys(claims.keys["batch_id"], claims.keys["record_id"]))
     code = pc.fill_null(ids.indices, -1).to_numpy(zero_copy_only=False)
-    again[code >= 0] = True
-    _, first = np.unique(code, return_index=True)
-    again[first] = False
-    mask[again] |= bit
+    del ids
+    mask[repeats(code)] |= bit
     again = partial(original_rows, data, encoding=encoding, aliases=al, sheet=sheet)
     rejects = _rejects_table(claims, mask, problems, rejected, again, bad)
     ok = np.flatnonzero(mask == 0)
     return (claims.take(ok) if len(ok) < n else claims), rejects, n + len(bad)
+
+
+def repeats(code: np.ndarray) -> np.ndarray:
+    """True where a row's key came in an earlier row; ``code`` numbers the keys in the order
+    they first come (as ``dictionary_encode`` does), -1 for none. A key comes first where
+    its number exceeds every number before it: one pass, no sort."""
+    again = code >= 0
+    if len(code):
+        again[1:] &= code[1:] <= np.maximum.accumulate(code)[:-1]
+        again[0] = False
+    return again
 
 
 #: Claim rows read and checked at a time.

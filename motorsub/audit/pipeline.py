@@ -116,10 +116,16 @@ class Entitlement:
 
     fen: np.ndarray  # int64: the amount (0 where no rate is known)
     unknown: np.ndarray  # bool: eligible, but no source gives the rate (NO_RATE)
-    low: np.ndarray  # int64: least amount the notice's range allows [fen], -1 if none
-    high: np.ndarray  # int64: most amount the notice's range allows [fen], -1 if none
+    low: np.ndarray  # int64 [K, m]: least amount the notice's range allows [fen], -1 if none
+    high: np.ndarray  # int64 [K, m]: most amount the notice's range allows [fen], -1 if none
+    at: np.ndarray  # int32 [n]: the column of low and high of each line, -1: none unknown
     eligibility: np.ndarray  # uint32 [n]: the engine's eligibility bits
     versions: dict[str, pa.Array]
+
+    @property
+    def bounded(self) -> np.ndarray:
+        """The lines with a component whose rate is unknown (the columns of low, high)."""
+        return np.flatnonzero(self.at >= 0)
 
 
 def _range_fen(schemes: SchemeSet) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -147,8 +153,7 @@ def entitlement(
     n = c.n
     fen = np.zeros((len(comps), n), dtype=np.int64)
     unknown = np.zeros((len(comps), n), dtype=np.bool_)
-    low = np.full((len(comps), n), -1, dtype=np.int64)
-    high = np.full((len(comps), n), -1, dtype=np.int64)
+    lows, highs = [np.zeros((len(comps), 0), np.int64)], [np.zeros((len(comps), 0), np.int64)]
     elig = np.zeros(n, dtype=np.uint32)
     pos = np.full(n, -1, dtype=np.int64)
     valid_rows = np.flatnonzero(valid)
@@ -165,7 +170,9 @@ def entitlement(
         no_rate = batch.subsidy.code == _NO_RATE
         unknown[:, idx] = no_rate
         lo, hi = rules.rate_bounds(no_rate, batch.subsidy.cell, lo_fen, hi_fen, old, batch.cols)
-        low[:, idx], high[:, idx] = lo, hi
+        some = no_rate.any(axis=0)  # elsewhere both bounds are -1: only these lines are kept
+        lows.append(lo[:, some])
+        highs.append(hi[:, some])
         elig[idx] = batch.reasons & _ELIGIBILITY_MASK
         pos[idx] = np.arange(computed, computed + len(idx))
         computed += len(idx)
@@ -177,7 +184,11 @@ def entitlement(
         versions[col] = (
             pa.concat_arrays(parts).take(take) if len(valid_rows) else pa.nulls(n, pa.string())
         )
-    return Entitlement(fen, unknown, low, high, elig, versions)
+    at = np.full(n, -1, dtype=np.int32)
+    bounded = unknown.any(axis=0)
+    at[bounded] = np.arange(int(bounded.sum()), dtype=np.int32)
+    low, high = np.concatenate(lows, axis=1), np.concatenate(highs, axis=1)
+    return Entitlement(fen, unknown, low, high, at, elig, versions)
 
 
 #: The claims' typed columns and keys the audit reads once the checks of catalogue and
@@ -207,6 +218,7 @@ def audit_batch(
     The typed columns and keys of ``c`` that no later step reads are dropped from it as
     the audit goes (:data:`STILL_READ`).
     """
+    give_back()  # what reading the claims left
     n = c.n
     flags = np.zeros(n, dtype=np.uint32)
     valid = c.reject == 0
@@ -249,7 +261,8 @@ def audit_batch(
 
 
 def _sum_bounds(bound: np.ndarray, unknown: np.ndarray) -> np.ndarray:
-    """Sum of the bounds [fen] over the unknown components; -1 where one has no range."""
+    """Sum of the bounds [fen] over the unknown components; -1 where one has no range
+    (``bound`` and ``unknown`` of the same lines)."""
     missing = (unknown & (bound < 0)).any(axis=0)
     total = np.where(unknown, bound, 0).sum(axis=0)
     return np.where(missing, -1, total)
@@ -320,13 +333,14 @@ def _settle_batch(c, refs, schemes, ledger, state, serial_key, flags, v, ent: En
         unknown_k &= ~(manu[:, None] & exceeded[None, :])
         unknown_k &= ~dup[0][None, :]
         unknown = unknown_k.any(axis=0, keepdims=True)
-        low = _sum_bounds(ent.low, unknown_k)[None, :]
-        high = _sum_bounds(ent.high, unknown_k)[None, :]
+        bounded = ent.bounded
+        low = _sum_bounds(ent.low, unknown_k[:, bounded])[None, :]
+        high = _sum_bounds(ent.high, unknown_k[:, bounded])[None, :]
     else:
         unknown = unknown & ~dup & ~(manu_claim[:, None] & exceeded[None, :])
     known = (flags & np.uint32(bit(Code.INVALID_RECORD))) == 0
     approved, disallowed, unverified, status = rules.settle(
-        claimed, c.claimed_given, entitled, allowed, known, flags, unknown, low, high
+        claimed, c.claimed_given, entitled, allowed, known, flags, unknown, low, high, ent.at
     )
     return BatchResult(
         c, flags, np.zeros(0), entitled, claimed, approved, disallowed, unverified, status, {}

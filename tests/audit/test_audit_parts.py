@@ -12,11 +12,12 @@ from __future__ import annotations
 import json
 import sqlite3
 
+import numpy as np
 import pandas as pd
 import pytest
 from audit_data import as_text, generate, plant
 
-from motorsub.audit import audit_files, inputs, ledger, pipeline, summary
+from motorsub.audit import audit_files, inputs, ledger, pipeline, rules, summary
 
 TINY = 7
 OUTPUTS = ("findings.csv", "findings.rejects.csv", "lines.csv", "sample.csv")
@@ -153,3 +154,21 @@ def test_indexes_are_made_at_once_only_for_a_batch_that_outnumbers_the_ledger(tm
     assert not book._outnumbers(9)
     assert book._outnumbers(10)
     book.close()
+
+
+def test_repeats_marks_every_later_row_of_a_key():
+    # keys numbered in the order they first come; -1 = no key
+    code = np.array([0, 1, 0, -1, 2, 1, -1, 1], dtype=np.int32)
+    assert inputs.repeats(code).tolist() == [False, False, True, False, False, True, False, True]
+    assert inputs.repeats(np.zeros(0, np.int32)).tolist() == []
+    assert inputs.repeats(np.array([-1, -1], np.int32)).tolist() == [False, False]
+
+
+def test_claimed_amounts_are_not_copied_when_already_zero_where_not_given():
+    given = np.array([[True, False], [False, True]])
+    claimed = np.array([[10_000, 0], [0, 525]], dtype=np.int64)
+    assert rules.where_given(claimed, given) is claimed
+    stray = np.array([[10_000, 7], [0, 525]], dtype=np.int64)  # 7 fen where none is given
+    out = rules.where_given(stray, given)
+    assert out.tolist() == [[10_000, 0], [0, 525]]
+    assert stray.tolist() == [[10_000, 7], [0, 525]]  # the input itself is left alone
