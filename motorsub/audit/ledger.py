@@ -145,7 +145,10 @@ class Ledger:
             Path(path).parent.mkdir(parents=True, exist_ok=True)
         try:
             self.con = sqlite3.connect(self.path, isolation_level=None, timeout=LOCK_WAIT_S)
-            self.con.execute("PRAGMA temp_store = MEMORY")
+            # temporary tables and the sorts that make an index in files, not in memory:
+            # SQLite's in-memory temporary files are lists of chunks read from their start,
+            # and making the indexes of 4e6 lines took 20 s there against 4 s in a file
+            self.con.execute("PRAGMA temp_store = FILE")
             tables = {r[0] for r in self.con.execute("SELECT name FROM sqlite_master")}
             if tables and "meta" not in tables:
                 _ = i18n.translator()
