@@ -347,15 +347,19 @@ def _settle_batch(c, refs, schemes, ledger, state, serial_key, flags, v, ent: En
     )
 
 
-def _paid(c: Claims, approved: np.ndarray) -> pa.Array:
-    """Per line, the ``;``-joined components with an approved (or unverified, still to be
-    settled) amount > 0: a later claim of the same serial for them is a duplicate."""
-    mask = np.zeros(approved.shape[1], dtype=np.int64)
-    for ci in range(approved.shape[0]):
-        mask |= (approved[ci] > 0).astype(np.int64) << ci
-    uniq, inverse = np.unique(mask, return_inverse=True)
-    names = [";".join(x for k, x in enumerate(c.components) if int(u) >> k & 1) for u in uniq]
-    return pa.array(names, pa.string()).take(pa.array(inverse.reshape(-1).astype(np.int32)))
+def _paid(components: tuple[str, ...], approved: np.ndarray, unverified: np.ndarray, rows):
+    """Per line of ``rows``, the ``;``-joined components with an approved (or unverified,
+    still to be settled) amount > 0: a later claim of the same serial for them is a
+    duplicate. Both amounts are ≥ 0, so a component is paid where either is > 0."""
+    mask = None
+    for ci in range(approved.shape[0]):  # a bit per component: a handful of components
+        bit = ((approved[ci, rows] > 0) | (unverified[ci, rows] > 0)).astype(np.int32) << ci
+        mask = bit if mask is None else mask | bit
+    names = [
+        ";".join(x for k, x in enumerate(components) if u >> k & 1)
+        for u in range(1 << len(components))
+    ]
+    return pa.array(names, pa.string()).take(pa.array(mask))
 
 
 def _ledger_rows(seq: int, columns: tuple[pa.Array, ...], n: int):
@@ -379,7 +383,7 @@ def _record(c, ledger, state, digest, r: BatchResult, serial_key, equipment, v) 
         pa.array(v["trade_in"][rows]), accepted(equipment), pa.scalar(None, pa.string())
     )
     rid, skey = accepted(c.keys["record_id"]), accepted(serial_key)
-    paid = _paid(c, r.approved[:, rows] + r.unverified[:, rows])
+    paid = _paid(c.components, r.approved, r.unverified, rows)
     approved = r.approved[:, rows].sum(axis=0)
     columns = (rid, accepted(c.keys["claimant"]), skey, eq, paid, pa.array(approved))
     lines = _ledger_rows(state.new_seq, columns, len(acc))
