@@ -301,7 +301,8 @@ def _settle_batch(c, refs, schemes, ledger, state, serial_key, flags, v, ent: En
 
     watts = np.round(np.nan_to_num(v["kw"]) * 1000).astype(np.int64) * c.cols["qty"]
     v["quota_w"] = np.zeros(c.n, dtype=np.int64)
-    v["quota_key"] = pa.nulls(c.n, pa.string())
+    v["quota_group"] = np.full(c.n, -1, dtype=np.int64)  # (manufacturer, year) of groups
+    v["quota_groups"] = pa.array([], pa.string())
     exceeded = np.zeros(c.n, dtype=np.bool_)
     if refs.quotas is not None:
         line_ok = (flags & rules.LINE_REJECTING_MASK) == 0
@@ -313,8 +314,8 @@ def _settle_batch(c, refs, schemes, ledger, state, serial_key, flags, v, ent: En
             paid_or_unknown = (allowed > 0) | (unknown & ~dup)
             counted = line_ok & (claiming & paid_or_unknown & manu_claim[:, None]).any(axis=0)
         year = pc.cast(pa.array(_years(c.cols["day"])), pa.string())
-        qkey = join_keys(c.keys["manufacturer"], year)
-        group, groups = rules.codes(qkey)
+        group, groups = rules.codes(join_keys(c.keys.pop("manufacturer"), year))
+        del year  # the keys as text: their codes and the distinct keys are kept
         gq = rules.lookup(groups, refs.quotas.key)
         quota = np.full(len(groups), -1, dtype=np.int64)
         quota[gq >= 0] = refs.quotas.quota_w[gq[gq >= 0]]
@@ -326,7 +327,7 @@ def _settle_batch(c, refs, schemes, ledger, state, serial_key, flags, v, ent: En
         else:
             allowed[np.ix_(manu_claim, exceeded)] = 0
         v["quota_w"] = np.where(counted & ~exceeded, watts, 0)
-        v["quota_key"] = qkey
+        v["quota_group"], v["quota_groups"] = group, groups
 
     # a part of the claim a finding takes away is disallowed, whatever its rate
     if total_mode:
@@ -362,6 +363,18 @@ def _paid(components: tuple[str, ...], approved: np.ndarray, unverified: np.ndar
     return pa.array(names, pa.string()).take(pa.array(mask))
 
 
+def _quota_used(group: np.ndarray, groups: pa.Array, used: np.ndarray) -> list[tuple]:
+    """(quota key, watts) of each (manufacturer, year) group whose lines used watts, the
+    groups in the order their first line comes (``group``: each line's, -1 for none)."""
+    lines = np.flatnonzero(group >= 0)
+    sums = np.zeros(len(groups), dtype=np.int64)
+    np.add.at(sums, group[lines], used[lines])
+    first = np.full(len(groups), len(group), dtype=np.int64)
+    np.minimum.at(first, group[lines], lines)
+    names = groups.to_pylist()
+    return [(names[g], int(sums[g])) for g in np.argsort(first, kind="stable") if sums[g] > 0]
+
+
 def _ledger_rows(seq: int, columns: tuple[pa.Array, ...], n: int):
     """The ledger's rows (seq, then one value of each column), made a slice at a time:
     Python holds one slice of the batch's accepted lines, not all of them."""
@@ -390,10 +403,7 @@ def _record(c, ledger, state, digest, r: BatchResult, serial_key, equipment, v) 
     used = v["quota_w"][rows]
     quota: list[tuple] = []
     if used.any():
-        qk, names = rules.codes(accepted(v["quota_key"]))
-        sums = np.zeros(len(names), dtype=np.int64)
-        np.add.at(sums, np.maximum(qk, 0), np.where(qk >= 0, used, 0))
-        quota = [(k, int(w)) for k, w in zip(names.to_pylist(), sums) if w > 0]
+        quota = _quota_used(v["quota_group"][rows], v["quota_groups"], used)
     results = digest_arrays(
         digest_strings(rid, skey, eq, paid),
         approved,

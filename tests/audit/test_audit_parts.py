@@ -14,6 +14,7 @@ import sqlite3
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 import pytest
 from audit_data import as_text, generate, plant
 
@@ -172,3 +173,11 @@ def test_claimed_amounts_are_not_copied_when_already_zero_where_not_given():
     out = rules.where_given(stray, given)
     assert out.tolist() == [[10_000, 0], [0, 525]]
     assert stray.tolist() == [[10_000, 7], [0, 525]]  # the input itself is left alone
+
+
+def test_quota_used_per_group_in_the_order_its_first_line_comes():
+    groups = pa.array(["M1\x1f2012", "M2\x1f2012", "M3\x1f2013"])
+    group = np.array([1, -1, 0, 1, 0, 2])  # -1: a line without a quota key
+    used = np.array([100, 50, 0, 30, 20, 0], dtype=np.int64)  # watts
+    # M2 comes first (line 0): 100 + 30; then M1 (line 2): 0 + 20; M3 used none
+    assert pipeline._quota_used(group, groups, used) == [("M2\x1f2012", 130), ("M1\x1f2012", 20)]
