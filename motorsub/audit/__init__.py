@@ -38,6 +38,7 @@ from motorsub.audit.inputs import (
     spellings,
 )
 from motorsub.audit.ledger import Ledger
+from motorsub.audit.memory import give_back
 from motorsub.audit.pipeline import References, audit_batch
 from motorsub.audit.rules import codes as dense_codes
 from motorsub.audit.sample import Sample, draw
@@ -172,6 +173,7 @@ def audit(
         buybacks=read_buybacks(buybacks, encoding, aliases=al) if buybacks is not None else None,
         quotas=read_quotas(quotas, cat, encoding, aliases=al) if quotas is not None else None,
     )
+    give_back()  # what reading the reference files freed
     table, rejects, n_read = read_claims(claims, engine, encoding, aliases=al, sheet=sheet)
     if strict and rejects.num_rows:
         raise RejectedRowsError(_describe_rejects(rejects, claims))
@@ -185,12 +187,14 @@ def audit(
             name, part = batches.pop(0)
             results.append(audit_batch(part, refs, schemes, book, name))
             del part
+            give_back()
     finally:
         if own:
             book.close()
     lines = combine(results, empty.components, empty)
     recorded = [r.ledger for r in results]
     del results[:]  # the batches' own arrays, once joined into ``lines``
+    give_back()
     stratum_key = join_keys(
         lines.keys["claimant"], pc.fill_null(key(lines.table, "motor_type"), "")
     )

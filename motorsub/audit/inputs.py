@@ -36,6 +36,7 @@ import pyarrow.compute as pc
 
 from motorsub import i18n, io, vocab
 from motorsub.audit.codes import ROW_PROBLEMS
+from motorsub.audit.memory import give_back
 from motorsub.engine import aliases, records
 from motorsub.engine.aliases import Aliases
 from motorsub.errors import InputError
@@ -559,23 +560,33 @@ def read_claims(
         if mask.any():
             rejected.append(table.take(pa.array(np.flatnonzero(mask != 0), pa.int64())))
         table, _, source_row, bad_lines = next(parts, (None, None, None, []))
-    claims = _joined_claims([c for c, _ in read], comps)
+        give_back()  # the part's temporaries
     mask = np.concatenate([m for _, m in read])
+    claims = _joined_claims([c for c, _ in read], comps)
     del read
+    give_back()
     n = claims.n
     # a record id repeated in its batch: the first stands
     bit = np.uint64(1) << np.uint64(problems.index("DUPLICATE_RECORD_ID"))
-    again = np.zeros(n, dtype=np.bool_)
     ids = pc.dictionary_encode(join_keys(claims.keys["batch_id"], claims.keys["record_id"]))
     code = pc.fill_null(ids.indices, -1).to_numpy(zero_copy_only=False)
-    again[code >= 0] = True
-    _, first = np.unique(code, return_index=True)
-    again[first] = False
-    mask[again] |= bit
+    del ids
+    mask[repeats(code)] |= bit
     again = partial(original_rows, data, encoding=encoding, aliases=al, sheet=sheet)
     rejects = _rejects_table(claims, mask, problems, rejected, again, bad)
     ok = np.flatnonzero(mask == 0)
     return (claims.take(ok) if len(ok) < n else claims), rejects, n + len(bad)
+
+
+def repeats(code: np.ndarray) -> np.ndarray:
+    """True where a row's key came in an earlier row; ``code`` numbers the keys in the order
+    they first come (as ``dictionary_encode`` does), -1 for none. A key comes first where
+    its number exceeds every number before it: one pass, no sort."""
+    again = code >= 0
+    if len(code):
+        again[1:] &= code[1:] <= np.maximum.accumulate(code)[:-1]
+        again[0] = False
+    return again
 
 
 #: Claim rows read and checked at a time.
@@ -673,19 +684,38 @@ KEPT = ("motor_type",)
 
 
 def _joined_claims(parts: list[Claims], comps) -> Claims:
-    """The parts' lines as one :class:`Claims` (one part: itself)."""
+    """The parts' lines as one :class:`Claims` (one part: itself).
+
+    The parts are emptied as they are joined, an array at a time: the lines are held
+    once, not twice, while they are joined.
+    """
     if len(parts) == 1:
         return parts[0]
+
+    def joined(arrays: list, join=np.concatenate, **kw):
+        out = join(arrays, **kw)
+        del arrays[:]
+        give_back()
+        return out
+
+    def field(name: str) -> list:  # each part's array, taken out of the part
+        arrays = [getattr(p, name) for p in parts]
+        for p in parts:
+            setattr(p, name, None)
+        return arrays
+
     return Claims(
         table=pa.concat_tables([p.table for p in parts]),
-        source_row=np.concatenate([p.source_row for p in parts]),
-        cols={k: np.concatenate([p.cols[k] for p in parts]) for k in parts[0].cols},
-        reject=np.concatenate([p.reject for p in parts]),
-        keys={k: pa.concat_arrays([p.keys[k] for p in parts]) for k in parts[0].keys},
+        source_row=joined(field("source_row")),
+        cols={k: joined([p.cols.pop(k) for p in parts]) for k in list(parts[0].cols)},
+        reject=joined(field("reject")),
+        keys={
+            k: joined([p.keys.pop(k) for p in parts], pa.concat_arrays) for k in list(parts[0].keys)
+        },
         components=comps,
-        claimed_fen=np.concatenate([p.claimed_fen for p in parts], axis=1),
-        claimed_given=np.concatenate([p.claimed_given for p in parts], axis=1),
-        invoice_ok=np.concatenate([p.invoice_ok for p in parts]),
+        claimed_fen=joined(field("claimed_fen"), axis=1),
+        claimed_given=joined(field("claimed_given"), axis=1),
+        invoice_ok=joined(field("invoice_ok")),
         has_trade_in_column=parts[0].has_trade_in_column,
         not_read=parts[0].not_read,
     )

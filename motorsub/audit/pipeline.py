@@ -28,6 +28,7 @@ from motorsub.audit import rules
 from motorsub.audit.codes import ELIGIBILITY, REJECTED, Code, bit
 from motorsub.audit.inputs import Buybacks, Catalogue, Claims, Quotas, join_keys, present
 from motorsub.audit.ledger import Ledger, digest_arrays, digest_strings
+from motorsub.audit.memory import give_back
 from motorsub.engine import columns
 from motorsub.engine.batch import compute_batch
 from motorsub.kernels.subsidy import compiled_schemes
@@ -115,10 +116,16 @@ class Entitlement:
 
     fen: np.ndarray  # int64: the amount (0 where no rate is known)
     unknown: np.ndarray  # bool: eligible, but no source gives the rate (NO_RATE)
-    low: np.ndarray  # int64: least amount the notice's range allows [fen], -1 if none
-    high: np.ndarray  # int64: most amount the notice's range allows [fen], -1 if none
+    low: np.ndarray  # int64 [K, m]: least amount the notice's range allows [fen], -1 if none
+    high: np.ndarray  # int64 [K, m]: most amount the notice's range allows [fen], -1 if none
+    at: np.ndarray  # int32 [n]: the column of low and high of each line, -1: none unknown
     eligibility: np.ndarray  # uint32 [n]: the engine's eligibility bits
     versions: dict[str, pa.Array]
+
+    @property
+    def bounded(self) -> np.ndarray:
+        """The lines with a component whose rate is unknown (the columns of low, high)."""
+        return np.flatnonzero(self.at >= 0)
 
 
 def _range_fen(schemes: SchemeSet) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -146,8 +153,7 @@ def entitlement(
     n = c.n
     fen = np.zeros((len(comps), n), dtype=np.int64)
     unknown = np.zeros((len(comps), n), dtype=np.bool_)
-    low = np.full((len(comps), n), -1, dtype=np.int64)
-    high = np.full((len(comps), n), -1, dtype=np.int64)
+    lows, highs = [np.zeros((len(comps), 0), np.int64)], [np.zeros((len(comps), 0), np.int64)]
     elig = np.zeros(n, dtype=np.uint32)
     pos = np.full(n, -1, dtype=np.int64)
     valid_rows = np.flatnonzero(valid)
@@ -164,7 +170,9 @@ def entitlement(
         no_rate = batch.subsidy.code == _NO_RATE
         unknown[:, idx] = no_rate
         lo, hi = rules.rate_bounds(no_rate, batch.subsidy.cell, lo_fen, hi_fen, old, batch.cols)
-        low[:, idx], high[:, idx] = lo, hi
+        some = no_rate.any(axis=0)  # elsewhere both bounds are -1: only these lines are kept
+        lows.append(lo[:, some])
+        highs.append(hi[:, some])
         elig[idx] = batch.reasons & _ELIGIBILITY_MASK
         pos[idx] = np.arange(computed, computed + len(idx))
         computed += len(idx)
@@ -176,13 +184,41 @@ def entitlement(
         versions[col] = (
             pa.concat_arrays(parts).take(take) if len(valid_rows) else pa.nulls(n, pa.string())
         )
-    return Entitlement(fen, unknown, low, high, elig, versions)
+    at = np.full(n, -1, dtype=np.int32)
+    bounded = unknown.any(axis=0)
+    at[bounded] = np.arange(int(bounded.sum()), dtype=np.int32)
+    low, high = np.concatenate(lows, axis=1), np.concatenate(highs, axis=1)
+    return Entitlement(fen, unknown, low, high, at, elig, versions)
+
+
+#: The claims' typed columns and keys the audit reads once the checks of catalogue and
+#: buy-backs are done and the batch's digest is taken (the engine's facts, the keys of
+#: duplicates, quotas and the ledger, and those of the results).
+STILL_READ = frozenset(
+    {"day", "region", "qty", "kind", "trade_in"}  # typed columns
+    | {"record_id", "claimant", "batch_id", "manufacturer", "serial", "equipment"}  # keys
+)
+
+
+def _done_with(c: Claims, kept: frozenset[str]) -> None:
+    """Drop the batch's typed columns and keys not in ``kept``: its arrays are the largest
+    the audit holds, and the columns no step reads any more are freed before the engine's
+    amounts and the settlement's are made."""
+    for held in (c.cols, c.keys):
+        for name in [k for k in held if k not in kept]:
+            del held[name]
+    give_back()
 
 
 def audit_batch(
     c: Claims, refs: References, schemes: SchemeSet, ledger: Ledger, batch_id: str
 ) -> BatchResult:
-    """Audit one batch's lines and record its accepted lines in ``ledger``."""
+    """Audit one batch's lines and record its accepted lines in ``ledger``.
+
+    The typed columns and keys of ``c`` that no later step reads are dropped from it as
+    the audit goes (:data:`STILL_READ`).
+    """
+    give_back()  # what reading the claims left
     n = c.n
     flags = np.zeros(n, dtype=np.uint32)
     valid = c.reject == 0
@@ -198,20 +234,25 @@ def audit_batch(
     v |= rules.buyback_check(c.cols, c.keys, refs.buybacks, flags)
 
     digest = batch_digest(c)
+    _done_with(c, STILL_READ)
     state = ledger.begin(batch_id, digest)
     try:
         serial_key = join_keys(pc.fill_null(c.keys["manufacturer"], ""), c.keys["serial"])
         active = c.cols["trade_in"] & present(c.keys["equipment"])
         equipment = pc.if_else(pa.array(active), c.keys["equipment"], pa.scalar(None, pa.string()))
+        _done_with(c, STILL_READ - {"serial", "equipment", "trade_in"})
         prior_eq = ledger.prior_equipment(state, equipment, serial_key)
         dup_eq = rules.first_equipment(equipment, serial_key, active, prior_eq)
         flags[dup_eq] |= np.uint32(bit(Code.DUPLICATE_EQUIPMENT))
         v["trade_in"] = v["trade_in"] & ~dup_eq
 
+        give_back()
         ent = entitlement(schemes, c, valid, v, flags)
+        give_back()
         result = _settle_batch(c, refs, schemes, ledger, state, serial_key, flags, v, ent)
         result.eligibility, result.versions = ent.eligibility, ent.versions
         del ent  # its amounts [K, n], no longer read: freed before the ledger's rows are made
+        give_back()
         result.ledger = _record(c, ledger, state, digest, result, serial_key, equipment, v)
     except BaseException:
         ledger.rollback()
@@ -220,7 +261,8 @@ def audit_batch(
 
 
 def _sum_bounds(bound: np.ndarray, unknown: np.ndarray) -> np.ndarray:
-    """Sum of the bounds [fen] over the unknown components; -1 where one has no range."""
+    """Sum of the bounds [fen] over the unknown components; -1 where one has no range
+    (``bound`` and ``unknown`` of the same lines)."""
     missing = (unknown & (bound < 0)).any(axis=0)
     total = np.where(unknown, bound, 0).sum(axis=0)
     return np.where(missing, -1, total)
@@ -250,7 +292,7 @@ def _settle_batch(c, refs, schemes, ledger, state, serial_key, flags, v, ent: En
         manu_claim = manu[rows]
         unknown = _components(ent.unknown, rows)
         low, high = _components(ent.low, rows), _components(ent.high, rows)
-    claimed = np.where(c.claimed_given, c.claimed_fen, 0)
+    claimed = rules.where_given(c.claimed_fen, c.claimed_given)
     claiming = c.claimed_given & (claimed > 0)
     prior = ledger.prior_paid(state, serial_key, c.components)
     dup = rules.first_claims(serial_key, claiming, prior)
@@ -259,7 +301,8 @@ def _settle_batch(c, refs, schemes, ledger, state, serial_key, flags, v, ent: En
 
     watts = np.round(np.nan_to_num(v["kw"]) * 1000).astype(np.int64) * c.cols["qty"]
     v["quota_w"] = np.zeros(c.n, dtype=np.int64)
-    v["quota_key"] = pa.nulls(c.n, pa.string())
+    v["quota_group"] = np.full(c.n, -1, dtype=np.int64)  # (manufacturer, year) of groups
+    v["quota_groups"] = pa.array([], pa.string())
     exceeded = np.zeros(c.n, dtype=np.bool_)
     if refs.quotas is not None:
         line_ok = (flags & rules.LINE_REJECTING_MASK) == 0
@@ -271,8 +314,8 @@ def _settle_batch(c, refs, schemes, ledger, state, serial_key, flags, v, ent: En
             paid_or_unknown = (allowed > 0) | (unknown & ~dup)
             counted = line_ok & (claiming & paid_or_unknown & manu_claim[:, None]).any(axis=0)
         year = pc.cast(pa.array(_years(c.cols["day"])), pa.string())
-        qkey = join_keys(c.keys["manufacturer"], year)
-        group, groups = rules.codes(qkey)
+        group, groups = rules.codes(join_keys(c.keys.pop("manufacturer"), year))
+        del year  # the keys as text: their codes and the distinct keys are kept
         gq = rules.lookup(groups, refs.quotas.key)
         quota = np.full(len(groups), -1, dtype=np.int64)
         quota[gq >= 0] = refs.quotas.quota_w[gq[gq >= 0]]
@@ -284,35 +327,52 @@ def _settle_batch(c, refs, schemes, ledger, state, serial_key, flags, v, ent: En
         else:
             allowed[np.ix_(manu_claim, exceeded)] = 0
         v["quota_w"] = np.where(counted & ~exceeded, watts, 0)
-        v["quota_key"] = qkey
+        v["quota_group"], v["quota_groups"] = group, groups
 
     # a part of the claim a finding takes away is disallowed, whatever its rate
     if total_mode:
         unknown_k &= ~(manu[:, None] & exceeded[None, :])
         unknown_k &= ~dup[0][None, :]
         unknown = unknown_k.any(axis=0, keepdims=True)
-        low = _sum_bounds(ent.low, unknown_k)[None, :]
-        high = _sum_bounds(ent.high, unknown_k)[None, :]
+        bounded = ent.bounded
+        low = _sum_bounds(ent.low, unknown_k[:, bounded])[None, :]
+        high = _sum_bounds(ent.high, unknown_k[:, bounded])[None, :]
     else:
         unknown = unknown & ~dup & ~(manu_claim[:, None] & exceeded[None, :])
     known = (flags & np.uint32(bit(Code.INVALID_RECORD))) == 0
     approved, disallowed, unverified, status = rules.settle(
-        claimed, c.claimed_given, entitled, allowed, known, flags, unknown, low, high
+        claimed, c.claimed_given, entitled, allowed, known, flags, unknown, low, high, ent.at
     )
     return BatchResult(
         c, flags, np.zeros(0), entitled, claimed, approved, disallowed, unverified, status, {}
     )
 
 
-def _paid(c: Claims, approved: np.ndarray) -> pa.Array:
-    """Per line, the ``;``-joined components with an approved (or unverified, still to be
-    settled) amount > 0: a later claim of the same serial for them is a duplicate."""
-    mask = np.zeros(approved.shape[1], dtype=np.int64)
-    for ci in range(approved.shape[0]):
-        mask |= (approved[ci] > 0).astype(np.int64) << ci
-    uniq, inverse = np.unique(mask, return_inverse=True)
-    names = [";".join(x for k, x in enumerate(c.components) if int(u) >> k & 1) for u in uniq]
-    return pa.array(names, pa.string()).take(pa.array(inverse.reshape(-1).astype(np.int32)))
+def _paid(components: tuple[str, ...], approved: np.ndarray, unverified: np.ndarray, rows):
+    """Per line of ``rows``, the ``;``-joined components with an approved (or unverified,
+    still to be settled) amount > 0: a later claim of the same serial for them is a
+    duplicate. Both amounts are ≥ 0, so a component is paid where either is > 0."""
+    mask = None
+    for ci in range(approved.shape[0]):  # a bit per component: a handful of components
+        bit = ((approved[ci, rows] > 0) | (unverified[ci, rows] > 0)).astype(np.int32) << ci
+        mask = bit if mask is None else mask | bit
+    names = [
+        ";".join(x for k, x in enumerate(components) if u >> k & 1)
+        for u in range(1 << len(components))
+    ]
+    return pa.array(names, pa.string()).take(pa.array(mask))
+
+
+def _quota_used(group: np.ndarray, groups: pa.Array, used: np.ndarray) -> list[tuple]:
+    """(quota key, watts) of each (manufacturer, year) group whose lines used watts, the
+    groups in the order their first line comes (``group``: each line's, -1 for none)."""
+    lines = np.flatnonzero(group >= 0)
+    sums = np.zeros(len(groups), dtype=np.int64)
+    np.add.at(sums, group[lines], used[lines])
+    first = np.full(len(groups), len(group), dtype=np.int64)
+    np.minimum.at(first, group[lines], lines)
+    names = groups.to_pylist()
+    return [(names[g], int(sums[g])) for g in np.argsort(first, kind="stable") if sums[g] > 0]
 
 
 def _ledger_rows(seq: int, columns: tuple[pa.Array, ...], n: int):
@@ -336,17 +396,14 @@ def _record(c, ledger, state, digest, r: BatchResult, serial_key, equipment, v) 
         pa.array(v["trade_in"][rows]), accepted(equipment), pa.scalar(None, pa.string())
     )
     rid, skey = accepted(c.keys["record_id"]), accepted(serial_key)
-    paid = _paid(c, r.approved[:, rows] + r.unverified[:, rows])
+    paid = _paid(c.components, r.approved, r.unverified, rows)
     approved = r.approved[:, rows].sum(axis=0)
     columns = (rid, accepted(c.keys["claimant"]), skey, eq, paid, pa.array(approved))
     lines = _ledger_rows(state.new_seq, columns, len(acc))
     used = v["quota_w"][rows]
     quota: list[tuple] = []
     if used.any():
-        qk, names = rules.codes(accepted(v["quota_key"]))
-        sums = np.zeros(len(names), dtype=np.int64)
-        np.add.at(sums, np.maximum(qk, 0), np.where(qk >= 0, used, 0))
-        quota = [(k, int(w)) for k, w in zip(names.to_pylist(), sums) if w > 0]
+        quota = _quota_used(v["quota_group"][rows], v["quota_groups"], used)
     results = digest_arrays(
         digest_strings(rid, skey, eq, paid),
         approved,

@@ -418,6 +418,7 @@ def _settle_kernel(
     unknown,
     low,
     high,
+    at,
     flags,
     approved,
     disallowed,
@@ -426,6 +427,7 @@ def _settle_kernel(
 ):
     n_c = claimed.shape[0]
     for i in range(claimed.shape[1]):
+        j = at[i]
         rejected = (flags[i] & LINE_REJECTING_MASK) != 0
         total_claimed = 0
         total_approved = 0
@@ -445,11 +447,11 @@ def _settle_kernel(
                     if unknown[c, i] and rest > 0:
                         flags[i] |= _RATE_UNKNOWN
                         u = rest
-                        if high[c, i] >= 0:
-                            if rest > high[c, i]:
+                        if j >= 0 and high[c, j] >= 0:
+                            if rest > high[c, j]:
                                 flags[i] |= _OUT_OF_RANGE
-                                u = high[c, i]
-                            elif rest < low[c, i]:
+                                u = high[c, j]
+                            elif rest < low[c, j]:
                                 flags[i] |= _OUT_OF_RANGE
             approved[c, i] = a
             unverified[c, i] = u
@@ -467,6 +469,14 @@ def _settle_kernel(
             status[i] = ADJUSTED
 
 
+def where_given(claimed: np.ndarray, given: np.ndarray) -> np.ndarray:
+    """``claimed`` with 0 where no amount is given: the array itself when it already is
+    (as the claims reader makes it), else a copy."""
+    if claimed[~given].any():
+        return np.where(given, claimed, 0)
+    return claimed
+
+
 def settle(
     claimed: np.ndarray,
     given: np.ndarray,
@@ -477,6 +487,7 @@ def settle(
     unknown: np.ndarray | None = None,
     low: np.ndarray | None = None,
     high: np.ndarray | None = None,
+    at: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Approved, disallowed and unverified fen per component, and the line's status.
 
@@ -485,18 +496,21 @@ def settle(
     (``unknown``), the rest of the claim is *unverified* (``RATE_UNKNOWN``): neither approved
     nor disallowed, except the part above the highest amount the notice's range allows
     (``high``), which is disallowed (``RATE_OUT_OF_RANGE``, as is a rest below ``low``,
-    which takes nothing). disallowed = claimed − approved − unverified, so claimed =
+    which takes nothing; ``low`` and ``high`` [C, m] hold the lines of ``at``, the column of
+    each line, -1 for none, or every line when ``at`` is not given).
+    disallowed = claimed − approved − unverified, so claimed =
     approved + disallowed + unverified holds exactly. ``OVER_CLAIM`` / ``UNDER_CLAIM``
     compare the claim with the engine's ``entitled`` amount where the sale line is valid
     (``known``) and the rate is known.
     """
-    claimed = np.where(given, claimed, 0)
+    claimed = where_given(claimed, given)
     if unknown is None:
         unknown = np.zeros(claimed.shape, dtype=np.bool_)
-    if low is None:
-        low = np.full(claimed.shape, -1, dtype=np.int64)
-    if high is None:
-        high = np.full(claimed.shape, -1, dtype=np.int64)
+    if low is None or high is None:
+        low = high = np.zeros((claimed.shape[0], 0), dtype=np.int64)
+        at = np.full(claimed.shape[1], -1, dtype=np.int32)
+    elif at is None:
+        at = np.arange(claimed.shape[1], dtype=np.int32)
     approved = np.empty_like(claimed)
     disallowed = np.empty_like(claimed)
     unverified = np.empty_like(claimed)
@@ -510,6 +524,7 @@ def settle(
         np.ascontiguousarray(unknown),
         np.ascontiguousarray(low),
         np.ascontiguousarray(high),
+        np.asarray(at, dtype=np.int32),
         flags,
         approved,
         disallowed,

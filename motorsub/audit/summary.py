@@ -16,6 +16,7 @@ import pyarrow as pa
 from motorsub.audit import codes
 from motorsub.audit.codes import STATUSES, Code
 from motorsub.audit.inputs import Claims
+from motorsub.audit.memory import give_back
 from motorsub.audit.pipeline import BatchResult
 from motorsub.audit.rules import group_sum
 from motorsub.audit.sample import WHY, Sample
@@ -228,6 +229,7 @@ def table_parts(lines: Lines, sample: Sample, which: np.ndarray | None = None, o
     for at, echo in originals(lines.source_row[rows]):
         part = rows[at]
         yield lines_table(subset(lines, part), _sample_of(sample, part), echo)
+        give_back()  # the part written
 
 
 def _sample_of(sample: Sample, rows: np.ndarray) -> Sample:
