@@ -42,62 +42,86 @@ class Sums(NamedTuple):
     savings_lines: np.ndarray  # [3]: lines with kWh, tce, tCO2 known
 
 
-class TotalsInputs(NamedTuple):
-    """What :func:`_accumulate` reads of one batch, per computed line."""
+@kernel()
+def _add_lines(
+    region, mtype, version, reasons_a, reasons_b, kwh, tce, tco2, n_t,
+    lines, version_lines, reason_bytes, energy_region, energy_mtype,
+):  # fmt: skip
+    """Add what one batch's lines count for as a whole: lines per (region, motor type)
+    group ``region × n_t + mtype`` (``lines``) and per scheme version, how often each byte
+    value of the reason masks ``reasons_a | reasons_b`` occurs, and the energy sums per
+    region and motor type; returns the lines with kWh, tce and tCO2 known.
 
-    region: np.ndarray  # int16 code
-    mtype: np.ndarray  # int8 code
-    fen: np.ndarray  # int64 [component, line]
-    code: np.ndarray  # uint8 [component, line]: PAID, NOT_APPLICABLE or 1 + a Reason
-    cell: np.ndarray  # int32 [component, line]
-    version: np.ndarray  # int16 [scheme, line]
-    reasons: np.ndarray  # uint32 Reason bits
-    kwh: np.ndarray
-    tce: np.ndarray
-    tco2: np.ndarray
+    The energy sums are float64, whose value depends on the order of the additions: each
+    receives them in line order, as one pass over the lines gives. An unknown figure
+    (NaN) adds +0.0 instead, which leaves any sum as it was (sums start at +0.0, and a
+    sum of additions never becomes -0.0, the one value adding +0.0 changes): so no line
+    jumps around an addition, whichever figure it lacks. The line counter is unsigned,
+    so no index needs numba's negative-index fix-up.
+    """
+    n_none = version_lines.shape[1] - 1  # the column of lines no version is in force for
+    n0 = n1 = n2 = 0
+    for i in range(np.uint64(region.shape[0])):
+        r, t = np.uint64(region[i]), np.uint64(mtype[i])
+        lines[r * n_t + t] += 1
+        for k in range(version.shape[0]):
+            v = version[k, i]
+            version_lines[k, v if v >= 0 else n_none] += 1
+        m = reasons_a[i] | reasons_b[i]
+        reason_bytes[0, m & 255] += 1
+        reason_bytes[1, (m >> 8) & 255] += 1
+        reason_bytes[2, (m >> 16) & 255] += 1
+        reason_bytes[3, (m >> 24) & 255] += 1
+        e0, e1, e2 = kwh[i], tce[i], tco2[i]
+        k0, k1, k2 = e0 == e0, e1 == e1, e2 == e2
+        n0, n1, n2 = n0 + k0, n1 + k1, n2 + k2
+        e0, e1, e2 = e0 if k0 else 0.0, e1 if k1 else 0.0, e2 if k2 else 0.0
+        energy_region[r, 0] += e0
+        energy_region[r, 1] += e1
+        energy_region[r, 2] += e2
+        energy_mtype[t, 0] += e0
+        energy_mtype[t, 1] += e1
+        energy_mtype[t, 2] += e2
+    return n0, n1, n2
 
 
 @kernel()
-def _accumulate(b, comp_scheme, cell_status, no_rate_code, s):
-    """One pass over a batch ``b`` (:class:`TotalsInputs`) adding into every sum of ``s``
-    (:class:`Sums`); money in int64."""
-    n_none = s.version_fen.shape[0] - 1
-    for i in range(b.region.shape[0]):
-        r, t = b.region[i], b.mtype[i]
-        s.region_lines[r] += 1
-        s.mtype_lines[t] += 1
-        for k in range(b.version.shape[0]):
-            v = b.version[k, i]
-            s.version_lines[k, v if v >= 0 else n_none] += 1
-        e0, e1, e2 = b.kwh[i], b.tce[i], b.tco2[i]
-        for c in range(b.fen.shape[0]):
-            f = b.fen[c, i]
-            s.region_fen[r, c] += f
-            s.mtype_fen[t, c] += f
-            v = b.version[comp_scheme[c], i]
-            s.version_fen[v if v >= 0 else n_none, c] += f
-            if b.code[c, i] == PAID:
-                s.status_fen[cell_status[b.cell[c, i]], c] += f
-            elif b.code[c, i] == no_rate_code:
-                s.no_rate[c] += 1
-            if f > 0:
-                if e0 == e0:
-                    s.energy_comp[c, 0] += e0
-                if e1 == e1:
-                    s.energy_comp[c, 1] += e1
-                if e2 == e2:
-                    s.energy_comp[c, 2] += e2
-        for k, e in enumerate((e0, e1, e2)):
-            if e == e:
-                s.savings_lines[k] += 1
-                s.energy_region[r, k] += e
-                s.energy_mtype[t, k] += e
-        # how often each byte value of the mask occurs: four counts, not one per bit
-        m = b.reasons[i]
-        s.reason_bytes[0, m & 255] += 1
-        s.reason_bytes[1, (m >> 8) & 255] += 1
-        s.reason_bytes[2, (m >> 16) & 255] += 1
-        s.reason_bytes[3, (m >> 24) & 255] += 1
+def _add_components(
+    region, mtype, fen, code, cell, version, kwh, tce, tco2, n_t, comp_scheme, status_of,
+    no_rate_code, fen_by, no_rate, energy_comp,
+):  # fmt: skip
+    """Add one batch's amounts, component by component: into ``fen_by[c]``, by (group
+    ``region × n_t + mtype``, version of the component's scheme, status row of the paid
+    rate cell) in one index, from which the caller sums the amounts per region, motor
+    type, version and rate status; lines without a rate; the energy of the lines the
+    component pays on (amount > 0).
+
+    A pass per component: its rows of ``fen``, ``code``, ``cell`` and of the scheme's
+    ``version`` are then read one after the other. An amount not paid goes to the spare
+    status row ``status_of[0]``. The energy sums stay in registers through the pass and
+    receive their additions in line order (+0.0 where the line does not count, as in
+    :func:`_add_lines`).
+    """
+    n_none = version.dtype.type(fen_by.shape[2] - 1)
+    n_v, n_st = np.uint64(fen_by.shape[2]), np.uint64(fen_by.shape[3])
+    for c in range(fen.shape[0]):
+        fc, oc, cc, vc = fen[c], code[c], cell[c], version[comp_scheme[c]]
+        by = fen_by[c].reshape(-1)  # contiguous: a view
+        a0, a1, a2 = energy_comp[c, 0], energy_comp[c, 1], energy_comp[c, 2]
+        n = 0
+        for i in range(np.uint64(region.shape[0])):
+            f, o, v = fc[i], oc[i], vc[i]
+            g = np.uint64(region[i]) * n_t + np.uint64(mtype[i])
+            j = np.uint64(cc[i] + 1) if o == PAID else np.uint64(0)
+            by[(g * n_v + np.uint64(v if v >= 0 else n_none)) * n_st + status_of[j]] += f
+            n += o == no_rate_code
+            e0, e1, e2 = kwh[i], tce[i], tco2[i]
+            paying = f > 0
+            a0 += e0 if paying & (e0 == e0) else 0.0
+            a1 += e1 if paying & (e1 == e1) else 0.0
+            a2 += e2 if paying & (e2 == e2) else 0.0
+        energy_comp[c, 0], energy_comp[c, 1], energy_comp[c, 2] = a0, a1, a2
+        no_rate[c] += n
 
 
 def _money(fen) -> float:
@@ -135,6 +159,8 @@ class Totals:
             [vocab.STATUSES.index(c.rate.status) for c in cells] or [0], dtype=np.int64
         )
         self._comp_scheme = compiled.arrays.comp_scheme
+        # rate cell + 1 -> its status row; 0 (no cell, or not paid) -> the spare row
+        self._status_of = np.append(len(vocab.STATUSES), self._cell_status).astype(np.uint64)
 
     def add(self, batch) -> None:
         """Count one batch (a :class:`motorsub.engine.result.BatchResult`: its kernels'
@@ -167,17 +193,37 @@ class Totals:
         self.read += reject.shape[0]
         self.computed += res.reasons.shape[0]
         self.rejected += int(np.count_nonzero(reject))
-        inputs = TotalsInputs(
-            region, mtype, res.fen, res.code, res.cell, res.version, res.reasons | sav.reasons,
-            sav.kwh_per_year, sav.tce_per_year, sav.tco2_per_year,
-        )  # fmt: skip
-        _accumulate(
-            inputs, self._comp_scheme, self._cell_status, component_code(Reason.NO_RATE),
-            self.sums,
-        )  # fmt: skip
+        self._add_kernels(region, mtype, res, sav)
         bad = reject[reject != 0]
         if bad.size:
             self.rejects += _bit_counts(bad, len(vocab.PROBLEMS))
+
+    def _add_kernels(self, region, mtype, res: SubsidyResult, sav: SavingsResult) -> None:
+        """Add the computed lines' kernel results into the sums (:func:`_add_lines`,
+        :func:`_add_components`)."""
+        sm = self.sums
+        (n_r, n_c), n_t = sm.region_fen.shape, sm.mtype_lines.shape[0]
+        n_v, n_st = sm.version_fen.shape[0], sm.status_fen.shape[0]
+        lines = np.zeros(n_r * n_t, np.int64)
+        sm.savings_lines[:] += _add_lines(
+            region, mtype, res.version, res.reasons, sav.reasons,
+            sav.kwh_per_year, sav.tce_per_year, sav.tco2_per_year, np.uint64(n_t),
+            lines, sm.version_lines, sm.reason_bytes, sm.energy_region, sm.energy_mtype,
+        )  # fmt: skip
+        sm.region_lines[:] += lines.reshape(n_r, n_t).sum(axis=1)
+        sm.mtype_lines[:] += lines.reshape(n_r, n_t).sum(axis=0)
+        by = np.zeros((n_c, n_r * n_t, n_v, n_st + 1), np.int64)  # last status: not paid
+        _add_components(
+            region, mtype, res.fen, res.code, res.cell, res.version,
+            sav.kwh_per_year, sav.tce_per_year, sav.tco2_per_year, np.uint64(n_t),
+            self._comp_scheme, self._status_of, component_code(Reason.NO_RATE),
+            by, sm.no_rate, sm.energy_comp,
+        )  # fmt: skip
+        by = by.reshape(n_c, n_r, n_t, n_v, n_st + 1)
+        sm.region_fen[:] += by.sum(axis=(2, 3, 4)).T
+        sm.mtype_fen[:] += by.sum(axis=(1, 3, 4)).T
+        sm.version_fen[:] += by.sum(axis=(1, 2, 4)).T
+        sm.status_fen[:] += by.sum(axis=(1, 2, 3))[:, :n_st].T
 
     def merge(self, other: Totals) -> Totals:
         """Add another accumulator's figures (of the same schemes) into this one.
