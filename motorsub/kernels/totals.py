@@ -45,14 +45,12 @@ class Sums(NamedTuple):
 @kernel()
 def _add_lines(
     region, mtype, version, reasons_a, reasons_b, kwh, tce, tco2, n_t,
-    lines, version_lines, reason_bytes, energy_region, energy_mtype, group_version,
+    lines, version_lines, reason_bytes, energy_region, energy_mtype,
 ):  # fmt: skip
     """Add what one batch's lines count for as a whole: lines per (region, motor type)
     group ``region × n_t + mtype`` (``lines``) and per scheme version, how often each byte
     value of the reason masks ``reasons_a | reasons_b`` occurs, and the energy sums per
-    region and motor type; returns the lines with kWh, tce and tCO2 known. Writes, per
-    scheme and line, the line's group and version in force in one index,
-    ``group × n_versions + version`` (``group_version``), for :func:`_add_components`.
+    region and motor type; returns the lines with kWh, tce and tCO2 known.
 
     The energy sums are float64, whose value depends on the order of the additions: each
     receives them in line order, as one pass over the lines gives. An unknown figure
@@ -61,18 +59,14 @@ def _add_lines(
     jumps around an addition, whichever figure it lacks. The line counter is unsigned,
     so no index needs numba's negative-index fix-up.
     """
-    n_v = version_lines.shape[1]
-    n_none = version.dtype.type(n_v - 1)  # the column of lines no version is in force for
+    n_none = version_lines.shape[1] - 1  # the column of lines no version is in force for
     n0 = n1 = n2 = 0
     for i in range(np.uint64(region.shape[0])):
         r, t = np.uint64(region[i]), np.uint64(mtype[i])
-        g = r * n_t + t
-        lines[g] += 1
+        lines[r * n_t + t] += 1
         for k in range(version.shape[0]):
             v = version[k, i]
-            v = v if v >= 0 else n_none
-            version_lines[k, v] += 1
-            group_version[k, i] = g * np.uint64(n_v) + np.uint64(v)
+            version_lines[k, v if v >= 0 else n_none] += 1
         m = reasons_a[i] | reasons_b[i]
         reason_bytes[0, m & 255] += 1
         reason_bytes[1, (m >> 8) & 255] += 1
@@ -93,37 +87,41 @@ def _add_lines(
 
 @kernel()
 def _add_components(
-    group_version, fen, code, cell, kwh, tce, tco2, comp_scheme, status_of,
+    region, mtype, version, fen, code, cell, kwh, tce, tco2, n_t, comp_scheme, status_of,
     no_rate_code, fen_by, no_rate, energy_comp,
 ):  # fmt: skip
     """Add one batch's amounts, component by component: into ``fen_by[c]``, by (group
-    and version of the component's scheme, from ``group_version``; status row of the
-    paid rate cell) in one index, from which the caller sums the amounts per region,
+    ``region × n_t + mtype``, version of the component's scheme in force, status row of
+    the paid rate cell) in one index, from which the caller sums the amounts per region,
     motor type, version and rate status; lines without a rate; the energy of the lines
-    the component pays on (amount > 0).
+    the component pays on (amount > 0), in line order.
 
-    A pass per component: its rows of ``fen``, ``code``, ``cell`` and of its scheme's
-    ``group_version`` are then read one after the other. An amount not paid goes to the spare
-    status row ``status_of[0]``. The energy sums stay in registers through the pass and
-    receive their additions in line order (+0.0 where the line does not count, as in
-    :func:`_add_lines`).
+    A pass per component, whose rows of ``fen`` and ``code`` are then read one after the
+    other. A component pays on a few lines only (an amount of 0 adds nothing): the rest
+    of a line is read when its amount is not 0, a jump taken seldom. An amount not paid
+    (a negative one, say) goes to the spare status row ``status_of[0]``. The energy sums
+    stay in registers through the pass.
     """
-    n_st = np.uint64(fen_by.shape[3])
+    n_none = version.dtype.type(fen_by.shape[2] - 1)
+    n_v, n_st = np.uint64(fen_by.shape[2]), np.uint64(fen_by.shape[3])
     for c in range(fen.shape[0]):
-        fc, oc, cc, gv = fen[c], code[c], cell[c], group_version[comp_scheme[c]]
+        fc, oc, cc, vc = fen[c], code[c], cell[c], version[comp_scheme[c]]
         by = fen_by[c].reshape(-1)  # contiguous: a view
         a0, a1, a2 = energy_comp[c, 0], energy_comp[c, 1], energy_comp[c, 2]
         n = 0
         for i in range(np.uint64(fc.shape[0])):
             f, o = fc[i], oc[i]
-            j = np.uint64(cc[i] + 1) if o == PAID else np.uint64(0)
-            by[np.uint64(gv[i]) * n_st + status_of[j]] += f
             n += o == no_rate_code
-            e0, e1, e2 = kwh[i], tce[i], tco2[i]
-            paying = f > 0
-            a0 += e0 if paying & (e0 == e0) else 0.0
-            a1 += e1 if paying & (e1 == e1) else 0.0
-            a2 += e2 if paying & (e2 == e2) else 0.0
+            if f != 0:
+                g = np.uint64(region[i]) * n_t + np.uint64(mtype[i])
+                v = vc[i]
+                j = np.uint64(cc[i] + 1) if o == PAID else np.uint64(0)
+                by[(g * n_v + np.uint64(v if v >= 0 else n_none)) * n_st + status_of[j]] += f
+                if f > 0:
+                    e0, e1, e2 = kwh[i], tce[i], tco2[i]
+                    a0 += e0 if e0 == e0 else 0.0
+                    a1 += e1 if e1 == e1 else 0.0
+                    a2 += e2 if e2 == e2 else 0.0
         energy_comp[c, 0], energy_comp[c, 1], energy_comp[c, 2] = a0, a1, a2
         no_rate[c] += n
 
@@ -209,19 +207,17 @@ class Totals:
         (n_r, n_c), n_t = sm.region_fen.shape, sm.mtype_lines.shape[0]
         n_v, n_st = sm.version_fen.shape[0], sm.status_fen.shape[0]
         lines = np.zeros(n_r * n_t, np.int64)
-        group_version = np.empty(res.version.shape, np.uint32)
         sm.savings_lines[:] += _add_lines(
             region, mtype, res.version, res.reasons, sav.reasons,
             sav.kwh_per_year, sav.tce_per_year, sav.tco2_per_year, np.uint64(n_t),
             lines, sm.version_lines, sm.reason_bytes, sm.energy_region, sm.energy_mtype,
-            group_version,
         )  # fmt: skip
         sm.region_lines[:] += lines.reshape(n_r, n_t).sum(axis=1)
         sm.mtype_lines[:] += lines.reshape(n_r, n_t).sum(axis=0)
         by = np.zeros((n_c, n_r * n_t, n_v, n_st + 1), np.int64)  # last status: not paid
         _add_components(
-            group_version, res.fen, res.code, res.cell,
-            sav.kwh_per_year, sav.tce_per_year, sav.tco2_per_year,
+            region, mtype, res.version, res.fen, res.code, res.cell,
+            sav.kwh_per_year, sav.tce_per_year, sav.tco2_per_year, np.uint64(n_t),
             self._comp_scheme, self._status_of, component_code(Reason.NO_RATE),
             by, sm.no_rate, sm.energy_comp,
         )  # fmt: skip
