@@ -1,6 +1,6 @@
 """The summary's totals, accumulated batch by batch in exact integers, and their merge.
 
-:class:`Totals` adds one batch's kernel results with :func:`_accumulate` (one compiled pass,
+:class:`Totals` adds one batch's kernel results with :func:`_add_batch` (one compiled pass,
 money in int64 fen) and :meth:`Totals.merge` adds another accumulator's figures, so that
 batches computed anywhere (threads, processes, machines) sum to the same summary as one
 pass over the whole input: integer sums do not depend on their order.
@@ -21,7 +21,7 @@ from motorsub.reasons import PAID, Reason, component_code
 
 
 class Sums(NamedTuple):
-    """The summary's arrays, which :func:`_accumulate` adds one batch into.
+    """The summary's arrays, which :meth:`Totals.add` adds each batch into.
 
     Money in int64 fen per component (last axis); line counts in int64; energy in float64
     as (kWh, tce, tCO2) per year.
@@ -43,27 +43,47 @@ class Sums(NamedTuple):
 
 
 @kernel()
-def _add_lines(
-    region, mtype, version, reasons_a, reasons_b, kwh, tce, tco2, n_t,
+def _add_batch(
+    region, mtype, version, reasons_a, reasons_b, kwh, tce, tco2, fen, code, cell,
+    n_t, comp_scheme, status_of, no_rate_code,
     lines, version_lines, reason_bytes, energy_region, energy_mtype,
+    fen_by, no_rate, energy_comp,
 ):  # fmt: skip
-    """Add what one batch's lines count for as a whole: lines per (region, motor type)
-    group ``region × n_t + mtype`` (``lines``) and per scheme version, how often each byte
-    value of the reason masks ``reasons_a | reasons_b`` occurs, and the energy sums per
-    region and motor type; returns the lines with kWh, tce and tCO2 known.
+    """Add one batch into the sums: lines per (region, motor type) group ``region × n_t
+    + mtype`` (``lines``) and per scheme version; how often each byte value of the reason
+    masks ``reasons_a | reasons_b`` occurs; the energy sums per region, motor type and
+    component paying on the line (amount > 0); lines without a rate; and each
+    component's amounts into ``fen_by[c]``, by (group, version of the component's scheme
+    in force, status row of the paid rate cell) in one index, from which the caller sums
+    the amounts per region, motor type, version and rate status. Returns the lines with
+    kWh, tce and tCO2 known.
 
     The energy sums are float64, whose value depends on the order of the additions: each
     receives them in line order, as one pass over the lines gives. An unknown figure
     (NaN) adds +0.0 instead, which leaves any sum as it was (sums start at +0.0, and a
     sum of additions never becomes -0.0, the one value adding +0.0 changes): so no line
-    jumps around an addition, whichever figure it lacks. The line counter is unsigned,
-    so no index needs numba's negative-index fix-up.
+    jumps around an addition, whichever figure it lacks. Integer sums do not depend on
+    their order.
+
+    The components pay on a few lines in a hundred, and an amount of 0 adds nothing: a
+    line's amounts are added only where one of them is not 0, a jump seldom taken. An
+    amount whose code is not PAID goes to the spare status row ``status_of[0]``. The
+    line counter is unsigned, so no index needs numba's negative-index fix-up.
     """
-    n_none = version_lines.shape[1] - 1  # the column of lines no version is in force for
+    n_c = fen.shape[0]
+    for c in range(n_c):  # lines without a rate: a count over each row of codes
+        oc, n = code[c], 0
+        for i in range(np.uint64(oc.shape[0])):
+            n += oc[i] == no_rate_code
+        no_rate[c] += n
+    n_none = version.dtype.type(version_lines.shape[1] - 1)  # no version in force
+    n_v = np.uint64(version_lines.shape[1])
+    n_st = np.uint64(fen_by.shape[1] // (lines.shape[0] * version_lines.shape[1]))
     n0 = n1 = n2 = 0
     for i in range(np.uint64(region.shape[0])):
         r, t = np.uint64(region[i]), np.uint64(mtype[i])
-        lines[r * n_t + t] += 1
+        g = r * n_t + t
+        lines[g] += 1
         for k in range(version.shape[0]):
             v = version[k, i]
             version_lines[k, v if v >= 0 else n_none] += 1
@@ -82,48 +102,20 @@ def _add_lines(
         energy_mtype[t, 0] += e0
         energy_mtype[t, 1] += e1
         energy_mtype[t, 2] += e2
+        paid = 0
+        for c in range(n_c):
+            paid |= fen[c, i]
+        if paid != 0:
+            for c in range(n_c):
+                f, v = fen[c, i], version[comp_scheme[c], i]
+                j = np.uint64(cell[c, i] + 1) if code[c, i] == PAID else np.uint64(0)
+                key = (g * n_v + np.uint64(v if v >= 0 else n_none)) * n_st + status_of[j]
+                fen_by[c, key] += f
+                paying = f > 0
+                energy_comp[c, 0] += e0 if paying else 0.0
+                energy_comp[c, 1] += e1 if paying else 0.0
+                energy_comp[c, 2] += e2 if paying else 0.0
     return n0, n1, n2
-
-
-@kernel()
-def _add_components(
-    region, mtype, version, fen, code, cell, kwh, tce, tco2, n_t, comp_scheme, status_of,
-    no_rate_code, fen_by, no_rate, energy_comp,
-):  # fmt: skip
-    """Add one batch's amounts, component by component: into ``fen_by[c]``, by (group
-    ``region × n_t + mtype``, version of the component's scheme in force, status row of
-    the paid rate cell) in one index, from which the caller sums the amounts per region,
-    motor type, version and rate status; lines without a rate; the energy of the lines
-    the component pays on (amount > 0), in line order.
-
-    A pass per component, whose rows of ``fen`` and ``code`` are then read one after the
-    other. A component pays on a few lines only (an amount of 0 adds nothing): the rest
-    of a line is read when its amount is not 0, a jump taken seldom. An amount not paid
-    (a negative one, say) goes to the spare status row ``status_of[0]``. The energy sums
-    stay in registers through the pass.
-    """
-    n_none = version.dtype.type(fen_by.shape[2] - 1)
-    n_v, n_st = np.uint64(fen_by.shape[2]), np.uint64(fen_by.shape[3])
-    for c in range(fen.shape[0]):
-        fc, oc, cc, vc = fen[c], code[c], cell[c], version[comp_scheme[c]]
-        by = fen_by[c].reshape(-1)  # contiguous: a view
-        a0, a1, a2 = energy_comp[c, 0], energy_comp[c, 1], energy_comp[c, 2]
-        n = 0
-        for i in range(np.uint64(fc.shape[0])):
-            f, o = fc[i], oc[i]
-            n += o == no_rate_code
-            if f != 0:
-                g = np.uint64(region[i]) * n_t + np.uint64(mtype[i])
-                v = vc[i]
-                j = np.uint64(cc[i] + 1) if o == PAID else np.uint64(0)
-                by[(g * n_v + np.uint64(v if v >= 0 else n_none)) * n_st + status_of[j]] += f
-                if f > 0:
-                    e0, e1, e2 = kwh[i], tce[i], tco2[i]
-                    a0 += e0 if e0 == e0 else 0.0
-                    a1 += e1 if e1 == e1 else 0.0
-                    a2 += e2 if e2 == e2 else 0.0
-        energy_comp[c, 0], energy_comp[c, 1], energy_comp[c, 2] = a0, a1, a2
-        no_rate[c] += n
 
 
 def _money(fen) -> float:
@@ -201,26 +193,21 @@ class Totals:
             self.rejects += _bit_counts(bad, len(vocab.PROBLEMS))
 
     def _add_kernels(self, region, mtype, res: SubsidyResult, sav: SavingsResult) -> None:
-        """Add the computed lines' kernel results into the sums (:func:`_add_lines`,
-        :func:`_add_components`)."""
+        """Add the computed lines' kernel results into the sums (:func:`_add_batch`)."""
         sm = self.sums
         (n_r, n_c), n_t = sm.region_fen.shape, sm.mtype_lines.shape[0]
         n_v, n_st = sm.version_fen.shape[0], sm.status_fen.shape[0]
         lines = np.zeros(n_r * n_t, np.int64)
-        sm.savings_lines[:] += _add_lines(
+        by = np.zeros((n_c, n_r * n_t * n_v * (n_st + 1)), np.int64)  # last status: not paid
+        sm.savings_lines[:] += _add_batch(
             region, mtype, res.version, res.reasons, sav.reasons,
-            sav.kwh_per_year, sav.tce_per_year, sav.tco2_per_year, np.uint64(n_t),
+            sav.kwh_per_year, sav.tce_per_year, sav.tco2_per_year, res.fen, res.code, res.cell,
+            np.uint64(n_t), self._comp_scheme, self._status_of, component_code(Reason.NO_RATE),
             lines, sm.version_lines, sm.reason_bytes, sm.energy_region, sm.energy_mtype,
+            by, sm.no_rate, sm.energy_comp,
         )  # fmt: skip
         sm.region_lines[:] += lines.reshape(n_r, n_t).sum(axis=1)
         sm.mtype_lines[:] += lines.reshape(n_r, n_t).sum(axis=0)
-        by = np.zeros((n_c, n_r * n_t, n_v, n_st + 1), np.int64)  # last status: not paid
-        _add_components(
-            region, mtype, res.version, res.fen, res.code, res.cell,
-            sav.kwh_per_year, sav.tce_per_year, sav.tco2_per_year, np.uint64(n_t),
-            self._comp_scheme, self._status_of, component_code(Reason.NO_RATE),
-            by, sm.no_rate, sm.energy_comp,
-        )  # fmt: skip
         by = by.reshape(n_c, n_r, n_t, n_v, n_st + 1)
         sm.region_fen[:] += by.sum(axis=(2, 3, 4)).T
         sm.mtype_fen[:] += by.sum(axis=(1, 3, 4)).T
