@@ -1,6 +1,6 @@
 """The summary's totals, accumulated batch by batch in exact integers, and their merge.
 
-:class:`Totals` adds one batch's kernel results with :func:`_accumulate` (one compiled pass,
+:class:`Totals` adds one batch's kernel results with :func:`_add_batch` (one compiled pass,
 money in int64 fen) and :meth:`Totals.merge` adds another accumulator's figures, so that
 batches computed anywhere (threads, processes, machines) sum to the same summary as one
 pass over the whole input: integer sums do not depend on their order.
@@ -21,7 +21,7 @@ from motorsub.reasons import PAID, Reason, component_code
 
 
 class Sums(NamedTuple):
-    """The summary's arrays, which :func:`_accumulate` adds one batch into.
+    """The summary's arrays, which :meth:`Totals.add` adds each batch into.
 
     Money in int64 fen per component (last axis); line counts in int64; energy in float64
     as (kWh, tce, tCO2) per year.
@@ -42,62 +42,80 @@ class Sums(NamedTuple):
     savings_lines: np.ndarray  # [3]: lines with kWh, tce, tCO2 known
 
 
-class TotalsInputs(NamedTuple):
-    """What :func:`_accumulate` reads of one batch, per computed line."""
-
-    region: np.ndarray  # int16 code
-    mtype: np.ndarray  # int8 code
-    fen: np.ndarray  # int64 [component, line]
-    code: np.ndarray  # uint8 [component, line]: PAID, NOT_APPLICABLE or 1 + a Reason
-    cell: np.ndarray  # int32 [component, line]
-    version: np.ndarray  # int16 [scheme, line]
-    reasons: np.ndarray  # uint32 Reason bits
-    kwh: np.ndarray
-    tce: np.ndarray
-    tco2: np.ndarray
-
-
 @kernel()
-def _accumulate(b, comp_scheme, cell_status, no_rate_code, s):
-    """One pass over a batch ``b`` (:class:`TotalsInputs`) adding into every sum of ``s``
-    (:class:`Sums`); money in int64."""
-    n_none = s.version_fen.shape[0] - 1
-    for i in range(b.region.shape[0]):
-        r, t = b.region[i], b.mtype[i]
-        s.region_lines[r] += 1
-        s.mtype_lines[t] += 1
-        for k in range(b.version.shape[0]):
-            v = b.version[k, i]
-            s.version_lines[k, v if v >= 0 else n_none] += 1
-        e0, e1, e2 = b.kwh[i], b.tce[i], b.tco2[i]
-        for c in range(b.fen.shape[0]):
-            f = b.fen[c, i]
-            s.region_fen[r, c] += f
-            s.mtype_fen[t, c] += f
-            v = b.version[comp_scheme[c], i]
-            s.version_fen[v if v >= 0 else n_none, c] += f
-            if b.code[c, i] == PAID:
-                s.status_fen[cell_status[b.cell[c, i]], c] += f
-            elif b.code[c, i] == no_rate_code:
-                s.no_rate[c] += 1
-            if f > 0:
-                if e0 == e0:
-                    s.energy_comp[c, 0] += e0
-                if e1 == e1:
-                    s.energy_comp[c, 1] += e1
-                if e2 == e2:
-                    s.energy_comp[c, 2] += e2
-        for k, e in enumerate((e0, e1, e2)):
-            if e == e:
-                s.savings_lines[k] += 1
-                s.energy_region[r, k] += e
-                s.energy_mtype[t, k] += e
-        # how often each byte value of the mask occurs: four counts, not one per bit
-        m = b.reasons[i]
-        s.reason_bytes[0, m & 255] += 1
-        s.reason_bytes[1, (m >> 8) & 255] += 1
-        s.reason_bytes[2, (m >> 16) & 255] += 1
-        s.reason_bytes[3, (m >> 24) & 255] += 1
+def _add_batch(
+    region, mtype, version, reasons_a, reasons_b, kwh, tce, tco2, fen, code, cell,
+    n_t, comp_scheme, status_of, no_rate_code,
+    lines, version_lines, reason_bytes, energy_region, energy_mtype,
+    fen_by, no_rate, energy_comp,
+):  # fmt: skip
+    """Add one batch into the sums: lines per (region, motor type) group ``region × n_t
+    + mtype`` (``lines``) and per scheme version; how often each byte value of the reason
+    masks ``reasons_a | reasons_b`` occurs; the energy sums per region, motor type and
+    component paying on the line (amount > 0); lines without a rate; and each
+    component's amounts into ``fen_by[c]``, by (group, version of the component's scheme
+    in force, status row of the paid rate cell) in one index, from which the caller sums
+    the amounts per region, motor type, version and rate status. Returns the lines with
+    kWh, tce and tCO2 known.
+
+    The energy sums are float64, whose value depends on the order of the additions: each
+    receives them in line order, as one pass over the lines gives. An unknown figure
+    (NaN) adds +0.0 instead, which leaves any sum as it was (sums start at +0.0, and a
+    sum of additions never becomes -0.0, the one value adding +0.0 changes): so no line
+    jumps around an addition, whichever figure it lacks. Integer sums do not depend on
+    their order.
+
+    The components pay on a few lines in a hundred, and an amount of 0 adds nothing: a
+    line's amounts are added only where one of them is not 0, a jump seldom taken. An
+    amount whose code is not PAID goes to the spare status row ``status_of[0]``. The
+    line counter is unsigned, so no index needs numba's negative-index fix-up.
+    """
+    n_c = fen.shape[0]
+    for c in range(n_c):  # lines without a rate: a count over each row of codes
+        oc, n = code[c], 0
+        for i in range(np.uint64(oc.shape[0])):
+            n += oc[i] == no_rate_code
+        no_rate[c] += n
+    n_none = version.dtype.type(version_lines.shape[1] - 1)  # no version in force
+    n_v = np.uint64(version_lines.shape[1])
+    n_st = np.uint64(fen_by.shape[1] // (lines.shape[0] * version_lines.shape[1]))
+    n0 = n1 = n2 = 0
+    for i in range(np.uint64(region.shape[0])):
+        r, t = np.uint64(region[i]), np.uint64(mtype[i])
+        g = r * n_t + t
+        lines[g] += 1
+        for k in range(version.shape[0]):
+            v = version[k, i]
+            version_lines[k, v if v >= 0 else n_none] += 1
+        m = reasons_a[i] | reasons_b[i]
+        reason_bytes[0, m & 255] += 1
+        reason_bytes[1, (m >> 8) & 255] += 1
+        reason_bytes[2, (m >> 16) & 255] += 1
+        reason_bytes[3, (m >> 24) & 255] += 1
+        e0, e1, e2 = kwh[i], tce[i], tco2[i]
+        k0, k1, k2 = e0 == e0, e1 == e1, e2 == e2
+        n0, n1, n2 = n0 + k0, n1 + k1, n2 + k2
+        e0, e1, e2 = e0 if k0 else 0.0, e1 if k1 else 0.0, e2 if k2 else 0.0
+        energy_region[r, 0] += e0
+        energy_region[r, 1] += e1
+        energy_region[r, 2] += e2
+        energy_mtype[t, 0] += e0
+        energy_mtype[t, 1] += e1
+        energy_mtype[t, 2] += e2
+        paid = 0
+        for c in range(n_c):
+            paid |= fen[c, i]
+        if paid != 0:
+            for c in range(n_c):
+                f, v = fen[c, i], version[comp_scheme[c], i]
+                j = np.uint64(cell[c, i] + 1) if code[c, i] == PAID else np.uint64(0)
+                key = (g * n_v + np.uint64(v if v >= 0 else n_none)) * n_st + status_of[j]
+                fen_by[c, key] += f
+                paying = f > 0
+                energy_comp[c, 0] += e0 if paying else 0.0
+                energy_comp[c, 1] += e1 if paying else 0.0
+                energy_comp[c, 2] += e2 if paying else 0.0
+    return n0, n1, n2
 
 
 def _money(fen) -> float:
@@ -135,6 +153,8 @@ class Totals:
             [vocab.STATUSES.index(c.rate.status) for c in cells] or [0], dtype=np.int64
         )
         self._comp_scheme = compiled.arrays.comp_scheme
+        # rate cell + 1 -> its status row; 0 (no cell, or not paid) -> the spare row
+        self._status_of = np.append(len(vocab.STATUSES), self._cell_status).astype(np.uint64)
 
     def add(self, batch) -> None:
         """Count one batch (a :class:`motorsub.engine.result.BatchResult`: its kernels'
@@ -167,17 +187,32 @@ class Totals:
         self.read += reject.shape[0]
         self.computed += res.reasons.shape[0]
         self.rejected += int(np.count_nonzero(reject))
-        inputs = TotalsInputs(
-            region, mtype, res.fen, res.code, res.cell, res.version, res.reasons | sav.reasons,
-            sav.kwh_per_year, sav.tce_per_year, sav.tco2_per_year,
-        )  # fmt: skip
-        _accumulate(
-            inputs, self._comp_scheme, self._cell_status, component_code(Reason.NO_RATE),
-            self.sums,
-        )  # fmt: skip
+        self._add_kernels(region, mtype, res, sav)
         bad = reject[reject != 0]
         if bad.size:
             self.rejects += _bit_counts(bad, len(vocab.PROBLEMS))
+
+    def _add_kernels(self, region, mtype, res: SubsidyResult, sav: SavingsResult) -> None:
+        """Add the computed lines' kernel results into the sums (:func:`_add_batch`)."""
+        sm = self.sums
+        (n_r, n_c), n_t = sm.region_fen.shape, sm.mtype_lines.shape[0]
+        n_v, n_st = sm.version_fen.shape[0], sm.status_fen.shape[0]
+        lines = np.zeros(n_r * n_t, np.int64)
+        by = np.zeros((n_c, n_r * n_t * n_v * (n_st + 1)), np.int64)  # last status: not paid
+        sm.savings_lines[:] += _add_batch(
+            region, mtype, res.version, res.reasons, sav.reasons,
+            sav.kwh_per_year, sav.tce_per_year, sav.tco2_per_year, res.fen, res.code, res.cell,
+            np.uint64(n_t), self._comp_scheme, self._status_of, component_code(Reason.NO_RATE),
+            lines, sm.version_lines, sm.reason_bytes, sm.energy_region, sm.energy_mtype,
+            by, sm.no_rate, sm.energy_comp,
+        )  # fmt: skip
+        sm.region_lines[:] += lines.reshape(n_r, n_t).sum(axis=1)
+        sm.mtype_lines[:] += lines.reshape(n_r, n_t).sum(axis=0)
+        by = by.reshape(n_c, n_r, n_t, n_v, n_st + 1)
+        sm.region_fen[:] += by.sum(axis=(2, 3, 4)).T
+        sm.mtype_fen[:] += by.sum(axis=(1, 3, 4)).T
+        sm.version_fen[:] += by.sum(axis=(1, 2, 4)).T
+        sm.status_fen[:] += by.sum(axis=(1, 2, 3))[:, :n_st].T
 
     def merge(self, other: Totals) -> Totals:
         """Add another accumulator's figures (of the same schemes) into this one.
