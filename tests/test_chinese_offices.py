@@ -309,6 +309,7 @@ def test_xlsx_round_trip_with_dates_empty_cells_and_chinese(tmp_path):
     assert [(r["原文件行号"], r["原因代码"], r["销售日期"]) for r in rejects] == [
         ("4", "MISSING_KW", "2012-02-29")
     ]
+    assert list(rejects[0])[:4] == ["原文件行号", "原因代码", "问题说明", "原始行文本"]
 
 
 def test_io_round_trip_keeps_types_dates_and_empty_cells(tmp_path):

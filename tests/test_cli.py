@@ -190,7 +190,7 @@ def test_schemes_show_prints_every_rate_with_source_and_status():
         assert needle in text
     text = invoke("schemes", "show", "cn_sh_tradein").output
     assert "20.00" in text and "45.00" in text and "沪府办发〔2011〕62号" in text
-    assert invoke("schemes", "show", "nope").exit_code == 3
+    assert invoke("schemes", "show", "nope").exit_code == 2  # an unknown id: a usage error
 
 
 def test_schemes_list_and_validate():

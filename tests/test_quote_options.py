@@ -61,3 +61,31 @@ def test_compare_sets_the_options_side_by_side():
     assert "no source in hand gives the change" in res.output
     res = invoke(*BASE, "--repair-cost", "900")
     assert res.exit_code == 2 and "go with --compare" in res.output
+
+
+def test_a_missing_price_is_named_for_the_option_it_is_missing_for():
+    """``--price`` given, ``--reman-price`` not: the note names the remanufactured motor and
+    its option, not "no list price given" for all."""
+    res = invoke(*BASE, "--trade-in", "--old-kw", "11", "--compare")
+    assert res.exit_code == 0, res.output
+    assert (
+        "note: no list price given for the remanufactured motor (--reman-price): its net "
+        "price and payback unknown"
+    ) in res.output
+    assert "new motor and" not in res.output
+
+
+def test_a_chinese_quote_says_kind_efficiency_sources_and_reasons_in_chinese():
+    """``--lang zh``: the kind, where each efficiency comes from and why a component pays
+    nothing in the words the counter page uses; the English quote keeps the engine's codes
+    and explanations (unchanged)."""
+    args = ("--motor-type lv_async --kw 15 --grade 2 --region CN-SH --date 2012-05-10 "
+            "--trade-in --old-kw 15 --price 3800").split()  # fmt: skip
+    zh = invoke(*args, "--lang", "zh").output
+    assert "，新电机，数量 1" in zh
+    assert "（GB 18613-2006 2 级能效限值）" in zh
+    assert "sh_reman: NOT_APPLICABLE — 与本笔交易无关" in zh
+    assert "national: NO_RATE — 此处不计" in zh
+    en = invoke(*args).output
+    assert ", new, qty 1" in en and "(GB 18613-2006 grade 2 minimum)" in en
+    assert "sh_reman: NOT_APPLICABLE — applies only to lines with kind reman" in en

@@ -16,6 +16,7 @@ import click
 
 from motorsub.cli.options import (
     aliases_option,
+    closing_line,
     errors,
     headers_option,
     lang_option,
@@ -240,7 +241,7 @@ def audit(
     )
     rows = summary["rows"]
     _ = i18n.translator(lang)
-    click.echo(
+    closing_line(
         _(
             "{rows} claim rows in {seconds} s ({speed} rows/s), {rejected} rejected; "
             "findings {findings}"
@@ -250,6 +251,5 @@ def audit(
             speed=f"{rows['read'] / max(elapsed, 1e-9):,.0f}",
             rejected=f"{rows['rejected']:,}",
             findings=findings_path,
-        ),
-        err=True,
+        )
     )

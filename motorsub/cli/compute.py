@@ -12,6 +12,7 @@ from motorsub.cli.options import (
     DEFAULT_BATCH_ROWS,
     EPILOG,
     aliases_option,
+    closing_line,
     errors,
     headers_option,
     lang_option,
@@ -171,13 +172,12 @@ def compute(
         click.echo(summary_text(summary, lang))
     rows = summary["rows"]
     _ = i18n.translator(lang)
-    click.echo(
+    closing_line(
         _("{read:,} rows in {seconds:.1f} s ({rate:,.0f} rows/s), {rejected:,} rejected; "
           "output {output}").format(
             read=rows["read"], seconds=elapsed, rate=rows["read"] / max(elapsed, 1e-9),
             rejected=rows["rejected"], output=output_path,
-        ),
-        err=True,
+        )
     )  # fmt: skip
 
 

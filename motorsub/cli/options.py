@@ -91,6 +91,13 @@ def errors(func):
     return wrapper
 
 
+def closing_line(text: str) -> None:
+    """The command's last line, on stderr, after everything it printed on stdout (a pipe
+    that carries both would otherwise show it inside stdout's last, still buffered, line)."""
+    sys.stdout.flush()
+    click.echo(text, err=True)
+
+
 def _fail(message: str, code: int):
     click.echo(_shown(message), err=True)
     sys.exit(code)

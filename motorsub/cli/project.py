@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 
-from motorsub.cli.options import EPILOG, errors, lang_option, schemes_option
+from motorsub.cli.options import EPILOG, closing_line, errors, lang_option, schemes_option
 
 PROJECT_EPILOG = EPILOG + " An invalid plan file exits 3 too."
 OUTPUT_SUFFIXES = (".csv", ".parquet", ".xlsx", ".json")
@@ -182,9 +182,8 @@ def project(
     else:
         click.echo(compare_text(a, b, diff, lang))
     _ = i18n.translator(lang)
-    click.echo(
+    closing_line(
         _("projected in {seconds} s").format(seconds=f"{time.perf_counter() - started:.1f}")
         + (_("; output {path}").format(path=output_path) if output_path else "")
-        + (_("; plot {path}").format(path=plot_path) if plot_path else ""),
-        err=True,
+        + (_("; plot {path}").format(path=plot_path) if plot_path else "")
     )

@@ -52,10 +52,16 @@ def schemes_show(scheme_id, scheme_paths, lang):
       motorsub schemes show cn_sh_tradein
       motorsub schemes show cn_sh_tradein --lang zh
     """
+    from motorsub.errors import InputError, SchemeError
     from motorsub.model.schemes import load_schemes
     from motorsub.render.schemes import scheme_text
 
-    click.echo(scheme_text(load_schemes(list(scheme_paths) or None).scheme(scheme_id), lang))
+    loaded = load_schemes(list(scheme_paths) or None)  # a broken scheme file: exit 3
+    try:
+        scheme = loaded.scheme(scheme_id)
+    except SchemeError as exc:  # an id not loaded is a usage error (exit 2), same words
+        raise InputError(str(exc)) from None
+    click.echo(scheme_text(scheme, lang))
 
 
 @schemes.command("validate")

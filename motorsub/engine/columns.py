@@ -314,7 +314,8 @@ def _header_words(_) -> dict[str, str]:
         "tco2_lifetime": _("header: tco2_lifetime"), "net_price": _("header: net_price"),
         "bill_saving_per_year": _("header: bill_saving_per_year"),
         "payback_years": _("header: payback_years"), "reasons": _("header: reasons"),
-        "source_row": _("header: source_row"),
+        "source_row": _("header: source_row"), "message": _("header: message"),
+        "raw_line": _("header: raw_line"),
         # the audit's findings, rejects and sample (motorsub/audit/README.md)
         "batch_id": _("header: batch_id"), "claimant": _("header: claimant"),
         "invoice_no": _("header: invoice_no"), "invoice_date": _("header: invoice_date"),

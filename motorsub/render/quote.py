@@ -25,7 +25,12 @@ if TYPE_CHECKING:
     Gettext = Callable[[str], str]
 
 
-def _savings_lines(s: SavingsQuote, net_price: float | None, _) -> list[str]:
+def _savings_lines(
+    s: SavingsQuote, net_price: float | None, _, grade=None, words: bool = False
+) -> list[str]:
+    """The savings block; ``words``: where the efficiencies come from in the language's
+    words (:func:`eta_source_words`) rather than as the engine names them."""
+
     def pct(x):
         return _("unknown") if x is None else f"{x:.2f} %"
 
@@ -36,8 +41,11 @@ def _savings_lines(s: SavingsQuote, net_price: float | None, _) -> list[str]:
     out = [
         _("savings ({load}):").format(load=load_text(s, _)),
         _("  efficiency new {new} ({new_source}), old {old} ({old_source})").format(
-            new=pct(s.eta_new), new_source=s.eta_new_source,
-            old=pct(s.eta_old), old_source=s.eta_old_source,
+            new=pct(s.eta_new), old=pct(s.eta_old),
+            new_source=eta_source_words(s.eta_new_code, s.edition, grade, _)
+            if words else s.eta_new_source,
+            old_source=eta_source_words(s.eta_old_code, s.edition, grade, _)
+            if words else s.eta_old_source,
         ),
         _("  energy saved   {value}").format(value=val(s.kwh_per_year, ",.1f", "kWh/yr")),
         _("  standard coal  {value} (at {factor} kgce/kWh, {name})").format(
@@ -62,11 +70,15 @@ def _savings_lines(s: SavingsQuote, net_price: float | None, _) -> list[str]:
 def render(q: Quote, lang: str | None = None) -> str:
     """A quote as text for the terminal, in ``lang``."""
     _ = i18n.translator(lang)
+    words = i18n.negotiate(lang) != "en"  # codes in English, words in any other language
     ln = q.line
+    kind = ln.get("kind", "new")
     head = (
         f"{ln['motor_type']} {ln['kw']:g} kW"
         + (_(", grade {grade}").format(grade=ln["grade"]) if "grade" in ln else "")
-        + _(", {kind}, qty {qty}").format(kind=ln.get("kind", "new"), qty=ln.get("qty", 1))
+        + _(", {kind}, qty {qty}").format(
+            kind=option_name(kind, _) if words else kind, qty=ln.get("qty", 1)
+        )
         + _("; {region}, sold {date}").format(region=ln["region"], date=ln["sale_date"])
     )
     if ln.get("trade_in"):
@@ -114,13 +126,14 @@ def render(q: Quote, lang: str | None = None) -> str:
             )
         )
     if q.savings is not None:
-        lines += ["", *_savings_lines(q.savings, q.net_price, _)]
+        lines += ["", *_savings_lines(q.savings, q.net_price, _, ln.get("grade"), words)]
     why = [c for c in q.components if c.reason]
     if why:
         lines.append("")
         lines.append(_("why a component pays nothing:"))
         for c in why:
-            lines.append(f"  {c.component}: {c.reason} — {c.explanation}")
+            said = reason_words(c, _) if words else c.explanation
+            lines.append(f"  {c.component}: {c.reason} — {said}")
     cited = [c for c in q.components if c.rate_source]
     if cited:
         lines.append("")
@@ -172,7 +185,7 @@ def render_comparison(c: Comparison) -> str:
     notes = {n for o in c.options for n in o.notes}
     if notes:
         lines.append("")
-        lines += [f"note: {NOTES[n]}" for n in sorted(notes)]
+        lines += [f"note: {_note(n, c)}" for n in sorted(notes)]
     lines.append(
         "net price: list price × qty − subsidies; for keeping the old motor, the repair cost; "
         "payback: (net price − repair cost) / bill saving"
@@ -183,9 +196,22 @@ def render_comparison(c: Comparison) -> str:
 NOTES = {
     "REWIND_ETA_UNCHANGED": "keeping the old motor: its efficiency is taken unchanged by a "
     "repair or rewind (no source in hand gives the change)",
-    "NO_PRICE": "no list price given: net price and payback unknown",
+    "NO_PRICE": "no list price given for the {options} ({flags}): its net price and payback "
+    "unknown",
     "NO_TARIFF": "no tariff given: bills, bill saving and payback unknown",
 }
+_PRICE_FLAGS = {"new": "--price", "reman": "--reman-price"}
+
+
+def _note(code: str, c: Comparison) -> str:
+    """A note of the comparison; a missing price names the options it is missing for."""
+    if code != "NO_PRICE":
+        return NOTES[code]
+    missing = [o.option for o in c.options if code in o.notes]
+    return NOTES[code].format(
+        options=" and ".join(_OPTION_NAMES[m] for m in missing),
+        flags=", ".join(_PRICE_FLAGS[m] for m in missing if m in _PRICE_FLAGS),
+    )
 
 
 # ------------------------------------------------------------------------------------
