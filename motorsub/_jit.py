@@ -16,7 +16,8 @@ floating-point mode are decided here and nowhere else:
   threads (kernels release the GIL): what ``parallel=True`` does, without the seconds
   numba's parallel passes take to compile a large loop;
 - :func:`compile_log` records what numba compiles and how long each kernel takes
-  (``motorsub warmup --verbose``).
+  (``motorsub warmup --verbose``); :func:`when_compiling` lets a front end say so once
+  when a run starts compiling (an empty cache: a first run, or a new version).
 
 The choice is made once per process, when the first kernel module imports
 :data:`prange`; numba is imported only if kernels are compiled.
@@ -136,6 +137,7 @@ def kernel(parallel: bool = False, inline: bool = False, chunk: bool = False):
             return func
         import numba
 
+        _listen_for_compiling()
         return numba.njit(
             cache=True,
             fastmath=False,
@@ -192,3 +194,32 @@ def compile_log():
         yield found
     finally:
         event.unregister("numba:compile", listener)
+
+
+_when_compiling: list = []  # callbacks for the first compilation of this process
+_listening = False
+
+
+def when_compiling(callback) -> None:
+    """Call ``callback()`` once, when numba starts compiling a kernel in this process (it
+    does not when every kernel loads from its cache). For a front end's notice: the first
+    run after an install spends seconds compiling before any line is read."""
+    _when_compiling.append(callback)
+
+
+def _listen_for_compiling() -> None:
+    global _listening
+    if _listening:
+        return
+    _listening = True
+    from numba.core import event
+
+    class FirstCompile(event.Listener):
+        def on_start(self, ev):
+            while _when_compiling:
+                _when_compiling.pop(0)()
+
+        def on_end(self, ev):
+            pass
+
+    event.register("numba:compile", FirstCompile())

@@ -6,6 +6,7 @@ command with exit 134)."""
 from __future__ import annotations
 
 import importlib
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -104,3 +105,29 @@ def test_shutdown_ends_an_idle_thread_pool():
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert done.stdout.strip() == "ended", done.stderr
+
+
+def test_the_first_compile_is_announced_once_and_a_warm_run_says_nothing(tmp_path):
+    """With an empty kernel cache a compute says, before its work, that it compiles once
+    (in the language asked for); with the cache filled it says nothing of the kind."""
+    env = {**os.environ, "NUMBA_CACHE_DIR": str(tmp_path / "cache")}
+    records = tmp_path / "r.csv"
+    made = subprocess.run(
+        [sys.executable, "-m", "motorsub", "synth", "--rows", "20000", "--seed", "3", "-o",
+         str(records)], capture_output=True, text=True, timeout=WAIT_S,
+    )  # fmt: skip
+    assert made.returncode == 0, made.stderr
+
+    def compute(*extra):
+        done = subprocess.run(
+            [sys.executable, "-m", "motorsub", "compute", str(records), "-o",
+             str(tmp_path / "o.csv"), *extra], capture_output=True, text=True, env=env,
+            timeout=WAIT_S,
+        )  # fmt: skip
+        assert done.returncode == 0, done.stderr
+        return done.stderr
+
+    cold = compute("--lang", "zh")
+    assert cold.count("motorsub：正在为本机编译计算内核，只需一次") == 1, cold
+    warm = compute()
+    assert "compiling" not in warm and "编译" not in warm, warm

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import click
 
+from motorsub import _jit
 from motorsub.backends import DEFAULT_BATCH_ROWS
 from motorsub.errors import MotorsubError
 
@@ -67,6 +68,8 @@ def errors(func):
 
         with i18n.speaking(kwargs.get("lang")):
             _ = i18n.translator()
+            if func.__name__ != "warmup":  # which says what it compiles itself
+                _jit.when_compiling(lambda: click.echo(_compiling(_), err=True))
             try:
                 return func(*args, **kwargs)
             except MotorsubError as exc:
@@ -89,6 +92,14 @@ def errors(func):
                 _fail(_("motorsub: error: {message}").format(message=message), 2)
 
     return wrapper
+
+
+def _compiling(_) -> str:
+    """Said once when a command starts compiling kernels (an empty cache: the first run)."""
+    return _(
+        "motorsub: compiling its kernels for this machine, once (about 20 s; "
+        "`motorsub warmup` does it ahead of time)"
+    )
 
 
 def closing_line(text: str) -> None:
