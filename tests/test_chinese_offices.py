@@ -432,7 +432,7 @@ def test_quote_in_chinese():
     )  # fmt: skip
     assert res.exit_code == 0, res.output
     lines = res.output.splitlines()
-    assert lines[0] == "lv_async 15 kW，2 级，new，数量 1；CN-JS，销售日期 2010-09-01"
+    assert lines[0] == "lv_async 15 kW，2 级，新电机，数量 1；CN-JS，销售日期 2010-09-01"
     assert lines[2].split() == [
         "补贴项", "政策", "/", "版本", "领取方", "元/kW", "依据", "计补功率kW", "台数", "金额(元)"
     ]  # fmt: skip
