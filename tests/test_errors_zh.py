@@ -180,3 +180,21 @@ def test_schemes_validate_in_chinese():
     ok = run("schemes", "validate", BROKEN.parent / "valid_minimal.toml", "--lang", "zh")
     assert ok.exit_code == 0, ok.output
     assert ok.stdout.startswith("通过  ")
+
+
+def test_a_quote_that_cannot_be_priced_says_every_problem_in_chinese():
+    res = run(
+        "quote", "--lang", "zh", "--motor-type", "lv_async", "--kw", "11", "--region", "CN-SH",
+        "--date", "2013-13-01",
+    )  # fmt: skip
+    assert res.exit_code == 2
+    assert res.stderr.splitlines() == [
+        "motorsub：错误：报价：这笔交易无法计价：",
+        "  低压异步电动机（lv_async）必须填写 --grade（MISSING_GRADE）",
+        "  --date '2013-13-01' 无法接受（BAD_SALE_DATE）",
+    ]
+    english = run(
+        "quote", "--motor-type", "lv_async", "--kw", "11", "--region", "CN-SH",
+        "--date", "2013-13-01",
+    )  # fmt: skip
+    assert "--grade is required for lv_async (MISSING_GRADE)" in english.stderr

@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 import pyarrow as pa
 
-from motorsub import vocab
+from motorsub import i18n, vocab
 from motorsub.engine import records
 from motorsub.engine.batch import compute_batch
 from motorsub.errors import InputError
@@ -111,8 +111,11 @@ class QuoteError(InputError):
 
     def __init__(self, problems: list[Problem]):
         self.problems = problems
+        _ = i18n.translator()
         super().__init__(
-            "quote: the line cannot be priced:\n  " + "\n  ".join(map(_problem_text, problems))
+            _("quote: the line cannot be priced:")
+            + "\n  "
+            + "\n  ".join(map(_problem_text, problems))
         )
 
 
@@ -337,21 +340,30 @@ def _savings_quote(sav, st: Settings, net_price: float | None, cols: dict) -> Sa
 
 
 _OPTION = {"sale_date": "date"}
-_NEEDED = {"grade": " for lv_async", "old_kw": " with --trade-in"}
 
 
 def _problem_text(p: Problem) -> str:
+    """One value a quote cannot take, in the language spoken (:func:`i18n.speaking`)."""
+    _ = i18n.translator()
     option = "--" + p.field.replace("_", "-")
     if p.code == "OLD_WITHOUT_TRADE_IN":
-        return f"{option} describes the old motor, which counts only on a trade-in: add --trade-in"
+        return _(
+            "{option} describes the old motor, which counts only on a trade-in: add --trade-in"
+        ).format(option=option)
     if p.code == "UNKNOWN_OLD_SERIES":
-        return (
-            f"{option} {p.value!r} has no baseline table; known series: "
-            f"{', '.join(vocab.BASELINE_SERIES)} (or give --old-efficiency instead)"
-        )
+        return _(
+            "{option} {value!r} has no baseline table; known series: {known} (or give "
+            "--old-efficiency instead)"
+        ).format(option=option, value=p.value, known=", ".join(vocab.BASELINE_SERIES))
     if p.code.startswith("MISSING_"):
-        return f"{option} is required{_NEEDED.get(p.field, '')} ({p.code})"
-    return f"{option} {p.value!r} is not accepted ({p.code})"
+        needed = {
+            "grade": _("{option} is required for lv_async ({code})"),
+            "old_kw": _("{option} is required with --trade-in ({code})"),
+        }.get(p.field, _("{option} is required ({code})"))
+        return needed.format(option=option, code=p.code)
+    return _("{option} {value!r} is not accepted ({code})").format(
+        option=option, value=p.value, code=p.code
+    )
 
 
 def _filter_text(f) -> str:
