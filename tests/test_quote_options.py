@@ -89,3 +89,15 @@ def test_a_chinese_quote_says_kind_efficiency_sources_and_reasons_in_chinese():
     en = invoke(*args).output
     assert ", new, qty 1" in en and "(GB 18613-2006 grade 2 minimum)" in en
     assert "sh_reman: NOT_APPLICABLE — applies only to lines with kind reman" in en
+
+
+def test_compare_in_chinese_uses_the_counter_pages_words():
+    res = invoke(*BASE, "--old-kw", "11", "--old-efficiency", "87.6", "--compare",
+                 "--repair-cost", "900", "--lang", "zh")  # fmt: skip
+    assert res.exit_code == 0, res.output
+    lines = res.output.splitlines()
+    assert lines[0] == "各方案按同样工况：1 × 11 kW，负载率 0.75，每年 4,000 小时，电价 0.8 元/kWh"
+    assert [line.split()[0] for line in lines[3:6]] == ["新电机", "再制造电机", "继续使用旧电机"]
+    assert "(铭牌/申报值)" in lines[5]  # the old motor's efficiency as declared
+    assert "未填写标价：净价和回收期未知。" in lines  # no --reman-price
+    assert "option" not in res.output and "unknown" not in res.output

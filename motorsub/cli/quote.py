@@ -143,7 +143,7 @@ def quote(
     if compare:
         line.pop("kind")
         c = engine.compare(**line, repair_cost=repair_cost, reman_price=reman_price)
-        out = c.to_dict() if as_json else render_comparison(c)
+        out = c.to_dict() if as_json else render_comparison(c, lang)
     else:
         q = engine.quote(**line)
         out = q.to_dict() if as_json else render(q, lang)

@@ -154,8 +154,11 @@ def load_text(s: SavingsQuote, _: Gettext = str) -> str:
 _OPTION_NAMES = {"new": "new motor", "reman": "remanufactured motor", "keep": "keep the old motor"}
 
 
-def render_comparison(c: Comparison) -> str:
-    """The options side by side, as text for the terminal."""
+def render_comparison(c: Comparison, lang: str | None = None) -> str:
+    """The options side by side, as text for the terminal; in ``lang`` when it is not
+    English (:func:`_comparison_words`, the counter page's words)."""
+    if i18n.negotiate(lang) != "en":
+        return _comparison_words(c, i18n.translator(lang))
 
     def num(x, fmt=",.2f"):
         return "unknown" if x is None else f"{x:{fmt}}"
@@ -168,19 +171,7 @@ def render_comparison(c: Comparison) -> str:
     )
     rows = [("option", "subsidies CNY", "net price CNY", "efficiency %", "kWh/yr", "bill CNY/yr",
              "saving CNY/yr", "payback yr")]  # fmt: skip
-    for o in c.options:
-        rows.append(
-            (
-                _OPTION_NAMES[o.option],
-                num(o.subsidy_total),
-                num(o.net_price),
-                f"{num(o.eta)} ({o.eta_source})",
-                num(o.kwh_per_year, ",.1f"),
-                num(o.bill_per_year),
-                num(o.bill_saving_vs_keep),
-                num(o.payback_years),
-            )
-        )
+    rows += _option_rows(c, lambda o: _OPTION_NAMES[o.option], lambda o: o.eta_source, num)
     lines = [head, "", *_table(rows, right={1, 2, 4, 5, 6, 7})]
     notes = {n for o in c.options for n in o.notes}
     if notes:
@@ -190,6 +181,57 @@ def render_comparison(c: Comparison) -> str:
         "net price: list price × qty − subsidies; for keeping the old motor, the repair cost; "
         "payback: (net price − repair cost) / bill saving"
     )
+    return "\n".join(lines)
+
+
+def _option_rows(c: Comparison, name, source, num) -> list[tuple[str, ...]]:
+    """One row per option: its name, subsidies, net price, efficiency (and its source),
+    energy, bill, saving and payback, as ``name``, ``source`` and ``num`` word them."""
+    rows = []
+    for o in c.options:
+        rows.append((
+            name(o), num(o.subsidy_total), num(o.net_price), f"{num(o.eta)} ({source(o)})",
+            num(o.kwh_per_year, ",.1f"), num(o.bill_per_year), num(o.bill_saving_vs_keep),
+            num(o.payback_years),
+        ))  # fmt: skip
+    return rows
+
+
+def _comparison_words(c: Comparison, _: Gettext) -> str:
+    """The options side by side in the words of the counter page, for the terminal."""
+
+    def num(x, fmt=",.2f"):
+        return _("unknown") if x is None else f"{x:{fmt}}"
+
+    d = c.duty
+    priced = next((o.quote for o in c.options if o.quote is not None), None)
+    grade = priced.line.get("grade") if priced else None
+
+    def source(o) -> str:
+        if o.quote is not None:
+            s = o.quote.savings
+            return eta_source_words(s.eta_new_code, s.edition, grade, _)
+        if priced is not None:
+            return eta_source_words(priced.savings.eta_old_code, priced.savings.edition, grade, _)
+        return o.eta_source
+
+    head = _(
+        "the same duty for each option: {qty} × {kw} kW at load {load}, {hours} h/yr, "
+        "tariff {tariff} CNY/kWh"
+    ).format(
+        qty=d["qty"], kw=f"{d['kw']:g}", load=num(d["load"], "g"),
+        hours=num(d["hours"], ",.0f"), tariff=num(d["tariff"], "g"),
+    )  # fmt: skip
+    rows = [(_("Option"), _("Subsidies CNY"), _("Net price CNY"), _("Efficiency %"), "kWh/yr",
+             _("Yearly bill CNY"), _("Saving vs keeping CNY/yr"), _("Payback years"))]  # fmt: skip
+    rows += _option_rows(c, lambda o: option_name(o.option, _), source, num)
+    lines = [head, "", *_table(rows, right={1, 2, 4, 5, 6, 7})]
+    notes = dict.fromkeys(n for o in c.options for n in o.notes)
+    lines += ["", *(note_words(n, _) for n in notes)] if notes else []
+    lines.append(
+        _("The remanufactured motor is taken at the grade and efficiency given for the new "
+          "one; payback = (net price − repair cost) ÷ bill saving.")
+    )  # fmt: skip
     return "\n".join(lines)
 
 
