@@ -200,11 +200,17 @@ _when_compiling: list = []  # callbacks for the first compilation of this proces
 _listening = False
 
 
-def when_compiling(callback) -> None:
-    """Call ``callback()`` once, when numba starts compiling a kernel in this process (it
+@contextlib.contextmanager
+def when_compiling(callback):
+    """Within the block, call ``callback()`` once if numba starts compiling a kernel (it
     does not when every kernel loads from its cache). For a front end's notice: the first
     run after an install spends seconds compiling before any line is read."""
     _when_compiling.append(callback)
+    try:
+        yield
+    finally:
+        with contextlib.suppress(ValueError):  # already called
+            _when_compiling.remove(callback)
 
 
 def _listen_for_compiling() -> None:

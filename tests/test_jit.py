@@ -67,3 +67,24 @@ def test_in_threads_runs_a_small_job_in_one_call():
     calls = []
     _jit.in_threads(lambda a, b: calls.append((a, b)), 500, min_chunk=1_000)
     assert calls == [(0, 500)]
+
+
+def test_when_compiling_calls_once_within_its_block_and_is_forgotten_after():
+    if _jit.python():
+        import pytest
+
+        pytest.skip("kernels run as plain Python here: nothing is compiled")
+    import numba
+
+    @_jit.kernel()  # registers the listener, as any kernel module does
+    def first(x):
+        return x + 1
+
+    calls = []
+    with _jit.when_compiling(lambda: calls.append("told")):
+        first(1)  # compiled here (or loaded from the cache: then not told)
+        numba.njit(lambda x: x * 3 + 1)(2)  # never cached: compiled now
+        numba.njit(lambda x: x * 5 + 1)(2)
+    assert calls == ["told"]  # once, however many kernels compile
+    numba.njit(lambda x: x * 7 + 1)(2)  # after the block: nobody is told
+    assert calls == ["told"] and _jit._when_compiling == []

@@ -7,6 +7,7 @@ missing required column, 3 invalid scheme, 4 rejected rows under ``--strict``
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import sys
 import unicodedata
@@ -68,10 +69,14 @@ def errors(func):
 
         with i18n.speaking(kwargs.get("lang")):
             _ = i18n.translator()
-            if func.__name__ != "warmup":  # which says what it compiles itself
+            notice = (
                 _jit.when_compiling(lambda: click.echo(_compiling(_), err=True))
+                if func.__name__ != "warmup"  # which says what it compiles itself
+                else contextlib.nullcontext()
+            )
             try:
-                return func(*args, **kwargs)
+                with notice:
+                    return func(*args, **kwargs)
             except MotorsubError as exc:
                 _fail(_("motorsub: error: {message}").format(message=exc), exc.exit_code)
             except ModuleNotFoundError as exc:
