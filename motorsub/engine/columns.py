@@ -179,14 +179,10 @@ def computed_columns(
     return out
 
 
-def record_ids(result: BatchResult, large: bool = False) -> pa.ChunkedArray:
-    """``record_id`` of the computed rows as text (``large_string`` if ``large``, else
-    ``string``), trimmed; not copied when it is such text already with nothing to trim."""
-    return record_ids_at(result.table, result.rows, large)
-
-
-def record_ids_at(table: pa.Table, rows: np.ndarray, large: bool = False) -> pa.ChunkedArray:
-    """``record_id`` of ``table``'s rows ``rows`` (input order), as :func:`record_ids`."""
+def record_ids(table: pa.Table, rows: np.ndarray, large: bool = False) -> pa.ChunkedArray:
+    """``record_id`` of ``table``'s rows ``rows`` (input order) as text (``large_string``
+    if ``large``, else ``string``), trimmed; not copied when it is such text already with
+    nothing to trim and every row is taken."""
     text = pa.large_string() if large else pa.string()
     record_id = table.column("record_id")
     plain = record_id.type in (pa.string(), pa.large_string()) and plain_edges(record_id)
@@ -218,7 +214,7 @@ def assemble(table: pa.Table, rows: np.ndarray, computed: dict) -> pa.Table:
     """The output table of ``table``'s computed ``rows``: ``record_id``, the ``computed``
     columns (:func:`computed_columns`, or the same gathered over several batches), then
     the passed-through inputs."""
-    out: dict[str, pa.Array] = {"record_id": record_ids_at(table, rows)}
+    out: dict[str, pa.Array] = {"record_id": record_ids(table, rows)}
     for name, values in computed.items():
         if isinstance(values, Coded):
             out[name] = values.arrow()

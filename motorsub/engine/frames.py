@@ -276,7 +276,7 @@ def _pandas_output(df, table: pa.Table, done: Gathered):
 
     rows = done.rows
     every_row = len(rows) == len(df)
-    data = {"record_id": columns.record_ids_at(table, rows, large=True).to_pandas().array}
+    data = {"record_id": columns.record_ids(table, rows, large=True).to_pandas().array}
     for name, values in done.columns().items():
         data[name] = _categories(values) if isinstance(values, columns.Coded) else values
     given = dict(zip(table.column_names, range(len(df.columns))))  # read name → position

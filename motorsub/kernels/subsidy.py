@@ -224,18 +224,21 @@ def compile_schemes(schemes: SchemeSet) -> CompiledSchemes:
 
 
 @kernel(inline=True)
-def _amount_fen(rate_fen, basis_kw, units):
-    """rate [fen/kW] × basis [kW, read to 1e-6] × units, rounded half-up to the fen.
-
-    The basis is read to 1e-6 kW half-up *as written in decimal*: a value whose seventh
-    decimal is a 5 (258.3383335) is stored as a double a hair below or above the tie, so a
-    distance to the tie within a few units in the last place counts as the tie.
-    """
+def _basis_micro(basis_kw):
+    """The basis [kW] in whole micro-kW, read half-up *as written in decimal*: a value whose
+    seventh decimal is a 5 (258.3383335) is stored as a double a hair below or above the
+    tie, so a distance to the tie within a few units in the last place counts as the tie."""
     x = basis_kw * MICRO
     whole_micro = np.floor(x)
     tie = 0.5 - TIE_ULPS * EPSILON * x
-    basis_micro = np.int64(whole_micro) + (1 if x - whole_micro >= tie else 0)
-    per_unit = rate_fen * basis_micro  # micro-fen; < 2**63 for accepted lines
+    return np.int64(whole_micro) + (1 if x - whole_micro >= tie else 0)
+
+
+@kernel(inline=True)
+def _amount_fen(rate_fen, basis_kw, units):
+    """rate [fen/kW] × basis [kW, read to 1e-6 by :func:`_basis_micro`] × units, rounded
+    half-up to the fen."""
+    per_unit = rate_fen * _basis_micro(basis_kw)  # micro-fen; < 2**63 for accepted lines
     whole, frac = per_unit // MICRO, per_unit % MICRO
     rest = frac * units
     return whole * units + rest // MICRO + (1 if rest % MICRO >= MICRO // 2 else 0)
@@ -249,11 +252,7 @@ _U_HALF = np.uint64(MICRO // 2)
 def _paid_fen(rate_fen, basis_kw, units):
     """:func:`_amount_fen` for a rate > 0 and a basis > 0, in unsigned integers (whose
     divisions by a constant need no sign fix-up), half up as ``(rest + half) // MICRO``."""
-    x = basis_kw * MICRO
-    whole_micro = np.floor(x)
-    tie = 0.5 - TIE_ULPS * EPSILON * x
-    basis_micro = np.uint64(whole_micro) + np.uint64(1 if x - whole_micro >= tie else 0)
-    per_unit = np.uint64(rate_fen) * basis_micro
+    per_unit = np.uint64(rate_fen) * np.uint64(_basis_micro(basis_kw))
     u = np.uint64(units)
     rest = per_unit % _U_MICRO * u + _U_HALF
     return np.int64(per_unit // _U_MICRO * u + rest // _U_MICRO)

@@ -155,55 +155,58 @@ _OPTION_NAMES = {"new": "new motor", "reman": "remanufactured motor", "keep": "k
 
 
 def render_comparison(c: Comparison, lang: str | None = None) -> str:
-    """The options side by side, as text for the terminal; in ``lang`` when it is not
-    English (:func:`_comparison_words`, the counter page's words)."""
-    if i18n.negotiate(lang) != "en":
-        return _comparison_words(c, i18n.translator(lang))
+    """The options side by side, as text for the terminal, in ``lang``: in English the
+    engine's names for options, sources and notes; in another language the counter
+    page's words for them."""
+    _ = i18n.translator(lang)
+    words = i18n.negotiate(lang) != "en"
 
     def num(x, fmt=",.2f"):
-        return "unknown" if x is None else f"{x:{fmt}}"
+        return _("unknown") if x is None else f"{x:{fmt}}"
 
     d = c.duty
-    head = (
-        f"the same duty for each option: {d['qty']} × {d['kw']:g} kW at load "
-        f"{num(d['load'], 'g')}, {num(d['hours'], ',.0f')} h/yr, tariff "
-        f"{num(d['tariff'], 'g')} CNY/kWh"
-    )
-    rows = [("option", "subsidies CNY", "net price CNY", "efficiency %", "kWh/yr", "bill CNY/yr",
-             "saving CNY/yr", "payback yr")]  # fmt: skip
-    rows += _option_rows(c, lambda o: _OPTION_NAMES[o.option], lambda o: o.eta_source, num)
-    lines = [head, "", *_table(rows, right={1, 2, 4, 5, 6, 7})]
-    notes = {n for o in c.options for n in o.notes}
-    if notes:
-        lines.append("")
-        lines += [f"note: {_note(n, c)}" for n in sorted(notes)]
-    lines.append(
-        "net price: list price × qty − subsidies; for keeping the old motor, the repair cost; "
-        "payback: (net price − repair cost) / bill saving"
-    )
-    return "\n".join(lines)
-
-
-def _option_rows(c: Comparison, name, source, num) -> list[tuple[str, ...]]:
-    """One row per option: its name, subsidies, net price, efficiency (and its source),
-    energy, bill, saving and payback, as ``name``, ``source`` and ``num`` word them."""
-    rows = []
+    head = _(
+        "the same duty for each option: {qty} × {kw} kW at load {load}, {hours} h/yr, "
+        "tariff {tariff} CNY/kWh"
+    ).format(
+        qty=d["qty"], kw=f"{d['kw']:g}", load=num(d["load"], "g"),
+        hours=num(d["hours"], ",.0f"), tariff=num(d["tariff"], "g"),
+    )  # fmt: skip
+    if words:
+        labels = (_("Option"), _("Subsidies CNY"), _("Net price CNY"), _("Efficiency %"),
+                  "kWh/yr", _("Yearly bill CNY"), _("Saving vs keeping CNY/yr"),
+                  _("Payback years"))  # fmt: skip
+        name, source = (lambda o: option_name(o.option, _)), _source_words(c, _)
+    else:
+        labels = ("option", "subsidies CNY", "net price CNY", "efficiency %", "kWh/yr",
+                  "bill CNY/yr", "saving CNY/yr", "payback yr")  # fmt: skip
+        name, source = (lambda o: _OPTION_NAMES[o.option]), (lambda o: o.eta_source)
+    rows = [labels]
     for o in c.options:
         rows.append((
             name(o), num(o.subsidy_total), num(o.net_price), f"{num(o.eta)} ({source(o)})",
             num(o.kwh_per_year, ",.1f"), num(o.bill_per_year), num(o.bill_saving_vs_keep),
             num(o.payback_years),
         ))  # fmt: skip
-    return rows
+    lines = [head, "", *_table(rows, right={1, 2, 4, 5, 6, 7})]
+    notes = dict.fromkeys(n for o in c.options for n in o.notes)
+    if notes and words:
+        lines += ["", *(note_words(n, _) for n in notes)]
+    elif notes:
+        lines += ["", *(f"note: {_note(n, c)}" for n in sorted(notes))]
+    lines.append(
+        _("The remanufactured motor is taken at the grade and efficiency given for the new "
+          "one; payback = (net price − repair cost) ÷ bill saving.")
+        if words
+        else "net price: list price × qty − subsidies; for keeping the old motor, the repair "
+        "cost; payback: (net price − repair cost) / bill saving"
+    )  # fmt: skip
+    return "\n".join(lines)
 
 
-def _comparison_words(c: Comparison, _: Gettext) -> str:
-    """The options side by side in the words of the counter page, for the terminal."""
-
-    def num(x, fmt=",.2f"):
-        return _("unknown") if x is None else f"{x:{fmt}}"
-
-    d = c.duty
+def _source_words(c: Comparison, _: Gettext):
+    """Where each option's efficiency comes from, in words (the old motor's from a priced
+    option's quote, which worked it out)."""
     priced = next((o.quote for o in c.options if o.quote is not None), None)
     grade = priced.line.get("grade") if priced else None
 
@@ -215,24 +218,7 @@ def _comparison_words(c: Comparison, _: Gettext) -> str:
             return eta_source_words(priced.savings.eta_old_code, priced.savings.edition, grade, _)
         return o.eta_source
 
-    head = _(
-        "the same duty for each option: {qty} × {kw} kW at load {load}, {hours} h/yr, "
-        "tariff {tariff} CNY/kWh"
-    ).format(
-        qty=d["qty"], kw=f"{d['kw']:g}", load=num(d["load"], "g"),
-        hours=num(d["hours"], ",.0f"), tariff=num(d["tariff"], "g"),
-    )  # fmt: skip
-    rows = [(_("Option"), _("Subsidies CNY"), _("Net price CNY"), _("Efficiency %"), "kWh/yr",
-             _("Yearly bill CNY"), _("Saving vs keeping CNY/yr"), _("Payback years"))]  # fmt: skip
-    rows += _option_rows(c, lambda o: option_name(o.option, _), source, num)
-    lines = [head, "", *_table(rows, right={1, 2, 4, 5, 6, 7})]
-    notes = dict.fromkeys(n for o in c.options for n in o.notes)
-    lines += ["", *(note_words(n, _) for n in notes)] if notes else []
-    lines.append(
-        _("The remanufactured motor is taken at the grade and efficiency given for the new "
-          "one; payback = (net price − repair cost) ÷ bill saving.")
-    )  # fmt: skip
-    return "\n".join(lines)
+    return source
 
 
 NOTES = {
