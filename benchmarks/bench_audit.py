@@ -237,7 +237,7 @@ def run(sizes, catalogue: int = 10_000, seed: int = 1, limit_gb: float = RUN_LIM
                 "cpu_s": first["cpu_seconds"],
                 "rows_per_s": n / first["seconds"],
                 "reaudit_seconds": r["runs"][1]["seconds"],
-                "peak_rss_gb": r["peak_rss_mb"] / 1e3,
+                "peak_rss_gb": r["peak_rss_mb"] * 2**20 / 1e9,  # MiB → 10⁹ bytes
                 "load": r["load_average_1_5_15"]["before"][0],
             }
         )

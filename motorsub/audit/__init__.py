@@ -28,7 +28,6 @@ from motorsub.audit.codes import N_, REJECTED
 from motorsub.audit.inputs import (
     Source,
     Spellings,
-    join_keys,
     key,
     original_rows,
     read_buybacks,
@@ -40,7 +39,7 @@ from motorsub.audit.inputs import (
 from motorsub.audit.ledger import Ledger
 from motorsub.audit.memory import give_back
 from motorsub.audit.pipeline import References, audit_batch
-from motorsub.audit.rules import codes as dense_codes
+from motorsub.audit.rules import codes as key_codes
 from motorsub.audit.sample import Sample, draw
 from motorsub.audit.summary import (
     Lines,
@@ -52,6 +51,7 @@ from motorsub.audit.summary import (
 )
 from motorsub.engine.columns import with_headers
 from motorsub.errors import RejectedRowsError
+from motorsub.kernels.keys import dense_codes
 from motorsub.model.schemes import SchemeSet, load_schemes
 from motorsub.render import audit as report
 
@@ -164,6 +164,7 @@ def audit(
     SchemeError
         An invalid scheme file.
     """
+    give_back()  # what an earlier run in this process left with the allocators
     schemes = _schemes(schemes)
     engine = tuple(c.id for _, c in schemes.components)
     al = spellings(aliases)
@@ -174,6 +175,11 @@ def audit(
         quotas=read_quotas(quotas, cat, encoding, aliases=al) if quotas is not None else None,
     )
     give_back()  # what reading the reference files freed
+    # what the summary says of the reference files (the last batch drops the buy-backs)
+    given = {"catalogue": cat, "buy-backs": refs.buybacks, "quotas": refs.quotas}
+    sources = {k: v.source for k, v in given.items() if v is not None}
+    ref_unread = {k: list(v.not_read) for k, v in given.items() if v is not None and v.not_read}
+    del given
     table, rejects, n_read = read_claims(claims, engine, encoding, aliases=al, sheet=sheet)
     if strict and rejects.num_rows:
         raise RejectedRowsError(_describe_rejects(rejects, claims))
@@ -185,6 +191,7 @@ def audit(
         results = []
         while batches:
             name, part = batches.pop(0)
+            refs.last = not batches
             results.append(audit_batch(part, refs, schemes, book, name))
             del part
             give_back()
@@ -195,10 +202,10 @@ def audit(
     recorded = [r.ledger for r in results]
     del results[:]  # the batches' own arrays, once joined into ``lines``
     give_back()
-    stratum_key = join_keys(
-        lines.keys["claimant"], pc.fill_null(key(lines.table, "motor_type"), "")
-    )
-    stratum, _ = dense_codes(stratum_key)
+    # the sample's strata: (claimant, claimed motor type), numbered without joining them
+    motor_type, _ = dense_codes(pc.fill_null(key(lines.table, "motor_type"), ""))
+    stratum, _ = dense_codes(lines.keys["claimant"], within=motor_type)
+    del motor_type
     sample = draw(
         lines.totals("claimed"),
         np.maximum(stratum, 0),
@@ -216,16 +223,13 @@ def audit(
             b["ledger"] = N_("not kept (no ledger file)")
     summary["inputs"] = {
         "claims": _name(claims, "claims"),
-        "catalogue": cat.source if cat else N_("not given: catalogue checks not run"),
-        "buy-backs": refs.buybacks.source
-        if refs.buybacks
-        else N_("not given: buy-back checks not run"),
-        "quotas": refs.quotas.source if refs.quotas else N_("not given: quota checks not run"),
+        "catalogue": sources.get("catalogue", N_("not given: catalogue checks not run")),
+        "buy-backs": sources.get("buy-backs", N_("not given: buy-back checks not run")),
+        "quotas": sources.get("quotas", N_("not given: quota checks not run")),
         "ledger": book.path if kept else N_("none (this run only)"),
         "schemes": ", ".join(s.id for s in schemes.schemes),
     }
-    unread = {"claims": empty, "catalogue": cat, "buy-backs": refs.buybacks, "quotas": refs.quotas}
-    unread = {k: list(v.not_read) for k, v in unread.items() if v is not None and v.not_read}
+    unread = ({"claims": list(empty.not_read)} if empty.not_read else {}) | ref_unread
     if unread:
         summary["columns_not_read"] = unread
     if rejects.num_rows:
@@ -237,7 +241,7 @@ def audit(
 
 def _batches(claims):
     """(batch_id, lines) per batch, in the order batches first appear."""
-    batch, names = dense_codes(claims.keys["batch_id"])
+    batch, names = key_codes(claims.keys["batch_id"])
     if len(names) == 1:
         return [(names[0].as_py(), claims)]
     order = np.argsort(batch, kind="stable")
@@ -350,4 +354,7 @@ def audit_files(
             tmp.write_text(
                 report.render(res.summary, report_path, code_legend(), lang), encoding="utf-8"
             )
-    return res.summary
+    summary = res.summary
+    del res  # the lines, once written: their memory given back before the caller goes on
+    give_back()
+    return summary

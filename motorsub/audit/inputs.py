@@ -37,9 +37,11 @@ import pyarrow.compute as pc
 from motorsub import i18n, io, vocab
 from motorsub.audit.codes import ROW_PROBLEMS
 from motorsub.audit.memory import give_back
+from motorsub.audit.spill import Spilled
 from motorsub.engine import aliases, records
 from motorsub.engine.aliases import Aliases
 from motorsub.errors import InputError
+from motorsub.kernels.keys import dense_codes
 
 MAX_DETAILS = 20  # problems listed in one error message
 SEP = "\x1f"  # joins the parts of a composite key
@@ -61,6 +63,13 @@ NO_END = np.iinfo(np.int32).max  # "never delisted"
 CATALOGUE_COLUMNS = (*CATALOGUE_REQUIRED, "grade", "poles", "efficiency", "delisted_from")
 BUYBACK_COLUMNS = (*BUYBACK_REQUIRED, "new_serial", "contract_no", "old_model", "recycler")
 QUOTA_COLUMNS = QUOTA_REQUIRED
+#: The typed columns of a claim line that a step of the audit reads (the catalogue's and
+#: the buy-backs' checks, the engine's facts, the quotas). The others are read by the
+#: batch's digest alone and wait for it in a temporary file (:mod:`motorsub.audit.spill`).
+AUDITED_COLUMNS = frozenset(
+    {"day", "region", "motor_type", "kw", "qty", "grade", "poles", "efficiency", "kind"}
+    | {"trade_in", "old_kw", "old_qty"}
+)
 #: The claims' own columns besides the sale line's and ``claimed_<component>``.
 CLAIM_COLUMNS = (*CLAIM_REQUIRED, "old_equipment_id", "contract_no", "claimed_total")
 
@@ -441,7 +450,7 @@ class Claims:
 
     table: pa.Table  # original values, canonical names
     source_row: np.ndarray  # int64, the row as a spreadsheet numbers it (header = 1)
-    cols: dict[str, np.ndarray]  # typed sale-line columns (see motorsub.engine.records)
+    cols: dict[str, np.ndarray | Spilled]  # typed sale-line columns (motorsub.engine.records)
     reject: np.ndarray  # uint64 records problems per row (0 = a valid sale line)
     keys: dict[str, pa.Array]  # record_id, claimant, batch_id, manufacturer, model, ...
     components: tuple[str, ...]  # engine component ids, or ("total",)
@@ -461,7 +470,10 @@ class Claims:
         return Claims(
             table=self.table.take(arr),
             source_row=self.source_row[idx],
-            cols={k: np.ascontiguousarray(v[idx]) for k, v in self.cols.items()},
+            cols={
+                k: v.take(idx) if isinstance(v, Spilled) else np.ascontiguousarray(v[idx])
+                for k, v in self.cols.items()
+            },
             reject=self.reject[idx],
             keys={k: v.take(arr) for k, v in self.keys.items()},
             components=self.components,
@@ -553,8 +565,13 @@ def read_claims(
         (*records.COLUMNS, *records.PASSTHROUGH, *CLAIM_COLUMNS, *(f"claimed_{c}" for c in comps)),
     )
     read, rejected, bad = [], [], []
+    spilled: dict[str, Spilled] = {}  # the columns only the digest reads (see spill.py)
     while table is not None:  # part by part: the file is never whole in memory
         read.append(_claims_part(table, source, source_row, comps, problems, al, unread))
+        cols = read[-1][0].cols
+        for name in [k for k in cols if k not in AUDITED_COLUMNS]:
+            values = cols.pop(name)
+            spilled.setdefault(name, Spilled(values.dtype)).append(values)
         bad += bad_lines
         mask = read[-1][1]
         if mask.any():
@@ -563,14 +580,15 @@ def read_claims(
         give_back()  # the part's temporaries
     mask = np.concatenate([m for _, m in read])
     claims = _joined_claims([c for c, _ in read], comps)
-    del read
+    claims.cols |= spilled
+    del read, spilled
     give_back()
     n = claims.n
     # a record id repeated in its batch: the first stands
     bit = np.uint64(1) << np.uint64(problems.index("DUPLICATE_RECORD_ID"))
-    ids = pc.dictionary_encode(join_keys(claims.keys["batch_id"], claims.keys["record_id"]))
-    code = pc.fill_null(ids.indices, -1).to_numpy(zero_copy_only=False)
-    del ids
+    batch, _ = dense_codes(claims.keys["batch_id"])
+    code, _ = dense_codes(claims.keys["record_id"], within=batch)  # no copy of the ids
+    code[batch < 0] = -1  # a row without a batch has no (batch, record id) key
     mask[repeats(code)] |= bit
     again = partial(original_rows, data, encoding=encoding, aliases=al, sheet=sheet)
     rejects = _rejects_table(claims, mask, problems, rejected, again, bad)
@@ -580,7 +598,7 @@ def read_claims(
 
 def repeats(code: np.ndarray) -> np.ndarray:
     """True where a row's key came in an earlier row; ``code`` numbers the keys in the order
-    they first come (as ``dictionary_encode`` does), -1 for none. A key comes first where
+    they first come (as :func:`dense_codes` does), -1 for none. A key comes first where
     its number exceeds every number before it: one pass, no sort."""
     again = code >= 0
     if len(code):

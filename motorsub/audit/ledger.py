@@ -35,10 +35,12 @@ import pyarrow.compute as pc
 
 from motorsub import i18n
 from motorsub.audit.codes import N_
+from motorsub.audit.spill import Spilled
 from motorsub.errors import InputError
 
 SCHEMA_VERSION = "1"
 CHUNK = 100_000  # rows per executemany call
+DIGEST_ROWS = 1 << 20  # rows of a column a digest copies at a time
 NO_SEQ = 1 << 62  # "after every recorded batch"
 #: How long an audit waits for another audit that holds the ledger's write lock [s].
 LOCK_WAIT_S = 600.0
@@ -80,29 +82,44 @@ _INDEXES = (
 
 
 def digest_strings(*arrays: pa.Array) -> str:
-    """SHA-256 of string arrays taken row by row (nulls distinct from empty strings)."""
+    """SHA-256 of string arrays taken row by row (nulls distinct from empty strings).
+
+    Per array, the lengths of its values (int64; a null is the one character NUL), then
+    their bytes. Both are fed :data:`DIGEST_ROWS` rows at a time: only that many rows are
+    ever copied (a value cast or a null filled), never a whole column."""
     h = hashlib.sha256()
     for a in arrays:
-        if isinstance(a, pa.ChunkedArray):
-            a = a.combine_chunks()
-        a = pc.fill_null(pc.cast(a, pa.large_string()), "\x00")
-        if not len(a):
-            continue
-        _, off_buf, data = a.buffers()
-        offsets = np.frombuffer(off_buf, dtype=np.int64)[a.offset : a.offset + len(a) + 1]
-        h.update(np.diff(offsets).tobytes())
-        if data is not None:
-            h.update(memoryview(data)[offsets[0] : offsets[-1]])
+        parts = [
+            c.slice(start, DIGEST_ROWS)
+            for c in (a.chunks if isinstance(a, pa.ChunkedArray) else [a])
+            for start in range(0, len(c), DIGEST_ROWS)
+        ]
+        for part in parts:
+            h.update(np.diff(_large_text(part)[0]))
+        for part in parts:
+            offsets, data = _large_text(part)
+            if data is not None:
+                h.update(memoryview(data)[offsets[0] : offsets[-1]])
     return h.hexdigest()
 
 
-def digest_arrays(h: str, *arrays: np.ndarray) -> str:
-    """Extend a digest with numeric arrays (dtype and bytes)."""
+def _large_text(part: pa.Array) -> tuple[np.ndarray, pa.Buffer | None]:
+    """The offsets (int64) and data of ``part`` as large strings, nulls as NUL."""
+    part = pc.fill_null(pc.cast(part, pa.large_string()), "\x00")
+    _, off_buf, data = part.buffers()
+    offsets = np.frombuffer(off_buf, dtype=np.int64)[part.offset : part.offset + len(part) + 1]
+    return offsets, data
+
+
+def digest_arrays(h: str, *arrays: np.ndarray | Spilled) -> str:
+    """Extend a digest with numeric arrays (dtype, shape and bytes, read in place; a
+    column in a temporary file read :data:`DIGEST_ROWS` rows at a time)."""
     d = hashlib.sha256(h.encode())
     for a in arrays:
-        a = np.ascontiguousarray(a)
+        a = a if isinstance(a, Spilled) else np.ascontiguousarray(a)
         d.update(str(a.dtype).encode() + str(a.shape).encode())
-        d.update(a.tobytes())
+        for part in a.parts(DIGEST_ROWS) if isinstance(a, Spilled) else [a.reshape(-1)]:
+            d.update(part.view(np.uint8))
     return d.hexdigest()
 
 

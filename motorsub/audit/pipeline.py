@@ -31,6 +31,7 @@ from motorsub.audit.ledger import Ledger, digest_arrays, digest_strings
 from motorsub.audit.memory import give_back
 from motorsub.engine import columns
 from motorsub.engine.batch import compute_batch
+from motorsub.kernels.keys import dense_codes
 from motorsub.kernels.subsidy import compiled_schemes
 from motorsub.model.profile import settings
 from motorsub.model.schemes import SchemeSet
@@ -50,6 +51,9 @@ class References:
     catalogue: Catalogue | None = None
     buybacks: Buybacks | None = None
     quotas: Quotas | None = None
+    #: The batch audited next is the last: the buy-back records (as large as the claims'
+    #: trade-ins) are dropped once it is checked against them.
+    last: bool = False
 
 
 @dataclass
@@ -62,11 +66,15 @@ class BatchResult:
     entitled: np.ndarray  # int64 [C, n]
     claimed: np.ndarray  # int64 [C, n], 0 where not claimed
     approved: np.ndarray  # int64 [C, n]
-    disallowed: np.ndarray  # int64 [C, n]
     unverified: np.ndarray  # int64 [C, n]: resting on a rate no source gives
     status: np.ndarray  # uint8
     versions: dict[str, pa.Array]
     ledger: dict = field(default_factory=dict)
+
+    @property
+    def disallowed(self) -> np.ndarray:
+        """int64 [C, n]: claimed − approved − unverified (made when asked for)."""
+        return self.claimed - self.approved - self.unverified
 
 
 def batch_digest(c: Claims) -> str:
@@ -77,7 +85,33 @@ def batch_digest(c: Claims) -> str:
 
 
 def _years(day: np.ndarray) -> np.ndarray:
-    return day.astype("datetime64[D]").astype("datetime64[Y]").astype(np.int64) + 1970
+    """The calendar year of each day (days since 1970-01-01), a part at a time."""
+    out = np.empty(len(day), dtype=np.int64)
+    for at in range(0, len(day), rules.PART_LINES):
+        part = day[at : at + rules.PART_LINES]
+        out[at : at + len(part)] = (
+            part.astype("datetime64[D]").astype("datetime64[Y]").view(np.int64) + 1970
+        )
+    return out
+
+
+def _watts(kw: np.ndarray, qty: np.ndarray) -> np.ndarray:
+    """Watts of each line (kW × 1000, rounded, × units; no kW counts 0), a part at a time."""
+    out = np.empty(len(kw), dtype=np.int64)
+    for at in range(0, len(kw), rules.PART_LINES):
+        part = slice(at, at + rules.PART_LINES)
+        out[part] = np.round(np.nan_to_num(kw[part]) * 1000).astype(np.int64) * qty[part]
+    return out
+
+
+def _quota_groups(manufacturer: pa.Array, year: np.ndarray) -> tuple[np.ndarray, pa.Array]:
+    """Each line's (manufacturer, year) group (-1 without a manufacturer) and the groups'
+    quota keys (manufacturer and year joined as the quotas file's keys are), made for
+    the distinct groups only: no key text per line."""
+    group, first = dense_codes(manufacturer, within=year)
+    take = pa.array(first)
+    groups = join_keys(manufacturer.take(take), pa.array(year[first]))
+    return group, groups
 
 
 def _strings(values: tuple[str, ...], codes: np.ndarray) -> pa.Array:
@@ -200,6 +234,11 @@ STILL_READ = frozenset(
 )
 
 
+#: The keys of a batch's lines that its results keep (the lines, findings and summary
+#: name each line by them); its typed columns are dropped once the batch is settled.
+RESULT_KEYS = ("record_id", "claimant", "batch_id")
+
+
 def _done_with(c: Claims, kept: frozenset[str]) -> None:
     """Drop the batch's typed columns and keys not in ``kept``: its arrays are the largest
     the audit holds, and the columns no step reads any more are freed before the engine's
@@ -231,7 +270,11 @@ def audit_batch(
         v = rules.catalogue_check(
             c.cols, valid, c.keys["manufacturer"], c.keys["model"], refs.catalogue, flags
         )
+        give_back()  # the joined keys of the catalogue's lookup
     v |= rules.buyback_check(c.cols, c.keys, refs.buybacks, flags)
+    if refs.last:
+        refs.buybacks = None
+    give_back()  # the lookup's hash table of the buy-back records
 
     digest = batch_digest(c)
     _done_with(c, STILL_READ)
@@ -248,11 +291,14 @@ def audit_batch(
 
         give_back()
         ent = entitlement(schemes, c, valid, v, flags)
+        v = {k: v[k] for k in ("kw", "trade_in")}  # what settling reads of the verified facts
+        _done_with(c, frozenset({"day", "qty"} | set(c.keys)))  # and of the typed columns
         give_back()
         result = _settle_batch(c, refs, schemes, ledger, state, serial_key, flags, v, ent)
         result.eligibility, result.versions = ent.eligibility, ent.versions
         del ent  # its amounts [K, n], no longer read: freed before the ledger's rows are made
-        give_back()
+        _done_with(c, frozenset(RESULT_KEYS))  # the typed columns too: nothing reads them now
+        v = {k: v[k] for k in ("trade_in", "quota_w", "quota_group", "quota_groups")}
         result.ledger = _record(c, ledger, state, digest, result, serial_key, equipment, v)
     except BaseException:
         ledger.rollback()
@@ -299,9 +345,9 @@ def _settle_batch(c, refs, schemes, ledger, state, serial_key, flags, v, ent: En
     flags[dup.any(axis=0)] |= np.uint32(bit(Code.DUPLICATE_SERIAL))
     allowed = np.where(dup, 0, entitled)
 
-    watts = np.round(np.nan_to_num(v["kw"]) * 1000).astype(np.int64) * c.cols["qty"]
+    watts = _watts(v["kw"], c.cols["qty"])
     v["quota_w"] = np.zeros(c.n, dtype=np.int64)
-    v["quota_group"] = np.full(c.n, -1, dtype=np.int64)  # (manufacturer, year) of groups
+    v["quota_group"] = np.full(c.n, -1, dtype=np.int32)  # (manufacturer, year) of groups
     v["quota_groups"] = pa.array([], pa.string())
     exceeded = np.zeros(c.n, dtype=np.bool_)
     if refs.quotas is not None:
@@ -313,9 +359,7 @@ def _settle_batch(c, refs, schemes, ledger, state, serial_key, flags, v, ent: En
         else:
             paid_or_unknown = (allowed > 0) | (unknown & ~dup)
             counted = line_ok & (claiming & paid_or_unknown & manu_claim[:, None]).any(axis=0)
-        year = pc.cast(pa.array(_years(c.cols["day"])), pa.string())
-        group, groups = rules.codes(join_keys(c.keys.pop("manufacturer"), year))
-        del year  # the keys as text: their codes and the distinct keys are kept
+        group, groups = _quota_groups(c.keys.pop("manufacturer"), _years(c.cols["day"]))
         gq = rules.lookup(groups, refs.quotas.key)
         quota = np.full(len(groups), -1, dtype=np.int64)
         quota[gq >= 0] = refs.quotas.quota_w[gq[gq >= 0]]
@@ -327,7 +371,7 @@ def _settle_batch(c, refs, schemes, ledger, state, serial_key, flags, v, ent: En
         else:
             allowed[np.ix_(manu_claim, exceeded)] = 0
         v["quota_w"] = np.where(counted & ~exceeded, watts, 0)
-        v["quota_group"], v["quota_groups"] = group, groups
+        v["quota_group"], v["quota_groups"] = group.astype(np.int32), groups
 
     # a part of the claim a finding takes away is disallowed, whatever its rate
     if total_mode:
@@ -340,12 +384,13 @@ def _settle_batch(c, refs, schemes, ledger, state, serial_key, flags, v, ent: En
     else:
         unknown = unknown & ~dup & ~(manu_claim[:, None] & exceeded[None, :])
     known = (flags & np.uint32(bit(Code.INVALID_RECORD))) == 0
-    approved, disallowed, unverified, status = rules.settle(
-        claimed, c.claimed_given, entitled, allowed, known, flags, unknown, low, high, ent.at
-    )
-    return BatchResult(
-        c, flags, np.zeros(0), entitled, claimed, approved, disallowed, unverified, status, {}
-    )
+    del watts  # the quota's watts are kept per line in v["quota_w"]
+    approved, _, unverified, status = rules.settle(
+        claimed, c.claimed_given, entitled, allowed, known, flags, unknown, low, high, ent.at,
+        approved=allowed,  # the allowed amounts become the approved: one array fewer
+        disallowed=False,  # claimed − approved − unverified: made when asked for
+    )  # fmt: skip
+    return BatchResult(c, flags, np.zeros(0), entitled, claimed, approved, unverified, status, {})
 
 
 def _paid(components: tuple[str, ...], approved: np.ndarray, unverified: np.ndarray, rows):
@@ -359,8 +404,8 @@ def _paid(components: tuple[str, ...], approved: np.ndarray, unverified: np.ndar
     names = [
         ";".join(x for k, x in enumerate(components) if u >> k & 1)
         for u in range(1 << len(components))
-    ]
-    return pa.array(names, pa.string()).take(pa.array(mask))
+    ]  # read as text (the digest, the ledger's rows): a code per line, not a string
+    return pa.DictionaryArray.from_arrays(pa.array(mask), pa.array(names, pa.string()))
 
 
 def _quota_used(group: np.ndarray, groups: pa.Array, used: np.ndarray) -> list[tuple]:

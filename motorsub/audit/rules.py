@@ -33,8 +33,11 @@ from motorsub.audit.codes import (
     bit,
 )
 from motorsub.audit.inputs import Buybacks, Catalogue, present
+from motorsub.kernels.keys import dense_codes
 from motorsub.kernels.subsidy import _amount_fen
 
+#: Lines whose keys are taken from a reference file at a time.
+PART_LINES = 1 << 20
 KW_TOLERANCE = 1e-6  # kW: ratings agree when within a milliwatt
 EFFICIENCY_TOLERANCE = 0.005  # %-points: efficiencies agree to two decimals
 
@@ -58,10 +61,13 @@ def lookup(keys: pa.Array, value_set: pa.Array) -> np.ndarray:
 
 
 def codes(keys: pa.Array) -> tuple[np.ndarray, pa.Array]:
-    """Dense integer codes of ``keys`` (-1 = null) and the distinct keys they index."""
-    enc = pc.dictionary_encode(keys)
-    idx = pc.fill_null(enc.indices, -1).to_numpy(zero_copy_only=False).astype(np.int64)
-    return idx, enc.dictionary
+    """Dense integer codes of ``keys`` (-1 = null) in the order keys first come, and the
+    distinct keys they index (for keys of few distinct values: the distinct keys of
+    mostly distinct ones are a copy of them, see :func:`dense_codes`)."""
+    if isinstance(keys, pa.ChunkedArray):
+        keys = keys.combine_chunks()
+    idx, first = dense_codes(keys)
+    return idx, keys.take(pa.array(first))
 
 
 # ------------------------------------------------------------------------------------
@@ -127,8 +133,16 @@ def catalogue_check(
     """
     from motorsub.audit.inputs import join_keys
 
-    cat = lookup(join_keys(maker, model), catalogue.key)
-    n = len(cat)
+    n = len(maker)
+    cat = np.zeros(0, np.int64)
+    if n:  # the joined keys made a part at a time (the catalogue's table is small)
+        cat = np.concatenate(
+            [
+                lookup(join_keys(maker.slice(at, PART_LINES), model.slice(at, PART_LINES)),
+                       catalogue.key)
+                for at in range(0, n, PART_LINES)
+            ]
+        )  # fmt: skip
     out = {
         "motor_type": np.empty(n, np.int8),
         "kw": np.empty(n, np.float64),
@@ -221,12 +235,14 @@ def buyback_check(
         flags |= np.where(trade & ~has_eq, _INCOMPLETE, np.uint32(0))
         return {"trade_in": trade & has_eq, "old_kw": cols["old_kw"], "old_qty": cols["old_qty"]}
     bb = lookup(keys["equipment"], buybacks.key)
-    take = pa.array(np.maximum(bb, 0), mask=bb < 0)  # null where no record
     found = bb >= 0
-    link_ok = _same_or_absent(buybacks.new_serial.take(take), keys["serial"]) & _same_or_absent(
-        buybacks.contract.take(take), keys["contract"]
-    )
-    link_ok |= ~found
+    link_ok = ~found
+    for start in range(0, n, PART_LINES):  # the records' keys taken a part at a time
+        part = slice(start, start + PART_LINES)
+        at = pa.array(np.maximum(bb[part], 0), mask=~found[part])  # null where no record
+        link_ok[part] |= _same_or_absent(
+            buybacks.new_serial.take(at), keys["serial"].slice(start, PART_LINES)
+        ) & _same_or_absent(buybacks.contract.take(at), keys["contract"].slice(start, PART_LINES))
     out = {
         "trade_in": np.empty(n, np.bool_),
         "old_kw": np.empty(n, np.float64),
@@ -275,7 +291,7 @@ def first_claims(serial_key: pa.Array, claimed: np.ndarray, prior: np.ndarray) -
     batch paid it (``prior``) or an earlier line of this batch claimed it, whatever became
     of that earlier line.
     """
-    serial, distinct = codes(serial_key)
+    serial, distinct = dense_codes(serial_key)
     dup = np.zeros(claimed.shape, dtype=np.bool_)
     _first_claims_kernel(serial, len(distinct), np.ascontiguousarray(claimed), prior, dup)
     return dup
@@ -306,8 +322,8 @@ def first_equipment(
     used for another serial is a duplicate. Lines of the same trade-in (same serial, e.g.
     the manufacturer's and the recycler's) are not.
     """
-    eq, distinct = codes(equipment)
-    serial, _ = codes(serial_key)
+    eq, distinct = dense_codes(equipment)
+    serial, _ = dense_codes(serial_key)
     dup = np.zeros(len(eq), dtype=np.bool_)
     _first_equipment_kernel(eq, len(distinct), serial, active, prior_other, dup)
     return dup
@@ -455,7 +471,8 @@ def _settle_kernel(
                                 flags[i] |= _OUT_OF_RANGE
             approved[c, i] = a
             unverified[c, i] = u
-            disallowed[c, i] = claimed[c, i] - a - u
+            if disallowed.shape[1]:  # made only when asked for (see settle)
+                disallowed[c, i] = claimed[c, i] - a - u
             total_claimed += claimed[c, i]
             total_approved += a
             total_unverified += u
@@ -472,7 +489,7 @@ def _settle_kernel(
 def where_given(claimed: np.ndarray, given: np.ndarray) -> np.ndarray:
     """``claimed`` with 0 where no amount is given: the array itself when it already is
     (as the claims reader makes it), else a copy."""
-    if claimed[~given].any():
+    if np.any(claimed, where=~given):  # no copy of the amounts not given
         return np.where(given, claimed, 0)
     return claimed
 
@@ -488,7 +505,9 @@ def settle(
     low: np.ndarray | None = None,
     high: np.ndarray | None = None,
     at: np.ndarray | None = None,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    approved: np.ndarray | None = None,
+    disallowed: bool = True,
+) -> tuple[np.ndarray, np.ndarray | None, np.ndarray, np.ndarray]:
     """Approved, disallowed and unverified fen per component, and the line's status.
 
     Per claimed component: approved = min(claimed, allowed), nothing on a line that a
@@ -501,7 +520,10 @@ def settle(
     disallowed = claimed − approved − unverified, so claimed =
     approved + disallowed + unverified holds exactly. ``OVER_CLAIM`` / ``UNDER_CLAIM``
     compare the claim with the engine's ``entitled`` amount where the sale line is valid
-    (``known``) and the rate is known.
+    (``known``) and the rate is known. ``approved``, when given, is the array the approved
+    amounts are written into; it may be ``allowed`` itself (each entry of ``allowed`` is
+    read before that entry of ``approved`` is written), which saves an array as large as
+    the amounts. ``disallowed=False`` returns None for the disallowed amounts, not made.
     """
     claimed = where_given(claimed, given)
     if unknown is None:
@@ -511,8 +533,11 @@ def settle(
         at = np.full(claimed.shape[1], -1, dtype=np.int32)
     elif at is None:
         at = np.arange(claimed.shape[1], dtype=np.int32)
-    approved = np.empty_like(claimed)
-    disallowed = np.empty_like(claimed)
+    if approved is None:
+        approved = np.empty_like(claimed)
+    out_disallowed = (
+        np.empty_like(claimed) if disallowed else np.zeros((claimed.shape[0], 0), np.int64)
+    )
     unverified = np.empty_like(claimed)
     status = np.empty(claimed.shape[1], dtype=np.uint8)
     _settle_kernel(
@@ -527,11 +552,11 @@ def settle(
         np.asarray(at, dtype=np.int32),
         flags,
         approved,
-        disallowed,
+        out_disallowed,
         unverified,
         status,
     )
-    return approved, disallowed, unverified, status
+    return approved, out_disallowed if disallowed else None, unverified, status
 
 
 @kernel(parallel=False)

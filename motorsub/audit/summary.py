@@ -17,8 +17,8 @@ from motorsub.audit import codes
 from motorsub.audit.codes import STATUSES, Code
 from motorsub.audit.inputs import Claims
 from motorsub.audit.memory import give_back
-from motorsub.audit.pipeline import BatchResult
-from motorsub.audit.rules import group_sum
+from motorsub.audit.pipeline import RESULT_KEYS, BatchResult
+from motorsub.audit.rules import PART_LINES, group_sum
 from motorsub.audit.sample import WHY, Sample
 from motorsub.engine import records
 from motorsub.reasons import Reason
@@ -46,7 +46,7 @@ ECHO = (
 
 
 #: The claim keys the results read (the others are done with once the batches are audited).
-KEYS = ("record_id", "claimant", "batch_id")
+KEYS = RESULT_KEYS  # the keys every line keeps
 
 
 def cny(fen) -> float:
@@ -70,10 +70,15 @@ class Lines:
     claimed: np.ndarray
     given: np.ndarray
     approved: np.ndarray
-    disallowed: np.ndarray
     unverified: np.ndarray
     versions: dict[str, pa.Array]
     _combos: tuple | None = None
+
+    @property
+    def disallowed(self) -> np.ndarray:
+        """Disallowed fen [C, n]: claimed − approved − unverified (settling makes them add
+        up exactly), made when asked for, not kept beside the other amounts."""
+        return self.claimed - self.approved - self.unverified
 
     @property
     def n(self) -> int:
@@ -87,9 +92,15 @@ class Lines:
     def totals(self, what: str) -> np.ndarray:
         """Per line total of ``claimed``/``approved``/``disallowed``/``unverified``;
         ``entitled`` counts only the components the line claims."""
-        if what == "entitled":
-            return np.where(self.given, self.entitled, 0).sum(axis=0)
-        return getattr(self, what).sum(axis=0)
+        if what == "disallowed":  # the identity per line: no [C, n] array of them
+            return self.totals("claimed") - self.totals("approved") - self.totals("unverified")
+        if what != "entitled":
+            return getattr(self, what).sum(axis=0)
+        out = np.empty(self.n, dtype=self.entitled.dtype)
+        for start in range(0, self.n, PART_LINES):  # no temporary as large as the amounts
+            part = slice(start, start + PART_LINES)
+            out[part] = np.where(self.given[:, part], self.entitled[:, part], 0).sum(axis=0)
+        return out
 
 
 def combine(results: list[BatchResult], components: tuple[str, ...], empty: Claims) -> Lines:
@@ -140,7 +151,6 @@ def combine(results: list[BatchResult], components: tuple[str, ...], empty: Clai
         claimed=mat(lambda r: r.claimed),
         given=mat(lambda r: r.claims.claimed_given).astype(np.bool_),
         approved=mat(lambda r: r.approved),
-        disallowed=mat(lambda r: r.disallowed),
         unverified=mat(lambda r: r.unverified),
         versions=versions,
     )
@@ -153,19 +163,32 @@ def _joined(arrays: list) -> pa.Array:
 
 
 def reason_combos(lines: Lines) -> tuple[np.ndarray, np.ndarray]:
-    """Distinct (audit, records, eligibility) masks [u, 3] and each line's index into them.
+    """Distinct (audit, records, eligibility) masks [u, 3] and each line's index into them,
+    the masks numbered in the order they first come.
 
-    Hash-based (``pandas.factorize``), computed once per :class:`Lines`.
+    Hash-based (``pandas.factorize``) a part of the lines at a time, each part's few
+    distinct masks numbered in one table as they first come (so the numbers are those of
+    one pass); computed once per :class:`Lines`.
     """
     if lines._combos is None:
-        first = lines.flags.astype(np.uint64) | (lines.eligibility.astype(np.uint64) << 32)
-        c1, u1 = pd.factorize(first)
-        c2, u2 = pd.factorize(lines.reject)
-        inverse, uc = pd.factorize(c1.astype(np.int64) * max(len(u2), 1) + c2)
-        a, b = uc // max(len(u2), 1), uc % max(len(u2), 1)
-        u1, u2 = np.asarray(u1, np.uint64), np.asarray(u2, np.uint64)
-        uniq = np.stack([u1[a] & np.uint64(0xFFFFFFFF), u2[b], u1[a] >> np.uint64(32)], axis=1)
-        lines._combos = (uniq.reshape(-1, 3), inverse.astype(np.int64))
+        number: dict[tuple[int, int], int] = {}  # (audit | eligibility << 32, records)
+        inverse = np.empty(lines.n, dtype=np.int64)
+        for start in range(0, lines.n, PART_LINES):
+            part = slice(start, start + PART_LINES)
+            first = lines.flags[part].astype(np.uint64) | (
+                lines.eligibility[part].astype(np.uint64) << 32
+            )
+            c1, u1 = pd.factorize(first)
+            c2, u2 = pd.factorize(lines.reject[part])
+            width = max(len(u2), 1)
+            local, uc = pd.factorize(c1.astype(np.int64) * width + c2)
+            u1, u2 = np.asarray(u1, np.uint64), np.asarray(u2, np.uint64)
+            pairs = zip(u1[uc // width].tolist(), u2[uc % width].tolist())
+            glob = np.array([number.setdefault(p, len(number)) for p in pairs], dtype=np.int64)
+            inverse[part] = glob[local]
+        masks = np.array(list(number), dtype=np.uint64).reshape(-1, 2)
+        uniq = np.stack([masks[:, 0] & np.uint64(0xFFFFFFFF), masks[:, 1], masks[:, 0] >> 32], 1)
+        lines._combos = (uniq.reshape(-1, 3), inverse)
     return lines._combos
 
 
@@ -194,7 +217,6 @@ def subset(lines: Lines, rows: np.ndarray) -> Lines:
         claimed=lines.claimed[:, rows],
         given=lines.given[:, rows],
         approved=lines.approved[:, rows],
-        disallowed=lines.disallowed[:, rows],
         unverified=lines.unverified[:, rows],
         versions={k: v.take(take) for k, v in lines.versions.items()},
     )
@@ -292,26 +314,32 @@ def _money_block(claimed: int, approved: int, disallowed: int, unverified: int) 
     }
 
 
+def _under_over(lines: Lines) -> tuple[int, int]:
+    """Fen claimed below and above the entitlement, where the rate is known (nothing
+    unverified), summed over components and lines; a part of the lines at a time, so that
+    no temporary is as large as the amounts."""
+    under = over = 0
+    for start in range(0, lines.n, PART_LINES):
+        part = slice(start, start + PART_LINES)
+        checked = lines.given[:, part] & (lines.unverified[:, part] == 0)
+        gap = lines.entitled[:, part] - lines.claimed[:, part]
+        under += int(np.where(checked, np.maximum(gap, 0), 0).sum())
+        over += int(np.where(checked, np.maximum(-gap, 0), 0).sum())
+    return under, over
+
+
 def summarise(lines: Lines, sample: Sample, n_read: int, n_rejected: int) -> dict:
     """Counts and amounts by component, claimant, status and reason; every total exact."""
     comps = lines.components
     claimed, approved = lines.totals("claimed"), lines.totals("approved")
     disallowed, entitled = lines.totals("disallowed"), lines.totals("entitled")
     unverified = lines.totals("unverified")
-    # over- and under-claims are measured where the rate is known (nothing unverified)
-    checked = lines.given & (lines.unverified == 0)
-    under = np.where(checked, np.maximum(lines.entitled - lines.claimed, 0), 0).sum()
-    over = np.where(checked, np.maximum(lines.claimed - lines.entitled, 0), 0).sum()
+    under, over = _under_over(lines)
     overall = _money_block(claimed.sum(), approved.sum(), disallowed.sum(), unverified.sum())
-    by_component = {
-        c: _money_block(
-            lines.claimed[ci].sum(),
-            lines.approved[ci].sum(),
-            lines.disallowed[ci].sum(),
-            lines.unverified[ci].sum(),
-        )
-        for ci, c in enumerate(comps)
-    }
+    by_component = {}
+    for ci, c in enumerate(comps):
+        fen = [int(a[ci].sum()) for a in (lines.claimed, lines.approved, lines.unverified)]
+        by_component[c] = _money_block(fen[0], fen[1], fen[0] - fen[1] - fen[2], fen[2])
     by_claimant = _by_claimant(lines)
     reconciles = (
         overall["reconciles"]
@@ -350,7 +378,7 @@ def summarise(lines: Lines, sample: Sample, n_read: int, n_rejected: int) -> dic
         },
         "findings": int(lines.finding.sum()),
         "by_status": by_status,
-        **_by_reason(lines, claimed, disallowed),
+        **_by_reason(lines, claimed, disallowed, unverified),
         "sample": _sample_summary(sample, claimed, lines.status),
     }
 
@@ -362,10 +390,11 @@ def _by_claimant(lines: Lines) -> dict:
     n_c = len(lines.components)
     if not lines.n:
         return {}
-    stacked = np.concatenate(
-        [lines.claimed, lines.approved, lines.disallowed, lines.unverified], axis=0
+    claimed, approved, unverified = (  # per amount, not over them stacked: no copy
+        group_sum(key, len(names), np.ascontiguousarray(fen))
+        for fen in (lines.claimed, lines.approved, lines.unverified)
     )
-    sums = group_sum(key, len(names), np.ascontiguousarray(stacked))
+    sums = np.concatenate([claimed, approved, claimed - approved - unverified, unverified], 1)
     counts = np.bincount(key, minlength=len(names))
     out = {}
     for g, name in enumerate(names.to_pylist()):
@@ -382,15 +411,19 @@ def _by_claimant(lines: Lines) -> dict:
     return dict(sorted(out.items(), key=lambda kv: (-kv[1]["disallowed"], kv[0])))
 
 
-def _by_reason(lines: Lines, claimed: np.ndarray, disallowed: np.ndarray) -> dict:
+def _by_reason(
+    lines: Lines, claimed: np.ndarray, disallowed: np.ndarray, unverified: np.ndarray
+) -> dict:
     """Per code: lines, claimed, disallowed and unverified of the lines carrying it (codes
     overlap); per primary reason: lines and disallowed, additive (sums to the total
     disallowed)."""
     uniq, inverse = reason_combos(lines)
     if not lines.n:
         return {"by_reason": {}, "by_primary_reason": {}}
-    unverified = lines.totals("unverified")
-    sums = group_sum(inverse, len(uniq), np.stack([claimed, disallowed, unverified]))
+    sums = np.concatenate(  # each total by itself, not the three stacked: no copy of them
+        [group_sum(inverse, len(uniq), t[None, :]) for t in (claimed, disallowed, unverified)],
+        axis=1,
+    )
     counts = np.bincount(inverse, minlength=len(uniq))
     by: dict[str, list[int]] = {}
     for u, (a, r, e) in enumerate(uniq):

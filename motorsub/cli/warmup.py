@@ -53,6 +53,7 @@ def warm_all() -> None:
 def _warm_audit() -> None:
     """Audit one trade-in claim against a one-model catalogue, buy-back and quota."""
     from motorsub.audit import audit
+    from motorsub.kernels.keys import dense_codes
 
     claims = pa.table({
         "record_id": ["w1"], "batch_id": ["warmup"], "claimant": ["M"], "manufacturer": ["M"],
@@ -74,6 +75,8 @@ def _warm_audit() -> None:
     })  # fmt: skip
     quotas = pa.table({"manufacturer": ["M"], "year": ["2012"], "quota_kw": ["100"]})
     audit(claims, catalogue, buybacks, quotas)
+    for text in (pa.string(), pa.large_string()):  # keys as either kind of Arrow text
+        dense_codes(pa.array(["k"], text))
 
 
 @click.command(epilog=EPILOG)

@@ -227,3 +227,46 @@ def test_killed_mid_batch_leaves_the_ledger_and_a_rerun_finishes(tmp_path):
     assert summary["batches"][0]["ledger"] == "recorded"
     assert dump(ledger) == expected
     assert {r for r in pd.read_csv(tmp_path / "batch2.findings.csv")["record_id"]} == RECLAIMS
+
+
+# ---------------------------------------------------------------- the digests' format
+# A ledger records each batch's digest and compares it on a re-audit, so the bytes a digest
+# covers must not change with how it is taken (whole columns or a part at a time).
+
+
+@pytest.mark.parametrize("rows_at_a_time", [1, 2, 1 << 20])
+def test_string_digest_is_lengths_then_bytes(monkeypatch, rows_at_a_time):
+    import hashlib
+    import struct
+
+    import pyarrow as pa
+
+    from motorsub.audit import ledger
+
+    monkeypatch.setattr(ledger, "DIGEST_ROWS", rows_at_a_time)
+    first = pa.array(["ab", None, ""])  # lengths 2, 1 (a null is NUL), 0
+    second = pa.chunked_array([["电"], ["x", None]])  # 电 is three bytes in UTF-8
+    want = hashlib.sha256(
+        struct.pack("<3q", 2, 1, 0) + b"ab\x00"
+        + struct.pack("<3q", 3, 1, 1) + "电".encode() + b"x\x00"
+    ).hexdigest()  # fmt: skip
+    assert ledger.digest_strings(first, second) == want
+    assert (
+        ledger.digest_strings(first.slice(1))
+        == hashlib.sha256(struct.pack("<2q", 1, 0) + b"\x00").hexdigest()
+    )
+
+
+def test_array_digest_is_dtype_shape_and_bytes():
+    import hashlib
+    import struct
+
+    import numpy as np
+
+    from motorsub.audit.ledger import digest_arrays
+
+    fen = np.array([[1, 2], [3, 4]], dtype=np.int64)[:, ::-1]  # not contiguous: read as 2 1 4 3
+    want = hashlib.sha256(b"h")
+    want.update(b"int64(2, 2)" + struct.pack("<4q", 2, 1, 4, 3))
+    want.update(b"bool(2,)" + b"\x01\x00")
+    assert digest_arrays("h", fen, np.array([True, False])) == want.hexdigest()
