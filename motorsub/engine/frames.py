@@ -18,8 +18,10 @@ from pathlib import Path
 import numpy as np
 import pyarrow as pa
 
+from motorsub import _jit
 from motorsub.engine import columns, records
 from motorsub.engine.batch import Scratch, as_schemes, compute_batch
+from motorsub.kernels.convert import first_codes
 from motorsub.kernels.totals import Totals
 from motorsub.model.profile import Settings, settings
 from motorsub.model.schemes import SchemeSet
@@ -246,26 +248,34 @@ def _objects(series) -> pa.Array:
     pandas reads a Parquet date column as Python ``date`` objects, one object per distinct
     date shared by every row of that date; converting ten million of them one by one took
     half a second. Rows are grouped by the identity of their object (its address, read
-    from the array of references; identical objects are equal values), the distinct
-    objects are converted as pyarrow converts the whole column, and taken per row. A
-    column of mostly distinct objects, or one pyarrow cannot convert this way, is
-    converted whole, so the result and any error are those of the plain conversion.
+    from the array of references; identical objects are equal values; numbered by
+    :func:`motorsub.kernels.convert.first_codes`), the distinct objects are converted as
+    pyarrow converts the whole column, and taken per row. A column of mostly distinct
+    objects, or one pyarrow cannot convert this way, is converted whole, so the result and
+    any error are those of the plain conversion; so is every column when kernels run as
+    plain Python.
     """
     import pandas as pd  # only when given a pandas frame
+
+    if _jit.python():
+        return pa.Array.from_pandas(series)
 
     held = np.ascontiguousarray(series.to_numpy(dtype=object))
     n = len(held)
     address = np.ctypeslib.as_array((ctypes.c_uint64 * n).from_address(held.ctypes.data))
-    codes, distinct = pd.factorize(address)
-    if len(distinct) * FEW_OBJECTS > n:
+    codes, first = np.empty(n, np.int32), np.empty(n // FEW_OBJECTS, np.int64)
+    bits, distinct = 12, -2
+    while distinct == -2:  # a table of slots twice as large as the distinct objects
+        slots = np.full(1 << bits, -1, np.int64)
+        distinct = first_codes(address, slots, bits, codes, first)
+        bits += 4
+    if distinct < 0:
         return pa.Array.from_pandas(series)
-    one_row = np.empty(len(distinct), np.int64)
-    one_row[codes] = np.arange(n, dtype=np.int64)  # some row holding each object
     try:
-        values = pa.Array.from_pandas(pd.Series(held[one_row], dtype=object))
+        values = pa.Array.from_pandas(pd.Series(held[first[:distinct]], dtype=object))
     except (pa.ArrowException, TypeError, ValueError, OverflowError):
         return pa.Array.from_pandas(series)
-    return values.take(pa.array(codes.astype(np.int32, copy=False)))
+    return values.take(pa.array(codes))
 
 
 def _pandas_output(df, table: pa.Table, done: Gathered):
