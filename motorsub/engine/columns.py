@@ -151,7 +151,8 @@ def computed_columns(
         if fresh:
             return values
         target = into(name)
-        target[...] = values
+        if target.ctypes.data != values.ctypes.data:  # not written there by the kernel
+            target[...] = values
         return target
 
     out["eta_new"] = kept("eta_new", sav.eta_new)

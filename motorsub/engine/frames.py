@@ -96,6 +96,30 @@ def compute(
     return out
 
 
+#: The savings kernel's figures that are output columns as they are
+#: (:func:`columns.computed_columns`).
+OWN_SAVINGS = ("eta_new", "eta_old", "kwh_per_year", "tce_per_year", "tco2_per_year")
+
+
+class IntoOutput(Scratch):
+    """Kernel buffers (:class:`Scratch`) whose savings figures that are output columns as
+    they are (:data:`OWN_SAVINGS`) are the rows of the output's full-length arrays next in
+    turn: the kernel writes them where the output keeps them, and they are not copied.
+    Batches take them in input order, each as many rows as it computes."""
+
+    def __init__(self, schemes: SchemeSet, done: Gathered):
+        super().__init__(schemes)
+        self.done, self.at = done, 0
+        for name in OWN_SAVINGS:
+            done.numbers(name)  # made here, before the gathering thread reads them
+
+    def take(self, n: int):
+        res, sav = super().take(n)
+        a, b = self.at, self.at + n
+        self.at = b
+        return res, sav._replace(**{name: self.done.numbers(name)[a:b] for name in OWN_SAVINGS})
+
+
 class Gathered:
     """The computed columns of consecutive slices of one table, in full-length arrays.
 
@@ -119,9 +143,7 @@ class Gathered:
         a, b = self.m, self.m + len(batch.rows)
 
         def into(name: str) -> np.ndarray:
-            if name not in self._numbers:
-                self._numbers[name] = np.empty(self.n)
-            return self._numbers[name][a:b]
+            return self.numbers(name)[a:b]
 
         for name, values in columns.computed_columns(batch, st, into).items():
             if isinstance(values, columns.Coded):
@@ -130,6 +152,12 @@ class Gathered:
         self.m = b
         if len(batch.rejected_rows):
             self.rejects += columns.rejects_table(batch).to_pylist()
+
+    def numbers(self, name: str) -> np.ndarray:
+        """The full-length array of a number column (made on first use)."""
+        if name not in self._numbers:
+            self._numbers[name] = np.empty(self.n)
+        return self._numbers[name]
 
     def _add_coded(self, name: str, codes: columns.Coded, a: int, b: int) -> None:
         if name not in self._coded:
@@ -184,7 +212,7 @@ def _in_slices(
     table = records.normalise_names(table, SOURCE)
     n = table.num_rows
     done = Gathered(n, columns.output_names(schemes, st)[1:])
-    totals, scratch = Totals(schemes), Scratch(schemes)
+    totals, scratch = Totals(schemes), IntoOutput(schemes, done)
 
     def gather(batch, offset: int) -> None:
         totals.add(batch)
