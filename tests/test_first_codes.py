@@ -4,10 +4,12 @@ by hand, and the object columns of a DataFrame converted through it."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pytest
 
 from motorsub.engine import frames
 from motorsub.kernels.convert import first_codes
@@ -39,3 +41,31 @@ def test_thousands_of_distinct_dates_grow_the_table_and_equal_the_plain_conversi
     days = [dt.date(2000, 1, 1) + dt.timedelta(days=i) for i in range(5000)]
     series = pd.Series(days * 9, dtype=object)  # 5000 objects, each shared by nine rows
     assert frames._objects(series).equals(pa.Array.from_pandas(series))
+
+
+def test_a_long_frame_converted_in_threads_refuses_as_a_loop_does():
+    """The columns of a long frame are converted in threads; the error is the one of the
+    first column (in the frame's order) that pyarrow refuses."""
+    n = frames.OBJECT_ROWS
+    mixed = pd.Series([dt.date(2012, 5, 10), "x"] * (n // 2), dtype=object)
+    other = pd.Series([1, "a"] * (n // 2), dtype=object)  # refused otherwise
+    df = pd.DataFrame({"kw": np.ones(n), "first": mixed, "second": other})
+    with pytest.raises(pa.ArrowTypeError) as first:
+        pa.Array.from_pandas(df["first"])
+    with pytest.raises(type(first.value), match=re.escape(str(first.value))):
+        frames._pandas_table(df)
+
+
+def test_a_long_frame_converted_in_threads_equals_the_plain_conversion():
+    n = frames.OBJECT_ROWS + 5
+    rng = np.random.default_rng(3)
+    kw = rng.random(n)
+    kw[rng.random(n) < 0.3] = np.nan
+    days = [dt.date(2012, 1, 1) + dt.timedelta(days=int(d)) for d in rng.integers(0, 900, 40)]
+    df = pd.DataFrame({
+        "kw": kw, "qty": rng.integers(1, 9, n), "sale_date": pd.Series(
+            [days[i] for i in rng.integers(0, 40, n)], dtype=object),
+        "region": pd.Series(rng.choice(["CN-SH", "CN-JS", None], n), dtype="str"),
+    })  # fmt: skip
+    plain = pa.Table.from_pandas(df, preserve_index=False)
+    assert frames._pandas_table(df).equals(plain)

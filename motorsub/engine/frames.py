@@ -12,6 +12,7 @@ the page faults of its fresh temporaries as on the work.
 from __future__ import annotations
 
 import ctypes
+import os
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -254,20 +255,26 @@ def _frame_kind(df) -> str:
 def _pandas_table(df) -> pa.Table:
     """The frame as an Arrow table: float columns without a copy (NaN as null), object
     columns of few distinct objects through those objects (:func:`_objects`), the rest as
-    pyarrow converts them (pandas' own Arrow-backed text is not copied either)."""
+    pyarrow converts them (pandas' own Arrow-backed text is not copied either); a long
+    frame's columns in threads."""
     names = list(df.columns)
     if len(set(names)) != len(names) or not all(isinstance(n, str) for n in names):
         return pa.Table.from_pandas(df, preserve_index=False)  # pyarrow says what is wrong
-    arrays = []
-    for name in names:
+
+    def convert(name: str) -> pa.Array:
         series = df[name]
         if series.dtype == np.float64:
-            arrays.append(columns.float_array(np.ascontiguousarray(series.to_numpy())))
-        elif series.dtype == object and len(series) >= OBJECT_ROWS:
-            arrays.append(_objects(series))
-        else:
-            arrays.append(pa.Array.from_pandas(series))
-    return pa.table(arrays, names=names)
+            return columns.float_array(np.ascontiguousarray(series.to_numpy()))
+        if series.dtype == object and len(series) >= OBJECT_ROWS:
+            return _objects(series)
+        return pa.Array.from_pandas(series)
+
+    if len(df) < OBJECT_ROWS:
+        return pa.table([convert(name) for name in names], names=names)
+    # numpy, pyarrow and the kernels release the GIL: the columns are converted on every
+    # core (in order of the columns, the first error is the one a loop meets first)
+    with ThreadPoolExecutor(max_workers=min(4, os.cpu_count() or 1)) as pool:
+        return pa.table(list(pool.map(convert, names)), names=names)
 
 
 def _objects(series) -> pa.Array:
