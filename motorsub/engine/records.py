@@ -98,7 +98,8 @@ def _text(arr: pa.ChunkedArray) -> pa.ChunkedArray:
 def plain_edges(arr: pa.ChunkedArray) -> bool:
     """Whether every value of a text column starts and ends with a printable ASCII
     character other than a space: then trimming and NFKC leave its ends as they are, and a
-    value is missing only when it is null or empty. Read from the offsets and bytes."""
+    value is missing only when it is null or empty. Read from the offsets and bytes, in
+    one pass (:func:`motorsub.kernels.checks.plain_edges`) when kernels are compiled."""
     for chunk in arr.chunks:
         n = len(chunk)
         if not n or chunk.null_count == n:
@@ -106,6 +107,13 @@ def plain_edges(arr: pa.ChunkedArray) -> bool:
         offsets, data = chunk.buffers()[1:3]
         width = 8 if pa.types.is_large_string(chunk.type) else 4
         ends = np.frombuffer(offsets, f"i{width}", count=n + 1, offset=chunk.offset * width)
+        if not _jit.python() and data is not None and len(data):
+            from motorsub.kernels import checks
+
+            valid = to_numpy(chunk.is_valid()) if chunk.null_count else _constant(True, n)
+            if not checks.plain_edges(ends, np.frombuffer(data, np.uint8), valid):
+                return False
+            continue
         given = ends[1:] > ends[:-1]
         if chunk.null_count:
             given &= ~to_numpy(chunk.is_null())

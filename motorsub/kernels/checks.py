@@ -86,3 +86,18 @@ def coded(index, valid, value, problem, out):
         out[i] = value[k]
         n += problem[k]
     return n
+
+
+@kernel()
+def plain_edges(offsets, data, valid):
+    """Whether every valid, non-empty value of an Arrow text array (``offsets``, ``data``)
+    starts and ends with a printable ASCII character other than a space."""
+    bad = 0
+    for i in range(len(offsets) - 1):
+        a, b = offsets[i], offsets[i + 1]
+        given = valid[i] & (b > a)
+        first = data[a if given else 0]
+        last = data[b - 1 if given else 0]
+        plain = (first > 0x20) & (first < 0x7F) & (last > 0x20) & (last < 0x7F)
+        bad += given & ~plain
+    return bad == 0

@@ -184,3 +184,30 @@ def test_coded_reads_nulls_as_the_last_entry():
     out = np.zeros(4, np.int16)
     assert checks.coded(index, valid, value, np.array([False, False, True]), out) == 1
     assert out.tolist() == [5, 6, -1, 6]
+
+
+def _plain_by_hand(values) -> bool:
+    """Every value given starts and ends with a byte 0x21..0x7E (printable ASCII, not a
+    space), read from its UTF-8 bytes one value at a time."""
+    for v in values:
+        if v:
+            b = v.encode()
+            if not (0x20 < b[0] < 0x7F and 0x20 < b[-1] < 0x7F):
+                return False
+    return True
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    values=st.lists(
+        st.one_of(st.none(), st.sampled_from(["R1", " R2", "R3 ", "", "é", "R\u00e9", "a"]),
+                  st.text(max_size=4)),
+        max_size=30,
+    ),
+    large=st.booleans(),
+    start=st.integers(0, 5),
+)  # fmt: skip
+def test_plain_edges_read_from_the_bytes_as_by_hand(values, large, start):
+    arr = pa.chunked_array([pa.array(values, pa.large_string() if large else pa.string())])
+    arr = arr.slice(min(start, len(values)))
+    assert records.plain_edges(arr) == _plain_by_hand(arr.to_pylist())
