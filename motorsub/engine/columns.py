@@ -187,10 +187,14 @@ def _money(res, cols, sav, st, total, net, lifetimes, bill, payback) -> None:
         nothing = np.empty(0)
         lives = lifetimes or [nothing] * 3
         bills = (bill, payback) if bill is not None else (nothing, nothing)
+        inputs = [cols["price"], cols["qty"], sav.kwh_per_year, sav.tce_per_year,
+                  sav.tco2_per_year]  # fmt: skip
+        for i, values in enumerate(inputs):  # read-only: one compilation, whatever they are
+            inputs[i] = values.view()
+            inputs[i].flags.writeable = False
         _jit.in_threads(
-            money, len(net), res.fen, cols["price"], cols["qty"], sav.kwh_per_year,
-            sav.tce_per_year, sav.tco2_per_year, float(st.life_years), float(st.tariff),
-            total, net, *lives, *bills,
+            money, len(net), res.fen, *inputs, float(st.life_years), float(st.tariff), total,
+            net, *lives, *bills,
         )  # fmt: skip
         return
     money_numpy(res, cols, sav, st, total, net, lifetimes, bill, payback)
