@@ -17,7 +17,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from motorsub import i18n, vocab
+from motorsub import _jit, i18n, vocab
 from motorsub.engine.messages import bad_line_message, problem_message
 from motorsub.engine.records import plain_edges, problem_column, problem_names
 from motorsub.errors import InputError
@@ -145,13 +145,14 @@ def computed_columns(
     out: dict[str, np.ndarray | Coded] = dict(_version_codes(result))
     for ci, (_, c) in enumerate(result.schemes.components):
         out[f"subsidy_{c.id}"] = np.divide(res.fen[ci], 100.0, out=into(f"subsidy_{c.id}"))
-    total = out["subsidy_total"] = np.divide(res.total_fen, 100.0, out=into("subsidy_total"))
+    total = out["subsidy_total"] = into("subsidy_total")
 
     def kept(name: str, values: np.ndarray) -> np.ndarray:
         if fresh:
             return values
         target = into(name)
-        target[...] = values
+        if target.ctypes.data != values.ctypes.data:  # not written there by the kernel
+            target[...] = values
         return target
 
     out["eta_new"] = kept("eta_new", sav.eta_new)
@@ -160,23 +161,57 @@ def computed_columns(
     out["eta_old_source"] = Coded(list(vocab.ETA_SOURCES), sav.eta_old_source)
     for name in ("kwh", "tce", "tco2"):
         out[f"{name}_per_year"] = kept(f"{name}_per_year", getattr(sav, f"{name}_per_year"))
-    if not np.isnan(st.life_years):
-        for name in ("kwh", "tce", "tco2"):
-            per_year = getattr(sav, f"{name}_per_year")
-            target = into(f"{name}_lifetime")
-            out[f"{name}_lifetime"] = np.multiply(per_year, st.life_years, out=target)
-    net = np.multiply(cols["price"], cols["qty"], out=into("net_price"))
-    out["net_price"] = np.subtract(net, total, out=net)
+    lives = [] if np.isnan(st.life_years) else ["kwh", "tce", "tco2"]
+    for name in lives:
+        out[f"{name}_lifetime"] = into(f"{name}_lifetime")
+    net = out["net_price"] = into("net_price")
+    bill = payback = None
     if not np.isnan(st.tariff):
-        bill = np.multiply(sav.kwh_per_year, st.tariff, out=into("bill_saving_per_year"))
-        out["bill_saving_per_year"] = bill
-        payback = into("payback_years")
-        payback.fill(np.nan)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            out["payback_years"] = np.divide(net, bill, out=payback, where=bill > 0)
+        bill = out["bill_saving_per_year"] = into("bill_saving_per_year")
+        payback = out["payback_years"] = into("payback_years")
+    lifetimes = [out[f"{name}_lifetime"] for name in lives]
+    _money(res, cols, sav, st, total, net, lifetimes, bill, payback)
     idx, dictionary = reason_strings(result.reasons)
     out["reasons"] = Coded(dictionary, idx)
     return out
+
+
+def _money(res, cols, sav, st, total, net, lifetimes, bill, payback) -> None:
+    """Fill ``total`` [CNY], ``net`` (price × units − total), the ``lifetimes`` (kWh, tce,
+    tCO2 per year × years, if any) and, with a ``bill`` array, the yearly bill saving and
+    the ``payback`` time (where the saving is positive; else empty): in one compiled pass
+    (:func:`motorsub.kernels.outputs.money`), or in numpy when kernels run as Python."""
+    if not _jit.python():
+        from motorsub.kernels.outputs import money
+
+        nothing = np.empty(0)
+        lives = lifetimes or [nothing] * 3
+        bills = (bill, payback) if bill is not None else (nothing, nothing)
+        inputs = [cols["price"], cols["qty"], sav.kwh_per_year, sav.tce_per_year,
+                  sav.tco2_per_year]  # fmt: skip
+        for i, values in enumerate(inputs):  # read-only: one compilation, whatever they are
+            inputs[i] = values.view()
+            inputs[i].flags.writeable = False
+        _jit.in_threads(
+            money, len(net), res.fen, *inputs, float(st.life_years), float(st.tariff), total,
+            net, *lives, *bills,
+        )  # fmt: skip
+        return
+    money_numpy(res, cols, sav, st, total, net, lifetimes, bill, payback)
+
+
+def money_numpy(res, cols, sav, st, total, net, lifetimes, bill, payback) -> None:
+    """What :func:`_money` computes, in numpy: the reference its kernel is tested against."""
+    np.divide(res.total_fen, 100.0, out=total)
+    for target, name in zip(lifetimes, ("kwh", "tce", "tco2")):
+        np.multiply(getattr(sav, f"{name}_per_year"), st.life_years, out=target)
+    np.multiply(cols["price"], cols["qty"], out=net)
+    np.subtract(net, total, out=net)
+    if bill is not None:
+        np.multiply(sav.kwh_per_year, st.tariff, out=bill)
+        payback.fill(np.nan)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            np.divide(net, bill, out=payback, where=bill > 0)
 
 
 def record_ids(table: pa.Table, rows: np.ndarray, large: bool = False) -> pa.ChunkedArray:

@@ -12,14 +12,17 @@ the page faults of its fresh temporaries as on the work.
 from __future__ import annotations
 
 import ctypes
+import os
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
 import pyarrow as pa
 
+from motorsub import _jit
 from motorsub.engine import columns, records
 from motorsub.engine.batch import Scratch, as_schemes, compute_batch
+from motorsub.kernels.convert import first_codes
 from motorsub.kernels.totals import Totals
 from motorsub.model.profile import Settings, settings
 from motorsub.model.schemes import SchemeSet
@@ -94,6 +97,30 @@ def compute(
     return out
 
 
+#: The savings kernel's figures that are output columns as they are
+#: (:func:`columns.computed_columns`).
+OWN_SAVINGS = ("eta_new", "eta_old", "kwh_per_year", "tce_per_year", "tco2_per_year")
+
+
+class IntoOutput(Scratch):
+    """Kernel buffers (:class:`Scratch`) whose savings figures that are output columns as
+    they are (:data:`OWN_SAVINGS`) are the rows of the output's full-length arrays next in
+    turn: the kernel writes them where the output keeps them, and they are not copied.
+    Batches take them in input order, each as many rows as it computes."""
+
+    def __init__(self, schemes: SchemeSet, done: Gathered):
+        super().__init__(schemes)
+        self.done, self.at = done, 0
+        for name in OWN_SAVINGS:
+            done.numbers(name)  # made here, before the gathering thread reads them
+
+    def take(self, n: int):
+        res, sav = super().take(n)
+        a, b = self.at, self.at + n
+        self.at = b
+        return res, sav._replace(**{name: self.done.numbers(name)[a:b] for name in OWN_SAVINGS})
+
+
 class Gathered:
     """The computed columns of consecutive slices of one table, in full-length arrays.
 
@@ -117,9 +144,7 @@ class Gathered:
         a, b = self.m, self.m + len(batch.rows)
 
         def into(name: str) -> np.ndarray:
-            if name not in self._numbers:
-                self._numbers[name] = np.empty(self.n)
-            return self._numbers[name][a:b]
+            return self.numbers(name)[a:b]
 
         for name, values in columns.computed_columns(batch, st, into).items():
             if isinstance(values, columns.Coded):
@@ -128,6 +153,12 @@ class Gathered:
         self.m = b
         if len(batch.rejected_rows):
             self.rejects += columns.rejects_table(batch).to_pylist()
+
+    def numbers(self, name: str) -> np.ndarray:
+        """The full-length array of a number column (made on first use)."""
+        if name not in self._numbers:
+            self._numbers[name] = np.empty(self.n)
+        return self._numbers[name]
 
     def _add_coded(self, name: str, codes: columns.Coded, a: int, b: int) -> None:
         if name not in self._coded:
@@ -182,7 +213,7 @@ def _in_slices(
     table = records.normalise_names(table, SOURCE)
     n = table.num_rows
     done = Gathered(n, columns.output_names(schemes, st)[1:])
-    totals, scratch = Totals(schemes), Scratch(schemes)
+    totals, scratch = Totals(schemes), IntoOutput(schemes, done)
 
     def gather(batch, offset: int) -> None:
         totals.add(batch)
@@ -224,20 +255,26 @@ def _frame_kind(df) -> str:
 def _pandas_table(df) -> pa.Table:
     """The frame as an Arrow table: float columns without a copy (NaN as null), object
     columns of few distinct objects through those objects (:func:`_objects`), the rest as
-    pyarrow converts them (pandas' own Arrow-backed text is not copied either)."""
+    pyarrow converts them (pandas' own Arrow-backed text is not copied either); a long
+    frame's columns in threads."""
     names = list(df.columns)
     if len(set(names)) != len(names) or not all(isinstance(n, str) for n in names):
         return pa.Table.from_pandas(df, preserve_index=False)  # pyarrow says what is wrong
-    arrays = []
-    for name in names:
+
+    def convert(name: str) -> pa.Array:
         series = df[name]
         if series.dtype == np.float64:
-            arrays.append(columns.float_array(np.ascontiguousarray(series.to_numpy())))
-        elif series.dtype == object and len(series) >= OBJECT_ROWS:
-            arrays.append(_objects(series))
-        else:
-            arrays.append(pa.Array.from_pandas(series))
-    return pa.table(arrays, names=names)
+            return columns.float_array(np.ascontiguousarray(series.to_numpy()))
+        if series.dtype == object and len(series) >= OBJECT_ROWS:
+            return _objects(series)
+        return pa.Array.from_pandas(series)
+
+    if len(df) < OBJECT_ROWS:
+        return pa.table([convert(name) for name in names], names=names)
+    # numpy, pyarrow and the kernels release the GIL: the columns are converted on every
+    # core (in order of the columns, the first error is the one a loop meets first)
+    with ThreadPoolExecutor(max_workers=min(4, os.cpu_count() or 1)) as pool:
+        return pa.table(list(pool.map(convert, names)), names=names)
 
 
 def _objects(series) -> pa.Array:
@@ -246,26 +283,34 @@ def _objects(series) -> pa.Array:
     pandas reads a Parquet date column as Python ``date`` objects, one object per distinct
     date shared by every row of that date; converting ten million of them one by one took
     half a second. Rows are grouped by the identity of their object (its address, read
-    from the array of references; identical objects are equal values), the distinct
-    objects are converted as pyarrow converts the whole column, and taken per row. A
-    column of mostly distinct objects, or one pyarrow cannot convert this way, is
-    converted whole, so the result and any error are those of the plain conversion.
+    from the array of references; identical objects are equal values; numbered by
+    :func:`motorsub.kernels.convert.first_codes`), the distinct objects are converted as
+    pyarrow converts the whole column, and taken per row. A column of mostly distinct
+    objects, or one pyarrow cannot convert this way, is converted whole, so the result and
+    any error are those of the plain conversion; so is every column when kernels run as
+    plain Python.
     """
     import pandas as pd  # only when given a pandas frame
+
+    if _jit.python():
+        return pa.Array.from_pandas(series)
 
     held = np.ascontiguousarray(series.to_numpy(dtype=object))
     n = len(held)
     address = np.ctypeslib.as_array((ctypes.c_uint64 * n).from_address(held.ctypes.data))
-    codes, distinct = pd.factorize(address)
-    if len(distinct) * FEW_OBJECTS > n:
+    codes, first = np.empty(n, np.int32), np.empty(n // FEW_OBJECTS, np.int64)
+    bits, distinct = 12, -2
+    while distinct == -2:  # a table of slots twice as large as the distinct objects
+        slots = np.full(1 << bits, -1, np.int64)
+        distinct = first_codes(address, slots, bits, codes, first)
+        bits += 4
+    if distinct < 0:
         return pa.Array.from_pandas(series)
-    one_row = np.empty(len(distinct), np.int64)
-    one_row[codes] = np.arange(n, dtype=np.int64)  # some row holding each object
     try:
-        values = pa.Array.from_pandas(pd.Series(held[one_row], dtype=object))
+        values = pa.Array.from_pandas(pd.Series(held[first[:distinct]], dtype=object))
     except (pa.ArrowException, TypeError, ValueError, OverflowError):
         return pa.Array.from_pandas(series)
-    return values.take(pa.array(codes.astype(np.int32, copy=False)))
+    return values.take(pa.array(codes))
 
 
 def _pandas_output(df, table: pa.Table, done: Gathered):

@@ -13,12 +13,13 @@ import os
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import cache
+from typing import NamedTuple
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from motorsub import i18n, vocab
+from motorsub import _jit, i18n, vocab
 from motorsub._arrow import to_numpy
 from motorsub.engine import aliases as _aliases
 from motorsub.errors import InputError
@@ -97,7 +98,8 @@ def _text(arr: pa.ChunkedArray) -> pa.ChunkedArray:
 def plain_edges(arr: pa.ChunkedArray) -> bool:
     """Whether every value of a text column starts and ends with a printable ASCII
     character other than a space: then trimming and NFKC leave its ends as they are, and a
-    value is missing only when it is null or empty. Read from the offsets and bytes."""
+    value is missing only when it is null or empty. Read from the offsets and bytes, in
+    one pass (:func:`motorsub.kernels.checks.plain_edges`) when kernels are compiled."""
     for chunk in arr.chunks:
         n = len(chunk)
         if not n or chunk.null_count == n:
@@ -105,6 +107,14 @@ def plain_edges(arr: pa.ChunkedArray) -> bool:
         offsets, data = chunk.buffers()[1:3]
         width = 8 if pa.types.is_large_string(chunk.type) else 4
         ends = np.frombuffer(offsets, f"i{width}", count=n + 1, offset=chunk.offset * width)
+        if not _jit.python() and data is not None and len(data):
+            from motorsub.kernels import checks
+
+            valid = to_numpy(chunk.is_valid()) if chunk.null_count else _constant(True, n)
+            byte = _read_only(np.frombuffer(data, np.uint8))
+            if not checks.plain_edges(_read_only(ends), byte, valid):
+                return False
+            continue
         given = ends[1:] > ends[:-1]
         if chunk.null_count:
             given &= ~to_numpy(chunk.is_null())
@@ -141,18 +151,43 @@ def _is_text(arr) -> bool:
 FAST_PATHS = True
 
 
-def _known(arr: pa.ChunkedArray, known, parse) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+class Found(NamedTuple):
+    """A coded column looked up among its known texts: each row's entry among them
+    (``index``, null where the row is null or has another text) and the parse of each
+    known text, then of a null (``value``, ``miss``, ``bad``); the rows with another text
+    (``rows``) and their parse (``part``: value, miss, bad), usually none. ``validate``
+    spreads them over the rows with :func:`motorsub.kernels.checks.coded`."""
+
+    index: pa.ChunkedArray
+    value: np.ndarray
+    miss: np.ndarray
+    bad: np.ndarray
+    rows: np.ndarray
+    part: tuple
+
+
+def _known(arr: pa.ChunkedArray, known, parse, found: bool = False):
     """Parse a text column whose values are mostly among ``known`` (codes as written).
 
     ``known`` is parsed once by ``parse`` itself, and each row equal to one of them takes
     that result by a hash look-up of the whole column; only the rows with another text go
     through :func:`_per_value`. The results are those of :func:`_per_value` on every row.
+    With ``found``, the look-up and the parses are given as they are (:class:`Found`),
+    when kernels are compiled.
     """
     if not FAST_PATHS or pa.types.is_dictionary(arr.type) or not len(arr):
         return _per_value(arr, parse)
     keys = pa.array(list(dict.fromkeys(known)), pa.string())
     parsed = parse(pa.chunked_array([pa.concat_arrays([keys, pa.nulls(1, pa.string())])]))
-    idx = to_numpy(pc.fill_null(pc.index_in(arr, value_set=keys), -1))
+    index = pc.index_in(arr, value_set=keys)
+    if found and not _jit.python():
+        rows, part = np.zeros(0, np.int64), ()
+        if index.null_count > arr.null_count:
+            other = pc.and_(pc.is_null(index), pc.is_valid(arr))
+            rows = to_numpy(pc.indices_nonzero(other)).astype(np.int64)
+            part = _per_value(arr.take(pa.array(rows)), parse)
+        return Found(index, *(np.ascontiguousarray(x) for x in parsed), rows, part)
+    idx = to_numpy(pc.fill_null(index, -1))
     other = idx < 0
     if arr.null_count:
         nulls = _missing(arr)
@@ -312,10 +347,10 @@ def _alias(arr, values):
     return pc.coalesce(pc.take(values[1], pc.index_in(k, value_set=values[0])), text)
 
 
-def _choice(arr, choices: tuple[str, ...], upper: bool = False, values=None):
+def _choice(arr, choices: tuple[str, ...], upper: bool = False, values=None, found=False):
     if _is_text(arr):
         known = [v for c in choices for v in (c, c.lower(), c.upper(), c.title())]
-        return _known(arr, known, lambda a: _choice_text(a, choices, upper, values))
+        return _known(arr, known, lambda a: _choice_text(a, choices, upper, values), found)
     return _choice_text(arr, choices, upper, values)
 
 
@@ -390,6 +425,140 @@ def _date_text(arr):
     days = pc.cast(pc.cast(ts, pa.date32()), pa.int32())
     ok = to_numpy(pc.fill_null(exists, False))
     return to_numpy(pc.fill_null(days, 0)), miss, ~miss & ~ok
+
+
+# ------------------------------------------------------------------------------------
+# typed number columns, checked in one compiled pass each (motorsub.kernels.checks)
+
+#: The number columns, each read as a float (``bounded``) or a whole number.
+NUMBER_COLUMNS = (
+    "kw", "qty", "grade", "poles", "old_poles", "speed_rpm", "efficiency",
+    "old_efficiency", "hours", "load", "price", "old_kw", "old_qty",
+)  # fmt: skip
+
+
+def _typed_numbers(arr: pa.ChunkedArray, n: int) -> pa.ChunkedArray | None:
+    """A column that arrives as typed numbers (or is absent: all null), as float64 the
+    way the parsers read it; None for text and any other type, which the parsers read, and
+    when kernels run as plain Python (a loop per row would cost more than numpy)."""
+    if not FAST_PATHS or _jit.python():
+        return None
+    if arr is None:
+        return pa.chunked_array([pa.nulls(n, pa.float64())])
+    t = arr.type
+    if not (pa.types.is_floating(t) or pa.types.is_integer(t)):
+        return None
+    return pc.cast(arr, pa.float64())
+
+
+def _chunks(arr: pa.ChunkedArray, dtype=np.float64):
+    """``(a, b, values, valid)`` of each non-empty chunk of a float64 (or ``dtype``)
+    column, rows ``a:b`` of the column; ``valid``: whether each row has a value."""
+    a, size = 0, np.dtype(dtype).itemsize
+    for chunk in arr.chunks:
+        b = a + len(chunk)
+        if b > a:
+            data = chunk.buffers()[1]
+            values = _read_only(np.frombuffer(data, dtype, count=b - a, offset=chunk.offset * size))
+            valid = to_numpy(chunk.is_valid()) if chunk.null_count else _constant(True, b - a)
+            yield a, b, values, valid
+        a = b
+
+
+_NO_VALUES = np.zeros(0, np.int64)
+
+
+def _read_only(values: np.ndarray) -> np.ndarray:
+    """A read-only view of ``values``: numba compiles a kernel once per argument type, and
+    an Arrow buffer is writable or not depending on where it came from."""
+    view = values.view()
+    view.flags.writeable = False
+    return view
+
+
+_CONSTANT: dict[bool, np.ndarray] = {}
+_CONSTANT_ROWS = 1 << 22  # longer constant columns are not kept
+
+
+def _constant(value: bool, n: int) -> np.ndarray:
+    """``n`` rows of ``value``, for the kernels (which read them and write nothing), cut
+    from one array kept per value: no new pages per batch."""
+    held = _CONSTANT.get(value)
+    if held is None or len(held) < n:
+        held = np.full(n, value)
+        if n <= _CONSTANT_ROWS:
+            _CONSTANT[value] = held
+    return held[:n]
+
+
+def _need(required, n: int) -> np.ndarray:
+    """``flag``'s ``required`` (False, True or a mask of rows) per row."""
+    if required is True or required is False:
+        return _constant(required, n)
+    return np.ascontiguousarray(required, dtype=np.bool_)
+
+
+def checked_floats(arr, lo, hi, lo_open=False, hi_open=False, required=False):
+    """The values of a typed float column (:func:`_typed_numbers`), NaN where missing,
+    when none is a problem for ``validate``'s ``bounded``; else None. One pass
+    (:func:`motorsub.kernels.checks.bounded`)."""
+    from motorsub.kernels import checks
+
+    need = _need(required, len(arr))
+    view = arr.num_chunks == 1 and not arr.null_count
+    values = to_numpy(arr) if view else np.empty(len(arr))
+    bits = _NO_VALUES if view else values.view(np.int64)
+    for a, b, data, valid in _chunks(arr):
+        if checks.bounded(
+            data, data.view(np.int64), valid, float(lo), float(hi), bool(lo_open),
+            bool(hi_open), need[a:b], bits[a:b] if len(bits) else bits,
+        ):  # fmt: skip
+            return None
+    return values
+
+
+def checked_whole(arr, dtype, fill, lo=-np.inf, hi=np.inf, allowed=(), required=False):
+    """The values of a typed whole-number column as ``dtype``, in ``lo``..``hi`` and
+    among ``allowed`` (if given: whole numbers 0..63), ``fill`` (one value, or one per
+    row) where missing, when none is a problem for ``validate``; else None. One pass
+    (:func:`motorsub.kernels.checks.whole`)."""
+    from motorsub.kernels import checks
+
+    need = _need(required, len(arr))
+    out = np.empty(len(arr), dtype)
+    mask = np.uint64(sum(1 << int(v) for v in allowed))
+    per_row = np.ndim(fill) > 0
+    for a, b, data, valid in _chunks(arr):
+        if checks.whole(
+            data, valid, float(lo), float(hi), mask, need[a:b], 0 if per_row else int(fill),
+            out[a:b],
+        ):  # fmt: skip
+            return None
+    if per_row:  # no row has a problem, so each missing one is filled
+        np.copyto(out, fill, where=np.isnan(to_numpy(arr)), casting="unsafe")
+    return out
+
+
+def checked_codes(found: Found, dtype, required=False, flagged=True):
+    """Each row's code (-1: missing or bad) as ``dtype``, when no row is a problem for
+    ``validate`` (missing where ``required``, or bad; never unless ``flagged``); else None.
+    One pass over the look-up (:func:`motorsub.kernels.checks.coded`)."""
+    from motorsub.kernels import checks
+
+    problem = (found.bad | (found.miss & required)) if flagged else np.zeros_like(found.bad)
+    out = np.empty(len(found.index), dtype)
+    value = found.value.astype(np.int64)
+    found_as_null = len(found.rows) if problem[-1] else 0  # the rows read as nulls here
+    for a, b, index, valid in _chunks(found.index, np.int32):
+        found_as_null -= checks.coded(index, valid, value, problem, out[a:b])
+    if found_as_null < 0:
+        return None
+    if len(found.rows):  # their own parse
+        v, miss, bad = found.part
+        if flagged and (bad | (miss & required)).any():
+            return None
+        out[found.rows] = v
+    return out
 
 
 # ------------------------------------------------------------------------------------
@@ -503,24 +672,24 @@ def validate(
         if bad.any():
             np.bitwise_or(reject, _bit(f"BAD_{name.upper()}"), out=reject, where=bad)
 
-    def bounded(name, lo, hi, lo_open=False, required=False, hi_open=False):
-        x, miss, bad = parsed[name]
-        with np.errstate(invalid="ignore"):
-            out = (x <= lo if lo_open else x < lo) | (x >= hi if hi_open else x > hi)
-        bad |= ~miss & out
-        flag(name, miss, bad, required)
-        return x
+    given = {name: table.column(name) for name in NUMBER_COLUMNS if name in table.column_names}
+    typed = {name: _typed_numbers(given.get(name), n) for name in NUMBER_COLUMNS}
+    typed = {name: values for name, values in typed.items() if values is not None}
 
-    parsed = _parse_columns(
-        n,
-        {
+    def jobs(found: bool) -> dict:
+        """How each column is parsed; ``found``: a coded column may give its look-up
+        (:class:`Found`)."""
+        return {
             "record_id": lambda: _missing_text(col("record_id")),
             "sale_date": lambda: _date(col("sale_date")),
             "region": lambda: _choice(
-                col("region"), vocab.regions(), upper=True, values=al.value_arrays("region")
+                col("region"), vocab.regions(), True, al.value_arrays("region"), found
             ),
             "motor_type": lambda: _choice(
-                col("motor_type"), vocab.MOTOR_TYPES, values=al.value_arrays("motor_type")
+                col("motor_type"),
+                vocab.MOTOR_TYPES,
+                values=al.value_arrays("motor_type"),
+                found=found,
             ),
             "kw": lambda: _float(col("kw")),
             "qty": lambda: _integer(col("qty")),
@@ -533,60 +702,92 @@ def validate(
             "hours": lambda: _float(col("hours")),
             "load": lambda: _percent_float(col("load"), 0.01),
             "price": lambda: _float(col("price")),
-            "kind": lambda: _choice(col("kind"), vocab.KINDS, values=al.value_arrays("kind")),
+            "kind": lambda: _choice(
+                col("kind"), vocab.KINDS, False, al.value_arrays("kind"), found
+            ),
             "trade_in": lambda: _bool(col("trade_in"), al.value_arrays("bool")),
             "old_kw": lambda: _float(col("old_kw")),
             "old_qty": lambda: _integer(col("old_qty")),
-            "old_series": lambda: _choice(col("old_series"), vocab.BASELINE_SERIES, upper=True),
-        },
-    )
+            "old_series": lambda: _choice(
+                col("old_series"), vocab.BASELINE_SERIES, True, found=found
+            ),
+        }
+
+    parsed = _parse_columns(n, {k: job for k, job in jobs(True).items() if k not in typed})
+
+    def parse(name):
+        """The column parsed as :func:`_parse_columns` parses it: for the columns checked
+        in one pass first, only when a row has a problem (to flag it)."""
+        if name not in parsed or isinstance(parsed[name], Found):
+            parsed[name] = jobs(False)[name]()
+        return parsed[name]
+
+    def coded(name, dtype, required=False, flagged=True):
+        """A ``_choice`` column's codes as ``dtype`` (-1: missing or bad), flagged."""
+        if isinstance(parsed[name], Found):
+            codes = checked_codes(parsed[name], dtype, required, flagged)
+            if codes is not None:
+                return codes
+        idx, miss, bad = parse(name)
+        if flagged:
+            flag(name, miss, bad, required)
+        return idx.astype(dtype)
+
+    def bounded(name, lo, hi, lo_open=False, required=False, hi_open=False):
+        if name in typed:
+            x = checked_floats(typed[name], lo, hi, lo_open, hi_open, required)
+            if x is not None:
+                return x
+        x, miss, bad = parse(name)
+        with np.errstate(invalid="ignore"):
+            out = (x <= lo if lo_open else x < lo) | (x >= hi if hi_open else x > hi)
+        bad |= ~miss & out
+        flag(name, miss, bad, required)
+        return x
+
+    def whole(name, dtype, fill, lo=None, hi=None, allowed=None, required=False):
+        """A whole-number column as ``dtype``, in ``lo``..``hi`` or among ``allowed``,
+        ``fill`` where missing or bad."""
+        if name in typed:
+            out = checked_whole(
+                typed[name], dtype, fill, *((lo, hi) if allowed is None else (-np.inf, np.inf)),
+                allowed or (), required,
+            )  # fmt: skip
+            if out is not None:
+                return out
+        x, miss, bad = parse(name)
+        if allowed is None:
+            bad |= ~miss & ~bad & ((x < lo) | (x > hi))
+        else:
+            bad |= ~miss & ~bad & ~np.isin(x, allowed)
+        flag(name, miss, bad, required)
+        return np.where(miss | bad, fill, x).astype(dtype, copy=False)
+
     cols: dict[str, np.ndarray] = {}
     flag("record_id", parsed["record_id"], np.zeros(n, dtype=np.bool_), True)
     cols["day"], miss, bad = parsed["sale_date"]
     cols["day"] = cols["day"].astype(np.int32, copy=False)
     flag("sale_date", miss, bad, True)
-    region, miss, bad = parsed["region"]
-    flag("region", miss, bad, True)
-    cols["region"] = np.maximum(region, 0).astype(np.int16, copy=False)
-    mtype, miss, bad = parsed["motor_type"]
-    flag("motor_type", miss, bad, True)
-    cols["motor_type"] = np.maximum(mtype, 0).astype(np.int8, copy=False)
+    cols["region"] = np.maximum(coded("region", np.int16, True), 0)
+    mtype = coded("motor_type", np.int8, True)
+    cols["motor_type"] = np.maximum(mtype, 0)
     cols["kw"] = bounded("kw", 0.0, kw_max(), lo_open=True, required=True)
-
-    qty, miss, bad = parsed["qty"]
-    bad |= ~miss & ~bad & ((qty < 1) | (qty > MAX_QTY))
-    flag("qty", miss, bad)
-    cols["qty"] = np.where(miss | bad, 1, qty).astype(np.int64, copy=False)
-
-    grade, miss, bad = parsed["grade"]
-    bad |= ~miss & ~bad & ~np.isin(grade, vocab.GRADES)
-    flag("grade", miss, bad, required=(mtype == vocab.MOTOR_TYPES.index("lv_async")))
-    cols["grade"] = np.where(miss | bad, 0, grade).astype(np.int8, copy=False)
-
+    cols["qty"] = whole("qty", np.int64, 1, 1, MAX_QTY)
+    lv = mtype == vocab.MOTOR_TYPES.index("lv_async")
+    cols["grade"] = whole("grade", np.int8, 0, allowed=vocab.GRADES, required=lv)
     for name in ("poles", "old_poles"):
-        poles, miss, bad = parsed[name]
-        bad |= ~miss & ~bad & ~np.isin(poles, POLES)
-        flag(name, miss, bad)
-        cols[name] = np.where(miss | bad, 0, poles).astype(np.int8, copy=False)
-
+        cols[name] = whole(name, np.int8, 0, allowed=POLES)
     cols["speed_rpm"] = bounded("speed_rpm", 0.0, 100_000.0, lo_open=True)
     for name in ("efficiency", "old_efficiency"):
         cols[name] = bounded(name, EFFICIENCY_MIN, EFFICIENCY_MAX, hi_open=True)
     cols["hours"] = bounded("hours", 0.0, HOURS_PER_YEAR_MAX)
     cols["load"] = bounded("load", 0.0, LOAD_MAX)
     cols["price"] = bounded("price", 0.0, np.inf)
-
-    kind, miss, bad = parsed["kind"]
-    flag("kind", miss, bad)
-    cols["kind"] = np.maximum(kind, 0).astype(np.int8, copy=False)
+    cols["kind"] = np.maximum(coded("kind", np.int8), 0)
     trade, miss, bad = parsed["trade_in"]
     flag("trade_in", miss, bad)
     cols["trade_in"] = np.asarray(trade, dtype=np.bool_)
     cols["old_kw"] = bounded("old_kw", 0.0, kw_max(), lo_open=True, required=cols["trade_in"])
-    old_qty, miss, bad = parsed["old_qty"]
-    bad |= ~miss & ~bad & ((old_qty < 1) | (old_qty > MAX_QTY))
-    flag("old_qty", miss, bad)
-    cols["old_qty"] = np.where(miss | bad, cols["qty"], old_qty).astype(np.int64, copy=False)
-    series, _, _ = parsed["old_series"]
-    cols["old_series"] = series.astype(np.int8, copy=False)  # -1: not given or no table for it
+    cols["old_qty"] = whole("old_qty", np.int64, cols["qty"], 1, MAX_QTY)
+    cols["old_series"] = coded("old_series", np.int8, flagged=False)  # -1: none or no table
     return Records(cols, reject, table)
