@@ -111,6 +111,15 @@ def in_threads(func, n: int, *args, min_chunk: int = 16_384) -> None:
         f.result()
 
 
+def read_only(values):
+    """A read-only view of an array: numba compiles a kernel once per argument type, and
+    whether an array is writable depends on where it came from (an Arrow buffer is not,
+    a numpy result is), so a kernel's inputs are passed read-only, whatever they are."""
+    view = values.view()
+    view.flags.writeable = False
+    return view
+
+
 def kernel(parallel: bool = False, inline: bool = False, chunk: bool = False):
     """Decorate a numba kernel with the project's options.
 

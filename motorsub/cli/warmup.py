@@ -34,6 +34,7 @@ def warm_all() -> None:
     )
     for part_load in (False, True):
         run(table, savings=settings(hours=4000, load=0.75, part_load=part_load, tariff=0.8))
+    _warm_typed(table)
     quote(motor_type="lv_async", kw=15, grade=2, region="CN-JS", date="2010-09-01")
     from motorsub.physics import efficiency as ef
 
@@ -48,6 +49,32 @@ def warm_all() -> None:
 
     montecarlo.warm()
     _warm_audit()
+
+
+def _warm_typed(table: pa.Table) -> None:
+    """The same lines with typed columns (as Parquet and DataFrames give them), through
+    ``motorsub.compute`` on a pandas frame long enough for its column conversions: the
+    one-pass checks of number columns and the grouping of date objects are compiled too."""
+    import datetime as dt
+
+    import pandas as pd
+
+    from motorsub.engine.frames import OBJECT_ROWS, compute
+
+    typed = table.set_column(1, "sale_date", pa.array(
+        [dt.date.fromisoformat(d) for d in table.column("sale_date").to_pylist()]
+    ))  # fmt: skip
+    for name, kind in (("kw", pa.float64()), ("grade", pa.int64()), ("old_kw", pa.float64()),
+                       ("old_qty", pa.int64()), ("speed_rpm", pa.float64())):  # fmt: skip
+        at = typed.column_names.index(name)
+        typed = typed.set_column(at, name, typed.column(name).cast(kind))
+    typed = typed.set_column(
+        typed.column_names.index("trade_in"), "trade_in", pa.array([False, True, True])
+    )
+    frame = typed.to_pandas()
+    frame = pd.concat([frame] * (OBJECT_ROWS // len(frame) + 1), ignore_index=True)
+    frame["record_id"] = [f"w{i}" for i in range(len(frame))]
+    compute(frame)
 
 
 def _warm_audit() -> None:

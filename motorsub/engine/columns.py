@@ -189,9 +189,7 @@ def _money(res, cols, sav, st, total, net, lifetimes, bill, payback) -> None:
         bills = (bill, payback) if bill is not None else (nothing, nothing)
         inputs = [cols["price"], cols["qty"], sav.kwh_per_year, sav.tce_per_year,
                   sav.tco2_per_year]  # fmt: skip
-        for i, values in enumerate(inputs):  # read-only: one compilation, whatever they are
-            inputs[i] = values.view()
-            inputs[i].flags.writeable = False
+        inputs = [_jit.read_only(v) for v in inputs]  # one compilation, whatever they are
         _jit.in_threads(
             money, len(net), res.fen, *inputs, float(st.life_years), float(st.tariff), total,
             net, *lives, *bills,

@@ -302,7 +302,8 @@ def _objects(series) -> pa.Array:
     bits, distinct = 12, -2
     while distinct == -2:  # a table of slots twice as large as the distinct objects
         slots = np.full(1 << bits, -1, np.int64)
-        distinct = first_codes(address, slots, bits, codes, first)
+        with np.errstate(over="ignore"):  # the hash wraps around on purpose (plain Python)
+            distinct = first_codes(address, slots, bits, codes, first)
         bits += 4
     if distinct < 0:
         return pa.Array.from_pandas(series)

@@ -111,8 +111,8 @@ def plain_edges(arr: pa.ChunkedArray) -> bool:
             from motorsub.kernels import checks
 
             valid = to_numpy(chunk.is_valid()) if chunk.null_count else _constant(True, n)
-            byte = _read_only(np.frombuffer(data, np.uint8))
-            if not checks.plain_edges(_read_only(ends), byte, valid):
+            byte = _jit.read_only(np.frombuffer(data, np.uint8))
+            if not checks.plain_edges(_jit.read_only(ends), byte, valid):
                 return False
             continue
         given = ends[1:] > ends[:-1]
@@ -459,21 +459,15 @@ def _chunks(arr: pa.ChunkedArray, dtype=np.float64):
         b = a + len(chunk)
         if b > a:
             data = chunk.buffers()[1]
-            values = _read_only(np.frombuffer(data, dtype, count=b - a, offset=chunk.offset * size))
+            values = _jit.read_only(
+                np.frombuffer(data, dtype, count=b - a, offset=chunk.offset * size)
+            )
             valid = to_numpy(chunk.is_valid()) if chunk.null_count else _constant(True, b - a)
             yield a, b, values, valid
         a = b
 
 
 _NO_VALUES = np.zeros(0, np.int64)
-
-
-def _read_only(values: np.ndarray) -> np.ndarray:
-    """A read-only view of ``values``: numba compiles a kernel once per argument type, and
-    an Arrow buffer is writable or not depending on where it came from."""
-    view = values.view()
-    view.flags.writeable = False
-    return view
 
 
 _CONSTANT: dict[bool, np.ndarray] = {}

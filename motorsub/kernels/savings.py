@@ -30,7 +30,7 @@ from typing import NamedTuple
 import numpy as np
 
 from motorsub import _jit, vocab
-from motorsub._jit import kernel
+from motorsub._jit import kernel, read_only
 from motorsub.model.profile import Settings
 from motorsub.physics import efficiency as ef
 from motorsub.physics import partload as pl
@@ -354,7 +354,7 @@ def kernel_inputs(cols: dict[str, np.ndarray], s: Settings) -> tuple:
     part-load model (None when part load is off)."""
     t = ef._tables()
     series_base, ie_base, sl = _slot_tables()
-    rec = SavingsColumns(*(cols[k] for k in SavingsColumns._fields))
+    rec = SavingsColumns(*(read_only(cols[k]) for k in SavingsColumns._fields))
     # factors in tonnes per kWh: the kernel multiplies, never divides
     par = SavingsParams(
         s.hours, s.load, s.assumed_poles, s.old_series,

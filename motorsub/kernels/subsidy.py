@@ -29,7 +29,7 @@ from typing import NamedTuple
 import numpy as np
 
 from motorsub import vocab
-from motorsub._jit import in_threads, kernel
+from motorsub._jit import in_threads, kernel, read_only
 from motorsub.model.schemes import Component, Rate, Scheme, SchemeSet, Version
 from motorsub.reasons import NOT_APPLICABLE, PAID, Reason, component_code
 
@@ -646,9 +646,12 @@ COLUMN_TYPES = SubsidyColumns(
 def columns(cols: dict[str, np.ndarray]) -> SubsidyColumns:
     """The subsidy kernel's record columns, by name from validated columns, each contiguous
     and of its :data:`COLUMN_TYPES` type (a copy only where it is not already), so that
-    numba compiles the kernel for one signature."""
+    numba compiles the kernel for one signature (read-only views, as Arrow's are)."""
     return SubsidyColumns(
-        *(np.ascontiguousarray(cols[k], t) for k, t in zip(SubsidyColumns._fields, COLUMN_TYPES))
+        *(
+            read_only(np.ascontiguousarray(cols[k], t))
+            for k, t in zip(SubsidyColumns._fields, COLUMN_TYPES)
+        )
     )
 
 
