@@ -37,7 +37,7 @@ from motorsub.audit.inputs import (
     spellings,
 )
 from motorsub.audit.ledger import Ledger
-from motorsub.audit.memory import give_back
+from motorsub.audit.memory import arrow_from_malloc, give_back
 from motorsub.audit.pipeline import References, audit_batch
 from motorsub.audit.rules import codes as key_codes
 from motorsub.audit.sample import Sample, draw
@@ -103,6 +103,7 @@ def _schemes(schemes) -> SchemeSet:
     return schemes if isinstance(schemes, SchemeSet) else load_schemes(schemes)
 
 
+@arrow_from_malloc()  # see motorsub.audit.memory
 def audit(
     claims: Source,
     catalogue: Source | None = None,
@@ -298,6 +299,7 @@ def _write_parts(parts, path: str | Path) -> None:
     out.commit()
 
 
+@arrow_from_malloc()
 def audit_files(
     claims: str | Path,
     findings_path: str | Path,

@@ -464,6 +464,22 @@ class Claims:
     def n(self) -> int:
         return len(self.source_row)
 
+    def keep(self, idx: np.ndarray) -> Claims:
+        """Only the rows in ``idx``, in place, an array at a time (each one freed once its
+        rows are copied): the lines are not held twice. Returns itself."""
+        arr = pa.array(idx, type=pa.int64())
+        self.table = self.table.take(arr)
+        self.source_row = self.source_row[idx]
+        for k, v in self.cols.items():
+            self.cols[k] = v.take(idx) if isinstance(v, Spilled) else np.ascontiguousarray(v[idx])
+        for k, v in self.keys.items():
+            self.keys[k] = v.take(arr)
+        self.reject = self.reject[idx]
+        self.claimed_fen = np.ascontiguousarray(self.claimed_fen[:, idx])
+        self.claimed_given = np.ascontiguousarray(self.claimed_given[:, idx])
+        self.invoice_ok = self.invoice_ok[idx]
+        return self
+
     def take(self, idx: np.ndarray) -> Claims:
         """The rows in ``idx``."""
         arr = pa.array(idx, type=pa.int64())
@@ -593,7 +609,7 @@ def read_claims(
     again = partial(original_rows, data, encoding=encoding, aliases=al, sheet=sheet)
     rejects = _rejects_table(claims, mask, problems, rejected, again, bad)
     ok = np.flatnonzero(mask == 0)
-    return (claims.take(ok) if len(ok) < n else claims), rejects, n + len(bad)
+    return (claims.keep(ok) if len(ok) < n else claims), rejects, n + len(bad)
 
 
 def repeats(code: np.ndarray) -> np.ndarray:

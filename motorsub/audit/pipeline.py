@@ -29,6 +29,7 @@ from motorsub.audit.codes import ELIGIBILITY, REJECTED, Code, bit
 from motorsub.audit.inputs import Buybacks, Catalogue, Claims, Quotas, join_keys, present
 from motorsub.audit.ledger import Ledger, digest_arrays, digest_strings
 from motorsub.audit.memory import give_back
+from motorsub.audit.spill import SpilledText
 from motorsub.engine import columns
 from motorsub.engine.batch import compute_batch
 from motorsub.kernels.keys import dense_codes
@@ -288,18 +289,22 @@ def audit_batch(
         dup_eq = rules.first_equipment(equipment, serial_key, active, prior_eq)
         flags[dup_eq] |= np.uint32(bit(Code.DUPLICATE_EQUIPMENT))
         v["trade_in"] = v["trade_in"] & ~dup_eq
+        # read again by the duplicate claims and the ledger, not by the engine: they wait
+        # in temporary files while it computes and the lines are settled
+        waiting = {"serial_key": SpilledText(serial_key), "equipment": SpilledText(equipment)}
+        del serial_key, equipment, active, prior_eq, dup_eq
 
         give_back()
         ent = entitlement(schemes, c, valid, v, flags)
         v = {k: v[k] for k in ("kw", "trade_in")}  # what settling reads of the verified facts
         _done_with(c, frozenset({"day", "qty"} | set(c.keys)))  # and of the typed columns
         give_back()
-        result = _settle_batch(c, refs, schemes, ledger, state, serial_key, flags, v, ent)
+        result = _settle_batch(c, refs, schemes, ledger, state, waiting, flags, v, ent)
         result.eligibility, result.versions = ent.eligibility, ent.versions
         del ent  # its amounts [K, n], no longer read: freed before the ledger's rows are made
         _done_with(c, frozenset(RESULT_KEYS))  # the typed columns too: nothing reads them now
         v = {k: v[k] for k in ("trade_in", "quota_w", "quota_group", "quota_groups")}
-        result.ledger = _record(c, ledger, state, digest, result, serial_key, equipment, v)
+        result.ledger = _record(c, ledger, state, digest, result, waiting, v)
     except BaseException:
         ledger.rollback()
         raise
@@ -322,7 +327,7 @@ def _components(per_engine: np.ndarray, rows: list[int]) -> np.ndarray:
     return np.ascontiguousarray(per_engine[rows])
 
 
-def _settle_batch(c, refs, schemes, ledger, state, serial_key, flags, v, ent: Entitlement):
+def _settle_batch(c, refs, schemes, ledger, state, waiting, flags, v, ent: Entitlement):
     """Duplicates, quotas and settlement; returns a :class:`BatchResult` (no ledger yet)."""
     engine_fen = ent.fen
     engine = [comp.id for _, comp in schemes.components]
@@ -340,8 +345,10 @@ def _settle_batch(c, refs, schemes, ledger, state, serial_key, flags, v, ent: En
         low, high = _components(ent.low, rows), _components(ent.high, rows)
     claimed = rules.where_given(c.claimed_fen, c.claimed_given)
     claiming = c.claimed_given & (claimed > 0)
+    serial_key = waiting["serial_key"].load()
     prior = ledger.prior_paid(state, serial_key, c.components)
     dup = rules.first_claims(serial_key, claiming, prior)
+    del serial_key, prior
     flags[dup.any(axis=0)] |= np.uint32(bit(Code.DUPLICATE_SERIAL))
     allowed = np.where(dup, 0, entitled)
 
@@ -428,14 +435,17 @@ def _ledger_rows(seq: int, columns: tuple[pa.Array, ...], n: int):
         yield from zip(itertools.repeat(seq), *values)
 
 
-def _record(c, ledger, state, digest, r: BatchResult, serial_key, equipment, v) -> dict:
+def _record(c, ledger, state, digest, r: BatchResult, waiting, v) -> dict:
     """The batch's accepted lines into the ledger (one transaction); what was done."""
-    acc = np.flatnonzero(r.status != REJECTED)
-    take = pa.array(acc, pa.int64())
-    rows = slice(None) if len(acc) == c.n else acc  # every line accepted: views, not copies
+    serial_key, equipment = waiting["serial_key"].load(), waiting["equipment"].load()
+    every = not (r.status == REJECTED).any()  # every line accepted: views, not copies
+    acc = None if every else np.flatnonzero(r.status != REJECTED)
+    n_acc = c.n if every else len(acc)
+    take = None if every else pa.array(acc, pa.int64())
+    rows = slice(None) if every else acc
 
     def accepted(arr: pa.Array) -> pa.Array:  # every line accepted: the array itself
-        return arr if len(acc) == c.n else arr.take(take)
+        return arr if every else arr.take(take)
 
     eq = pc.if_else(
         pa.array(v["trade_in"][rows]), accepted(equipment), pa.scalar(None, pa.string())
@@ -444,7 +454,7 @@ def _record(c, ledger, state, digest, r: BatchResult, serial_key, equipment, v) 
     paid = _paid(c.components, r.approved, r.unverified, rows)
     approved = r.approved[:, rows].sum(axis=0)
     columns = (rid, accepted(c.keys["claimant"]), skey, eq, paid, pa.array(approved))
-    lines = _ledger_rows(state.new_seq, columns, len(acc))
+    lines = _ledger_rows(state.new_seq, columns, n_acc)
     used = v["quota_w"][rows]
     quota: list[tuple] = []
     if used.any():
@@ -459,8 +469,8 @@ def _record(c, ledger, state, digest, r: BatchResult, serial_key, equipment, v) 
         "claimed_fen": int(r.claimed.sum()),
         "approved_fen": int(r.approved.sum()),
     }
-    action = ledger.commit(state, digest, results, lines, quota, totals, accepted=len(acc))
-    out = {"batch_id": state.batch_id, "lines": c.n, "accepted": len(acc), "ledger": action}
+    action = ledger.commit(state, digest, results, lines, quota, totals, accepted=n_acc)
+    out = {"batch_id": state.batch_id, "lines": c.n, "accepted": n_acc, "ledger": action}
     if state.recorded:
         out["matches_ledger"] = state.result_digest == results
     return out

@@ -17,6 +17,7 @@ import tempfile
 from collections.abc import Iterator
 
 import numpy as np
+import pyarrow as pa
 
 
 class Spilled:
@@ -65,3 +66,22 @@ class Spilled:
     def take(self, rows: np.ndarray) -> Spilled:
         """The values of ``rows``, in a file of their own."""
         return Spilled.of(self.to_numpy()[rows])
+
+
+class SpilledText:
+    """One Arrow array (keys as text) kept in a temporary file (Arrow IPC) between the
+    steps that read it: the serial and equipment keys of a batch are read by the duplicate
+    checks and again by the ledger, not while the engine computes and the lines are
+    settled, where the audit's memory peaks."""
+
+    def __init__(self, values: pa.Array | pa.ChunkedArray):
+        self._file = tempfile.NamedTemporaryFile(prefix="motorsub-audit-", suffix=".arrow")
+        table = pa.table({"values": values})
+        with pa.OSFile(self._file.name, "wb") as sink, pa.ipc.new_file(sink, table.schema) as w:
+            w.write_table(table)
+
+    def load(self) -> pa.Array:
+        """The array, read back into memory."""
+        with pa.OSFile(self._file.name, "rb") as source:
+            column = pa.ipc.open_file(source).read_all().column("values")
+        return column.chunk(0) if column.num_chunks == 1 else column.combine_chunks()

@@ -107,3 +107,21 @@ def test_under_and_over_claims_by_hand(monkeypatch):
         unverified=np.array([[0, 0, 3], [0, 0, 0]]), versions={},
     )  # fmt: skip
     assert summary._under_over(lines) == (10, 20 + 20 + 4)
+
+
+def test_the_audit_puts_arrows_pool_back(tmp_path):
+    import pyarrow as pa
+
+    from motorsub.audit.memory import arrow_from_malloc
+
+    before = pa.default_memory_pool().backend_name
+    audit(EXAMPLES / "batch1.csv", ledger=tmp_path / "l.sqlite", **REF)
+    assert pa.default_memory_pool().backend_name == before
+    with arrow_from_malloc():
+        with arrow_from_malloc():  # nested, as audit_files runs audit
+            assert pa.default_memory_pool().backend_name == "system"
+        assert pa.default_memory_pool().backend_name == "system"  # the outer one still runs
+    assert pa.default_memory_pool().backend_name == before
+    with pytest.raises(ValueError), arrow_from_malloc():
+        raise ValueError("an audit that fails")
+    assert pa.default_memory_pool().backend_name == before
