@@ -89,6 +89,20 @@ def test_small_compute_is_lean_and_writes_the_same_bytes(tmp_path, source, optio
     assert lean_text.replace("lean.", "here.") == here_text
 
 
+def test_small_audit_runs_as_python_and_writes_the_same_bytes(tmp_path):
+    audit = ROOT / "examples" / "audit"
+    refs = ("--catalogue", audit / "catalogue.csv", "--buybacks", audit / "buybacks.csv",
+            "--quotas", audit / "quotas.csv", "-q")  # fmt: skip
+    lean_out, here_out = tmp_path / "lean.csv", tmp_path / "here.csv"
+    _, imported = run_fresh("audit", audit / "batch1.csv", "-o", lean_out,
+                            "--lines", tmp_path / "lean_lines.csv", *refs)  # fmt: skip
+    run_here("audit", audit / "batch1.csv", "-o", here_out,
+             "--lines", tmp_path / "here_lines.csv", *refs)  # fmt: skip
+    assert imported["numba"] is False  # 62 claims: no kernel compiled or loaded
+    assert lean_out.read_bytes() == here_out.read_bytes()
+    assert (tmp_path / "lean_lines.csv").read_bytes() == (tmp_path / "here_lines.csv").read_bytes()
+
+
 QUOTE = (
     "quote --motor-type lv_async --kw 11 --poles 4 --grade 2 --kind new --trade-in "
     "--old-kw 11 --old-efficiency 87.6 --region CN-SH --date 2013-06-01 --hours 4000 "

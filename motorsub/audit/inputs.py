@@ -25,7 +25,7 @@ contract number.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import partial
 from pathlib import Path
 
@@ -481,24 +481,8 @@ class Claims:
         return self
 
     def take(self, idx: np.ndarray) -> Claims:
-        """The rows in ``idx``."""
-        arr = pa.array(idx, type=pa.int64())
-        return Claims(
-            table=self.table.take(arr),
-            source_row=self.source_row[idx],
-            cols={
-                k: v.take(idx) if isinstance(v, Spilled) else np.ascontiguousarray(v[idx])
-                for k, v in self.cols.items()
-            },
-            reject=self.reject[idx],
-            keys={k: v.take(arr) for k, v in self.keys.items()},
-            components=self.components,
-            claimed_fen=np.ascontiguousarray(self.claimed_fen[:, idx]),
-            claimed_given=np.ascontiguousarray(self.claimed_given[:, idx]),
-            invoice_ok=self.invoice_ok[idx],
-            has_trade_in_column=self.has_trade_in_column,
-            not_read=self.not_read,
-        )
+        """The rows in ``idx``, as new claims (these are left as they are)."""
+        return replace(self, cols=dict(self.cols), keys=dict(self.keys)).keep(idx)
 
 
 def _fen(arr) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

@@ -199,7 +199,11 @@ def audit(
       motorsub audit 申报.xlsx --sheet 2014Q1 --catalogue 目录.xlsx --aliases 别名.csv \\
           -o 审核结果.xlsx --headers zh --lang zh
     """
-    from motorsub import i18n, io
+    from motorsub import _jit, i18n, io
+    from motorsub.cli import lean
+
+    if lean.small(claims_path):  # a few thousand claims: plain-Python kernels, no compiling
+        _jit.run_as_python()
     from motorsub.audit import audit_files, default_rejects_path
     from motorsub.render.audit import summary_text
 
