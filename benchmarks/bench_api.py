@@ -13,8 +13,12 @@ motorsub's on every row, to the fen.
 Then ``motorsub.compute`` is timed on the same data read as a polars DataFrame
 (``polars.read_parquet``) and as a pyarrow Table (``pyarrow.parquet.read_table``), each
 returning a frame of its own type. Reading the file is never timed. pandas and motorsub
-run in turns (:func:`benchmarks._common.best_of_rounds`), best of 3 rounds after a warm-up
-up to 1e6 lines, one round above.
+run in turns (:func:`benchmarks._common.best_of_rounds`), best of 3 rounds, after a
+warm-up round up to 1e6 lines (above, the checked run before the rounds is the warm-up).
+A single round at 1e7 varied by a third from run to run: this virtual machine reports
+freed memory to its host, and writing new memory cost 0.5 to 2 s per GB from one hour to
+the next, against 0.04 s for memory the process holds (:func:`fresh_memory` measures both
+in the same run; the result's computed columns are all new memory).
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import gc
+import time
 import tomllib
 from pathlib import Path
 
@@ -31,7 +36,7 @@ import pandas as pd
 from benchmarks import _common as C
 from motorsub.model.schemes import default_scheme_dir
 
-ROUNDS_UP_TO = 1_000_000  # best of 3 rounds up to this size, one round above
+WARM_UP_TO = 1_000_000  # a warm-up round up to this size; above, the checked run warms
 
 
 # ------------------------------------------------------------------------ the contender
@@ -89,7 +94,7 @@ def check_equal(analyst: pd.DataFrame, result: pd.DataFrame) -> None:
 
 
 def _rounds(n: int) -> dict:
-    return {"rounds": 3, "warmup": 1} if n <= ROUNDS_UP_TO else {"rounds": 1, "warmup": 0}
+    return {"rounds": 3, "warmup": 1 if n <= WARM_UP_TO else 0}
 
 
 def _row(n: int, contender: str, given: str, best: tuple[float, object, float]) -> dict:
@@ -100,12 +105,46 @@ def _row(n: int, contender: str, given: str, best: tuple[float, object, float]) 
     }  # fmt: skip
 
 
-def _pandas_rounds(n: int, df: pd.DataFrame, times: dict) -> list[dict]:
-    """The analyst's pandas and motorsub on the same frame, in turns, once checked equal."""
+def new_bytes(df: pd.DataFrame, out: pd.DataFrame) -> int:
+    """The bytes of ``out``'s computed columns (those not in ``df``): new memory. The
+    passed-through columns (``record_id`` included) are ``df``'s when no row is rejected."""
+    return sum(out[name].array.nbytes for name in out.columns if name not in df.columns)
+
+
+FRESH_GB, PAUSE_S = 1.0, 3.0
+
+
+def fresh_memory(rounds: int = 3) -> dict:
+    """What touching memory costs on this machine [s per GB]: new memory the process has
+    not used for :data:`PAUSE_S` seconds (allocated, written once, given back), and memory it
+    holds, written again after the same pause. Best of ``rounds``."""
+    n = int(FRESH_GB * 1e9) // 8
+    new = held = float("inf")
+    kept = np.ones(n)
+    for _ in range(rounds):
+        time.sleep(PAUSE_S)
+        t0 = time.perf_counter()
+        a = np.empty(n)
+        a.fill(1.0)
+        new = min(new, time.perf_counter() - t0)
+        del a
+        time.sleep(PAUSE_S)
+        t0 = time.perf_counter()
+        kept.fill(2.0)
+        held = min(held, time.perf_counter() - t0)
+    return {"new_s_per_gb": new / FRESH_GB, "held_s_per_gb": held / FRESH_GB}
+
+
+def _pandas_rounds(n: int, df: pd.DataFrame, times: dict) -> tuple[list[dict], int]:
+    """The analyst's pandas and motorsub on the same frame, in turns, once checked equal;
+    and the bytes of new memory in motorsub's result."""
     import motorsub
 
     motorsub.compute(df.iloc[: min(n, 100_000)])  # the kernels loaded before any timing
-    check_equal(analyst_subsidies(df), motorsub.compute(df))
+    out = motorsub.compute(df)
+    check_equal(analyst_subsidies(df), out)
+    made = new_bytes(df, out)
+    del out
     best = C.best_of_rounds(
         {"pandas": lambda: analyst_subsidies(df), "motorsub": lambda: motorsub.compute(df)},
         times=times,
@@ -114,7 +153,7 @@ def _pandas_rounds(n: int, df: pd.DataFrame, times: dict) -> list[dict]:
     return [
         _row(n, "pandas (analyst)", "pandas", best["pandas"]),
         _row(n, "motorsub", "pandas", best["motorsub"]),
-    ]
+    ], made
 
 
 def _motorsub_on(n: int, given: str, frame) -> dict:
@@ -131,7 +170,8 @@ def bench_size(n: int, cache: Path) -> list[dict]:
 
     path = input_file(n, "parquet", cache)
     times: dict[str, list[float]] = {}
-    rows = _pandas_rounds(n, pd.read_parquet(path), times)
+    rows, made = _pandas_rounds(n, pd.read_parquet(path), times)
+    rows[1]["new_bytes"] = made
     gc.collect()
     rows.append(_motorsub_on(n, "polars", pl.read_parquet(path)))
     gc.collect()
@@ -153,7 +193,7 @@ def run(sizes, cache: Path = C.CACHE) -> dict:
     for n in sizes:
         rows += bench_size(n, cache)
         print(f"  api {C.label(n)} done", flush=True)
-    return {"rows": rows}
+    return {"rows": rows, "memory": fresh_memory()}
 
 
 def markdown(res: dict) -> str:
@@ -172,9 +212,29 @@ def markdown(res: dict) -> str:
     return (
         "`motorsub.compute` in memory (validation, every component, savings, summary) "
         "against twenty lines of pandas for the three subsidies (amounts identical on every "
-        "row); best of 3 rounds in turns up to 1e6, one round above. *× pandas*: how many "
+        "row); best of 3 rounds in turns. *× pandas*: how many "
         "times faster than the pandas code.\n\n"
         + C.table(["N", "contender", "input", "time", "rows/s", "× pandas", "others"], rows)
+        + _memory_text(res)
+    )
+
+
+def _memory_text(res: dict) -> str:
+    """What new memory costs on this machine, and how much of it the result is."""
+    m = res.get("memory")
+    made = [r for r in res["rows"] if "new_bytes" in r]
+    if not m or not made:
+        return ""
+    r = max(made, key=lambda r: r["size"])
+    gb = r["new_bytes"] / 1e9
+    return (
+        f"\n\nNew memory on this machine, in the same run: writing {FRESH_GB:g} GB the "
+        f"process has not used for {PAUSE_S:g} s took {m['new_s_per_gb']:.2f} s per GB "
+        "(every new page is zeroed and, as this virtual machine reports freed memory to its "
+        "host, backed by the host again); writing memory the process holds, "
+        f"{m['held_s_per_gb']:.3f} s per GB. At {C.label(r['size'])} lines the result's "
+        f"computed columns are {gb:.2f} GB of new memory: about "
+        f"{gb * m['new_s_per_gb']:.2f} s of processor time before any line is computed."
     )
 
 

@@ -67,8 +67,39 @@ def __getattr__(name: str):
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
-_pool = None  # the threads of in_threads, made on first use
-_pool_lock = threading.Lock()
+class KeptThreads:
+    """A pool of threads made on first use and kept for the life of the process: a batch
+    starts no threads of its own, and the memory a thread's work gave back is reused by
+    the same threads (with new threads for every slice, computing a frame of ten million
+    lines touched 0.4 GB more new memory). A child process made by ``fork`` has none of
+    its parent's threads: it makes its own pool on first use (the parent's would leave
+    it waiting forever)."""
+
+    def __init__(self, workers, prefix: str):
+        self._workers, self._prefix = workers, prefix
+        self._pool = None
+        self._lock = threading.Lock()
+        os.register_at_fork(after_in_child=self._forget)
+
+    def __call__(self):
+        with self._lock:
+            if self._pool is None:
+                from concurrent.futures import ThreadPoolExecutor
+
+                self._pool = ThreadPoolExecutor(self._workers(), thread_name_prefix=self._prefix)
+            return self._pool
+
+    def _forget(self) -> None:
+        self._pool, self._lock = None, threading.Lock()
+
+
+def _kernel_threads() -> int:
+    import numba
+
+    return numba.config.NUMBA_NUM_THREADS - 1
+
+
+_kernel_pool = KeptThreads(_kernel_threads, "motorsub-kernel")  # the threads of in_threads
 
 
 def threads() -> int:
@@ -90,22 +121,13 @@ def in_threads(func, n: int, *args, min_chunk: int = 16_384) -> None:
     compiled with ``nogil``, its chunks run at once on every core. A chunk holds at least
     ``min_chunk`` lines: a smaller job runs in this thread alone.
     """
-    global _pool
     k = max(1, min(threads(), n // min_chunk))
     if k == 1:
         func(0, n, *args)
         return
-    with _pool_lock:
-        if _pool is None:
-            from concurrent.futures import ThreadPoolExecutor
-
-            import numba
-
-            _pool = ThreadPoolExecutor(
-                numba.config.NUMBA_NUM_THREADS - 1, thread_name_prefix="motorsub-kernel"
-            )
+    pool = _kernel_pool()
     cuts = [n * j // k for j in range(k + 1)]
-    others = [_pool.submit(func, cuts[j], cuts[j + 1], *args) for j in range(1, k)]
+    others = [pool.submit(func, cuts[j], cuts[j + 1], *args) for j in range(1, k)]
     func(cuts[0], cuts[1], *args)  # this thread takes the first chunk
     for f in others:
         f.result()

@@ -132,3 +132,55 @@ def test_a_column_of_mostly_distinct_objects_equals_the_plain_conversion():
     series = pd.Series([dt.date(2000, 1, 1) + dt.timedelta(days=i) for i in range(64)] * 2)
     series = series.astype(object)
     assert frames._objects(series).equals(pa.Array.from_pandas(series))
+
+
+def test_gathered_codes_widen_when_later_slices_bring_more_values():
+    """Coded columns are gathered in the narrowest index type a pandas categorical keeps
+    (int8 up to 126 values); a slice that brings more values widens the indices already
+    gathered (int16, then int32) without changing what any row reads. Each row's text is
+    known by construction: slice k's row i reads ``values_k[index_k[i]]``, or is missing."""
+    done = frames.Gathered(9, ("reasons",))
+    slices = [
+        (["a", "b", "c"], [0, 2, -1]),
+        ([f"v{j}" for j in range(200)] + ["b"], [199, 150, 200]),
+        ([f"w{j}" for j in range(40_000)], [39_999, -1, 5]),
+    ]
+    expected, at = [], 0
+    for (values, index), kind in zip(slices, (np.int8, np.int16, np.int32)):
+        codes = frames.columns.Coded(values, np.array(index, np.int32))
+        done._add_coded("reasons", codes, at, at + len(index))
+        at += len(index)
+        expected += [values[i] if i >= 0 else None for i in index]
+        assert done._coded["reasons"][2].dtype == kind  # 3, then 203, then 40 203 values
+    done.m = at
+    values, index = done.columns()["reasons"]
+    assert [values[i] if i >= 0 else None for i in index] == expected
+    assert values[:4] == ["a", "b", "c", "v0"]  # first occurrence order, "b" once
+    assert len(values) == 3 + 200 + 40_000
+
+
+def test_pandas_categoricals_keep_the_gathered_codes():
+    """The gathered int8 codes are the categorical's own: pandas does not copy them."""
+    index = np.array([1, -1, 0, 1], np.int8)
+    cat = frames._categories(frames.columns.Coded(["x", "y"], index))
+    assert np.shares_memory(cat.codes, index)
+    assert list(cat.astype(object)) == ["y", np.nan, "x", "y"]
+
+
+@pytest.mark.parametrize("rows", [4, 1 << 20])
+def test_a_rejected_rows_nan_numbers_are_shown_as_missing(monkeypatch, rows):
+    """The frame's number columns reach the engine with NaN as a value (no null bitmap is
+    made); where a rejected row's values are shown they read as missing, as a null does:
+    ``None`` in the rejects, "empty" in the strict error. Line D has no kW (MISSING_KW)
+    and no old kW; its heading is written the office's way."""
+    monkeypatch.setattr(frames, "SLICE_ROWS", rows)
+    lines = dict(LINES, kw=[15.0, 400.0, 7.5, np.nan])
+    df = pd.DataFrame(lines).rename(columns={"kw": "额定功率(kW)"})
+    out = motorsub.compute(df)
+    assert list(out["subsidy_total"]) == EXPECTED["subsidy_total"]
+    (reject,) = out.attrs["rejects"]
+    assert reject["source_row"] == 5 and reject["reasons"] == "MISSING_KW"
+    assert reject["kw"] is None and reject["old_kw"] is None and reject["grade"] == 2.0
+    with pytest.raises(motorsub.RejectedRowsError) as err:
+        motorsub.compute(df, strict=True)
+    assert "row 5, column kw: empty (MISSING_KW)" in str(err.value)

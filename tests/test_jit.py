@@ -88,3 +88,42 @@ def test_when_compiling_calls_once_within_its_block_and_is_forgotten_after():
     assert calls == ["told"]  # once, however many kernels compile
     numba.njit(lambda x: x * 7 + 1)(2)  # after the block: nobody is told
     assert calls == ["told"] and _jit._when_compiling == []
+
+
+_AFTER_FORK = """
+import os, signal
+import numpy as np
+from motorsub import _jit
+from motorsub.engine import records
+
+def mark(start, stop, out):
+    out[start:stop] += 1
+
+def both():
+    seen = np.zeros(100_000, np.int64)
+    _jit.in_threads(mark, len(seen), seen, min_chunk=1_000)
+    jobs = {k: (lambda k=k: k * 2) for k in range(5)}
+    parsed = records._parse_columns(records.PARALLEL_ROWS, jobs)
+    return int(seen.sum()), parsed
+
+assert both() == (100_000, {k: k * 2 for k in range(5)})  # the parent's pools exist now
+pid = os.fork()
+if pid == 0:
+    signal.alarm(20)  # a child waiting on its parent's threads would wait forever
+    os._exit(0 if both() == (100_000, {k: k * 2 for k in range(5)}) else 3)
+_, status = os.waitpid(pid, 0)
+print(os.waitstatus_to_exitcode(status))
+"""
+
+
+def test_kept_thread_pools_work_in_a_child_made_by_fork():
+    """The kernel and parsing threads are kept for the process's life; a child made by
+    fork has none of them and must make its own (it waited forever on its parent's)."""
+    import subprocess
+    import sys
+
+    done = subprocess.run(
+        [sys.executable, "-c", _AFTER_FORK], capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "0"  # the child's own exit code: 0, not SIGALRM's

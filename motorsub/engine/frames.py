@@ -12,6 +12,7 @@ the page faults of its fresh temporaries as on the work.
 from __future__ import annotations
 
 import ctypes
+import dataclasses
 import os
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -78,15 +79,16 @@ def compute(
     525.0
     """
     kind = _frame_kind(df)
+    nan = frozenset()
     if kind == "pandas":
-        table = _pandas_table(df)
+        table, nan = _pandas_table(df)
     elif kind == "polars":
         table = df.to_arrow()
     else:
         table = df if isinstance(df, pa.Table) else pa.Table.from_batches([df])
     schemes = as_schemes(schemes)
     st = savings if savings is not None else settings()
-    table, done = _in_slices(table, schemes, st, strict)
+    table, done = _in_slices(table, schemes, st, strict, nan)
     if kind == "pandas":
         return _pandas_output(df, table, done)
     out = columns.assemble(table, done.rows, done.columns())
@@ -130,11 +132,11 @@ class Gathered:
     order of first occurrence, as one pass gives them.
     """
 
-    def __init__(self, n: int, names: tuple[str, ...]):
-        self.n, self.m, self.names = n, 0, names
+    def __init__(self, n: int, names: tuple[str, ...], nan=frozenset()):
+        self.n, self.m, self.names, self.nan = n, 0, names, nan
         self._numbers: dict[str, np.ndarray] = {}
         self._coded: dict[str, tuple[list[str], dict[str, int], np.ndarray]] = {}
-        self._rows: list[np.ndarray] = []
+        self._rows: list[np.ndarray | range] = []
         self.rejects: list[dict] = []
         self.summary: dict = {}
 
@@ -149,9 +151,18 @@ class Gathered:
         for name, values in columns.computed_columns(batch, st, into).items():
             if isinstance(values, columns.Coded):
                 self._add_coded(name, values, a, b)
-        self._rows.append(batch.rows + offset)
+        every = len(batch.rows) == batch.table.num_rows  # then no row numbers are made
+        self._rows.append(range(offset, offset + b - a) if every else batch.rows + offset)
         self.m = b
-        if len(batch.rejected_rows):
+        rejected = batch.rejected_rows
+        if len(rejected):
+            if self.nan:  # the rejected rows alone, their NaN numbers as null
+                batch = dataclasses.replace(
+                    batch,
+                    table=_with_nulls(batch.table.take(pa.array(rejected)), self.nan),
+                    reject=batch.reject[rejected],
+                    row_numbers=batch.source_rows(rejected),
+                )
             self.rejects += columns.rejects_table(batch).to_pylist()
 
     def numbers(self, name: str) -> np.ndarray:
@@ -165,7 +176,8 @@ class Gathered:
             first: dict[str, int] = {}
             for i, v in enumerate(codes.values):
                 first.setdefault(v, i)
-            self._coded[name] = (list(codes.values), first, np.empty(self.n, np.int32))
+            index = np.empty(self.n, _index_type(len(codes.values)))
+            self._coded[name] = (list(codes.values), first, index)
         values, first, index = self._coded[name]
         if codes.values == values:
             index[a:b] = codes.index
@@ -174,13 +186,20 @@ class Gathered:
             if v not in first:
                 first[v] = len(values)
                 values.append(v)
-        at = np.array([first[v] for v in codes.values] + [-1], dtype=np.int32)
+        if _index_type(len(values)) != index.dtype:  # more values than the type holds
+            index = index.astype(_index_type(len(values)))
+            self._coded[name] = (values, first, index)
+        at = np.array([first[v] for v in codes.values] + [-1], dtype=index.dtype)
         np.take(at, codes.index, out=index[a:b])  # index -1 (missing) takes the last: -1
 
     @property
-    def rows(self) -> np.ndarray:
-        """The computed rows, as indices into the table, in input order."""
-        return np.concatenate(self._rows) if self._rows else np.zeros(0, np.int64)
+    def rows(self) -> np.ndarray | range:
+        """The computed rows, as indices into the table, in input order: ``range(n)`` when
+        every row was computed (ten million row numbers are 80 MB nobody reads)."""
+        if all(isinstance(r, range) for r in self._rows):  # the slices follow each other
+            return range(self.m)
+        parts = [np.arange(r.start, r.stop) if isinstance(r, range) else r for r in self._rows]
+        return np.concatenate(parts)
 
     def columns(self) -> dict[str, np.ndarray | columns.Coded]:
         """The computed columns of every slice, as :func:`columns.computed_columns` names them."""
@@ -194,8 +213,14 @@ class Gathered:
         return out
 
 
+def _index_type(values: int) -> type:
+    """The signed integer type of indices into ``values`` values (-1 = null) in which a
+    pandas categorical of that many categories keeps its codes: they are not copied again."""
+    return np.int8 if values < 127 else np.int16 if values < 32767 else np.int32
+
+
 def _in_slices(
-    table: pa.Table, schemes: SchemeSet, st: Settings, strict: bool
+    table: pa.Table, schemes: SchemeSet, st: Settings, strict: bool, nan=frozenset()
 ) -> tuple[pa.Table, Gathered]:
     """``table`` with its columns named as the engine reads them, and every slice of it
     computed and gathered, with the rejects and the summary.
@@ -208,11 +233,12 @@ def _in_slices(
 
     Under ``strict``, a slice with a rejected row stops the run with the error a single
     pass over the whole table gives (it names the first rejected rows of the whole table
-    and counts them all).
+    and counts them all). ``nan``: the (read) names of the columns with NaN as a value
+    (:func:`nan_columns`), shown as null where a rejected row's values are shown.
     """
     table = records.normalise_names(table, SOURCE)
     n = table.num_rows
-    done = Gathered(n, columns.output_names(schemes, st)[1:])
+    done = Gathered(n, columns.output_names(schemes, st)[1:], nan)
     totals, scratch = Totals(schemes), IntoOutput(schemes, done)
 
     def gather(batch, offset: int) -> None:
@@ -227,7 +253,8 @@ def _in_slices(
                 batch = compute_batch(part, schemes, st, source=SOURCE, offset=offset,
                                       scratch=scratch)  # fmt: skip
                 if strict and len(batch.rejected_rows):
-                    compute_batch(table, schemes, st, source=SOURCE, strict=True)  # raises
+                    whole = _with_nulls(table, nan)
+                    compute_batch(whole, schemes, st, source=SOURCE, strict=True)  # raises
                 if pending is not None:
                     pending.result()
                 pending = pool.submit(gather, batch, offset)
@@ -252,29 +279,56 @@ def _frame_kind(df) -> str:
     )
 
 
-def _pandas_table(df) -> pa.Table:
-    """The frame as an Arrow table: float columns without a copy (NaN as null), object
-    columns of few distinct objects through those objects (:func:`_objects`), the rest as
-    pyarrow converts them (pandas' own Arrow-backed text is not copied either); a long
-    frame's columns in threads."""
+def _pandas_table(df) -> tuple[pa.Table, frozenset[str]]:
+    """The frame as an Arrow table, and the read names of its :func:`nan_columns`.
+
+    Float columns are not copied: those the engine reads as numbers keep NaN as a value,
+    the others have NaN as null. Object columns of few distinct objects are converted
+    through those objects (:func:`_objects`), the rest as pyarrow converts them (pandas'
+    own Arrow-backed text is not copied either); a long frame's columns in threads."""
     names = list(df.columns)
     if len(set(names)) != len(names) or not all(isinstance(n, str) for n in names):
-        return pa.Table.from_pandas(df, preserve_index=False)  # pyarrow says what is wrong
+        return pa.Table.from_pandas(df, preserve_index=False), frozenset()  # pyarrow says why
+    numbers = nan_columns(df)
 
     def convert(name: str) -> pa.Array:
         series = df[name]
         if series.dtype == np.float64:
-            return columns.float_array(np.ascontiguousarray(series.to_numpy()))
+            values = np.ascontiguousarray(series.to_numpy())
+            return pa.array(values) if name in numbers else columns.float_array(values)
         if series.dtype == object and len(series) >= OBJECT_ROWS:
             return _objects(series)
         return pa.Array.from_pandas(series)
 
+    read = frozenset(records.read_name(name) for name in numbers)
     if len(df) < OBJECT_ROWS:
-        return pa.table([convert(name) for name in names], names=names)
+        return pa.table([convert(name) for name in names], names=names), read
     # numpy, pyarrow and the kernels release the GIL: the columns are converted on every
     # core (in order of the columns, the first error is the one a loop meets first)
     with ThreadPoolExecutor(max_workers=min(4, os.cpu_count() or 1)) as pool:
-        return pa.table(list(pool.map(convert, names)), names=names)
+        return pa.table(list(pool.map(convert, names)), names=names), read
+
+
+def nan_columns(df) -> set[str]:
+    """The float columns of ``df`` that the engine reads as numbers (kW, grade, hours ...):
+    they go to Arrow with NaN as a value, not as null, so no validity bitmap is made,
+    unpacked and checked per slice. The engine reads a NaN number as missing, as it reads
+    a null (docs/rules.md section 1); where a rejected row's value is shown (the rejects,
+    the strict error) it is shown as a null is (:func:`_with_nulls`)."""
+    return {
+        name for name in df.columns
+        if df[name].dtype == np.float64 and records.read_name(name) in records.NUMBER_COLUMNS
+    }  # fmt: skip
+
+
+def _with_nulls(table: pa.Table, names: frozenset[str]) -> pa.Table:
+    """``table`` with NaN written as null in the columns ``names``, as a conversion of
+    the frame without :func:`nan_columns` gives it."""
+    for name in names:
+        i = table.column_names.index(name)
+        values = np.ascontiguousarray(table.column(i).to_numpy())
+        table = table.set_column(i, name, columns.float_array(values))
+    return table
 
 
 def _objects(series) -> pa.Array:

@@ -10,7 +10,7 @@ its original values.
 from __future__ import annotations
 
 import os
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import wait
 from dataclasses import dataclass
 from functools import cache
 from typing import NamedTuple
@@ -65,9 +65,21 @@ class Records:
         When ``index`` is every row in order (a batch with no reject, the usual case)
         the columns themselves are returned, not copies: callers only read them.
         """
-        if len(index) == len(self.reject) and np.array_equal(index, np.arange(len(index))):
+        if _every_row(index, len(self.reject)):
             return {k: np.ascontiguousarray(v) for k, v in self.cols.items()}
         return {k: np.ascontiguousarray(v[index]) for k, v in self.cols.items()}
+
+
+def _every_row(index: np.ndarray, n: int, block: int = 1 << 16) -> bool:
+    """Whether ``index`` is ``0, 1, ..., n - 1``: compared a block at a time, so that no
+    array of the batch's length is made for it."""
+    if len(index) != n:
+        return False
+    for a in range(0, n, block):
+        b = min(a + block, n)
+        if not np.array_equal(index[a:b], np.arange(a, b)):
+            return False
+    return True
 
 
 def problem_names(mask: int) -> list[str]:
@@ -561,6 +573,12 @@ def checked_codes(found: Found, dtype, required=False, flagged=True):
 normal_name = vocab.normal_name
 
 
+def read_name(raw: str, aliases: _aliases.Aliases | None = None) -> str:
+    """The name a column heading is read as (:func:`normalise_names`)."""
+    al = aliases if aliases is not None else _aliases.packaged()
+    return al.column(raw) or normal_name(raw)
+
+
 def normalise_names(
     table: pa.Table, source: str, aliases: _aliases.Aliases | None = None
 ) -> pa.Table:
@@ -572,8 +590,7 @@ def normalise_names(
     names: list[str] = []
     given: dict[str, str] = {}
     for raw in table.column_names:
-        n = normal_name(raw)
-        n = al.column(raw) or n
+        n = read_name(raw, al)
         if n in given:
             _ = i18n.translator()
             raise InputError(
@@ -603,10 +620,14 @@ def _parse_columns(n: int, jobs: dict) -> dict:
     numpy release the GIL, so the columns are read on every core), else in turn."""
     if n < PARALLEL_ROWS:
         return {name: job() for name, job in jobs.items()}
-    workers = min(len(jobs), os.cpu_count() or 1, 4)
-    with ThreadPoolExecutor(max_workers=workers) as pool:
-        futures = {name: pool.submit(job) for name, job in jobs.items()}
-        return {name: f.result() for name, f in futures.items()}
+    pool = _parse_pool()
+    futures = {name: pool.submit(job) for name, job in jobs.items()}
+    wait(futures.values())  # every job done before the first error is raised
+    return {name: f.result() for name, f in futures.items()}
+
+
+#: The threads columns are parsed in, kept from batch to batch (:class:`_jit.KeptThreads`).
+_parse_pool = _jit.KeptThreads(lambda: min(os.cpu_count() or 1, 4), "motorsub-parse")
 
 
 def validate(
