@@ -362,3 +362,17 @@ def test_a_missing_optional_part_is_named_not_a_traceback(monkeypatch, tmp_path,
     assert res.exit_code == 2, res.output
     assert "pip install" in res.output and f"motorsub[{extra}]" in res.output
     assert "Traceback" not in res.output
+
+
+def test_compute_says_which_folder_it_made(tmp_path):
+    """Writing into a folder that does not exist makes it, and says so (a mistyped folder
+    would otherwise pass unseen); the outermost folder made is named once; an existing
+    folder is not mentioned."""
+    out = tmp_path / "new" / "deeper" / "o.csv"
+    res = invoke("compute", EXAMPLE, "-o", out, "--summary", tmp_path / "new" / "s.json")
+    assert res.exit_code == 0, res.output
+    assert out.exists() and (tmp_path / "new" / "s.json").exists()
+    said = [line for line in res.stderr.splitlines() if "made the folder" in line]
+    assert said == [f"motorsub: made the folder {tmp_path / 'new'}, which did not exist"]
+    res = invoke("compute", EXAMPLE, "-o", out)
+    assert res.exit_code == 0 and "made the folder" not in res.stderr

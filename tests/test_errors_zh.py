@@ -198,3 +198,35 @@ def test_a_quote_that_cannot_be_priced_says_every_problem_in_chinese():
         "--date", "2013-13-01",
     )  # fmt: skip
     assert "--grade is required for lv_async (MISSING_GRADE)" in english.stderr
+
+
+EXAMPLE = Path(__file__).parents[1] / "examples" / "records.csv"
+
+
+@pytest.mark.parametrize(
+    ("lang", "expected"),
+    [
+        ("en", "Error: -out: with one dash this reads as -o ut; write --output (two dashes), "
+               "or -o and its value"),
+        ("zh", "错误：-out：只有一个短横线时读作 -o ut；"
+               "请写 --output（两个短横线），或写 -o 加它的值"),
+    ],
+)  # fmt: skip
+def test_a_long_option_with_one_dash_is_named_not_misread(tmp_path, monkeypatch, lang, expected):
+    """``-out x.csv`` is read by click as ``-o ut`` and a second input; it is refused with
+    what to write instead, before anything is read or written."""
+    monkeypatch.chdir(tmp_path)
+    res = run("compute", EXAMPLE, "-out", "x.csv", "--lang", lang)
+    assert res.exit_code == 2
+    lines = res.stderr.splitlines()
+    usage = "Usage: " if lang == "en" else "用法："
+    assert lines[0] == usage + "motorsub compute [OPTIONS] INPUT..."
+    assert lines[-1] == expected
+    assert list(tmp_path.iterdir()) == []  # no file "ut", no x.csv
+
+
+def test_a_short_option_with_its_value_glued_on_still_works(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    res = run("compute", EXAMPLE, "-oresults.csv")
+    assert res.exit_code == 0, res.stderr
+    assert (tmp_path / "results.csv").read_text(encoding="utf-8-sig").startswith('"record_id",')

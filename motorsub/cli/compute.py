@@ -138,6 +138,7 @@ def compute(
         )
 
     # errors raised in the library speak the language asked for
+    made = _missing_folders(output_path, rejects_path, summary_path) if cluster is None else []
     with i18n.speaking(lang):
         if cluster is None:
             summary = _one_process(
@@ -172,6 +173,9 @@ def compute(
         click.echo(summary_text(summary, lang))
     rows = summary["rows"]
     _ = i18n.translator(lang)
+    for folder in made:  # a mistyped folder would otherwise pass unseen
+        click.echo(_("motorsub: made the folder {folder}, which did not exist").format(
+            folder=folder), err=True)  # fmt: skip
     closing_line(
         _("{read:,} rows in {seconds:.1f} s ({rate:,.0f} rows/s), {rejected:,} rejected; "
           "output {output}").format(
@@ -179,6 +183,21 @@ def compute(
             rejected=rows["rejected"], output=output_path,
         )
     )  # fmt: skip
+
+
+def _missing_folders(*paths) -> list[Path]:
+    """For each file to write whose folder does not exist yet, the outermost folder that
+    writing it will make (``a`` for ``a/b/out.csv`` when neither exists)."""
+    made: list[Path] = []
+    for path in paths:
+        if path is None or Path(path).parent.exists():
+            continue
+        folder = Path(path).parent
+        while not folder.parent.exists():
+            folder = folder.parent
+        if folder not in made:
+            made.append(folder)
+    return made
 
 
 def _one_process(

@@ -78,6 +78,17 @@ class _LazyGroup(click.Group):
         except BrokenPipeError:
             _quiet_exit()
 
+    def resolve_command(self, ctx, args):
+        """The command asked for; a long option of it written with one dash (``-out``) is
+        a usage error, worded in the language spoken (:func:`usage.one_dash`)."""
+        from motorsub.cli import usage
+
+        name, command, rest = super().resolve_command(ctx, args)
+        problem = usage.one_dash(command, rest) if command is not None else None
+        if problem:  # shown with the command's usage line
+            raise usage.TranslatedUsageError(problem, click.Context(command, ctx, name))
+        return name, command, rest
+
     def list_commands(self, ctx):
         return sorted([*super().list_commands(ctx), *self.lazy])
 

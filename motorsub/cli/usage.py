@@ -46,6 +46,33 @@ def language(args: Sequence[str]) -> str | None:
         return None
 
 
+def one_dash(command: click.Command, args: Sequence[str]) -> str | None:
+    """The message for a long option written with one dash (``-out`` for ``--output``),
+    the first on the command line; None if there is none.
+
+    click reads such a word as a short option with its value glued on (``-out`` as
+    ``-o ut``), and the command goes on with a puzzling error or none: the output file
+    is called ``ut`` and the file meant becomes a second input. A word is taken for one when
+    its first letter is a short option of the command and, given two dashes, it starts one
+    of the command's long options."""
+    opts = [o for p in command.params if isinstance(p, click.Option) for o in p.opts]
+    shorts = {o for o in opts if re.fullmatch(r"-[A-Za-z]", o)}
+    longs = [o for o in opts if o.startswith("--")]
+    for arg in args:
+        if arg == "--":
+            break
+        if not re.fullmatch(r"-[A-Za-z][A-Za-z-]+", arg) or arg[:2] not in shorts:
+            continue
+        meant = [o for o in longs if o.startswith("-" + arg)]
+        if meant:
+            _ = i18n.translator()
+            return _(
+                "{given}: with one dash this reads as {short} {rest}; write {meant} (two "
+                "dashes), or {short} and its value"
+            ).format(given=arg, short=arg[:2], rest=arg[2:], meant=" / ".join(meant))
+    return None
+
+
 class TranslatedUsageError(click.UsageError):
     """A usage error already worded in the user's language: shown with the command's usage
     line and where to find help, in that language."""
