@@ -79,7 +79,8 @@ class KeptThreads:
         self._workers, self._prefix = workers, prefix
         self._pool = None
         self._lock = threading.Lock()
-        os.register_at_fork(after_in_child=self._forget)
+        if hasattr(os, "register_at_fork"):  # POSIX; Windows has no fork
+            os.register_at_fork(after_in_child=self._forget)
 
     def __call__(self):
         with self._lock:

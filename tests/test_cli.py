@@ -376,3 +376,17 @@ def test_compute_says_which_folder_it_made(tmp_path):
     assert said == [f"motorsub: made the folder {tmp_path / 'new'}, which did not exist"]
     res = invoke("compute", EXAMPLE, "-o", out)
     assert res.exit_code == 0 and "made the folder" not in res.stderr
+
+
+def test_quote_names_both_reasons_a_component_pays_nothing():
+    """Jiangsu, 2010, no trade-in: Shanghai's buy-back applies only to a trade-in, and its
+    scheme (from 2012) is not in force on that date; the table shows the second, so the
+    reason given says both."""
+    res = invoke("quote", *LV15, "--region", "CN-JS", "--date", "2010-09-01")
+    assert res.exit_code == 0, res.output
+    assert (
+        "  sh_buyback: NOT_APPLICABLE — applies only to lines with a trade-in; besides, "
+        "cn_sh_tradein is not in force on that date" in res.output.splitlines()
+    )
+    zh = invoke("quote", *LV15, "--region", "CN-JS", "--date", "2010-09-01", "--lang", "zh")
+    assert "只在交回旧电机（以旧换新）时支付；此外，cn_sh_tradein 在该日期不在有效期内" in zh.output

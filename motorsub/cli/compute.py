@@ -193,7 +193,7 @@ def _missing_folders(*paths) -> list[Path]:
         if path is None or Path(path).parent.exists():
             continue
         folder = Path(path).parent
-        while not folder.parent.exists():
+        while folder.parent != folder and not folder.parent.exists():
             folder = folder.parent
         if folder not in made:
             made.append(folder)

@@ -9,6 +9,7 @@ quoted are the ones :func:`motorsub.engine.records.validate` applies.
 from __future__ import annotations
 
 import math
+import re
 
 from motorsub import i18n, vocab
 from motorsub.engine import records
@@ -22,9 +23,22 @@ def _number(value) -> float | None:
     return x if math.isfinite(x) else None
 
 
+#: A number with text after it (``11 kW``, ``5 台``): the number alone is what is read.
+_NUMBER_THEN_TEXT = re.compile(r"\s*([-+]?\d+(?:[.,]\d+)?)\s*[^\d\s.,%\uff05eE].*", re.S)
+#: A value written as a ``YYYY-MM-DD`` date (the day may not exist).
+_DATE_FORM = re.compile(r"\s*\d{4}-\d{1,2}-\d{1,2}\s*")
+
+
 def _what(column: str, value, _) -> str:
     """What is wrong with ``value`` in ``column`` (a BAD_ problem)."""
     x = _number(value)
+    unit = _NUMBER_THEN_TEXT.fullmatch(str(value))
+    if x is None and unit and column in records.NUMBER_COLUMNS:
+        return _("has text after the number: write the number alone ({number})").format(
+            number=unit[1]
+        )
+    if column == "sale_date" and _DATE_FORM.fullmatch(str(value)):
+        return _("is written as a date, but that day does not exist")
     if column in ("kw", "old_kw"):
         if x is None or x <= 0:
             return _("is not a positive number")

@@ -552,14 +552,16 @@ def summary_text(s: dict, lang: str | None = None) -> str:
     if _not_read(s, _):
         out.append(_not_read(s, _))
     sm = s["sample"]
+    files = s.get("files", {})
+    text = _("inspection sample: {lines} lines, {share} of the claimed value (target {target})")
     out.append(
-        _("inspection sample: {lines} lines, {share} of the claimed value (asked {target})").format(
+        text.format(
             lines=f"{sm['lines']:,}",
             share=f"{sm['share_of_claimed']:.1%}",
             target=f"{sm['target_share']:.1%}",
         )
+        + ("" if files.get("sample") else _("; --sample FILE writes it"))
     )
-    files = s.get("files", {})
     if files:
         kinds = _file_kinds(lang)
         out.append(

@@ -133,6 +133,10 @@ def render(q: Quote, lang: str | None = None) -> str:
         lines.append(_("why a component pays nothing:"))
         for c in why:
             said = reason_words(c, _) if words else c.explanation
+            if c.version is None and c.reason != "OUTSIDE_WINDOW":  # the table says so too
+                said = said.rstrip("。") + _(
+                    "; besides, {scheme} is not in force on that date"
+                ).format(scheme=c.scheme)
             lines.append(f"  {c.component}: {c.reason} — {said}")
     cited = [c for c in q.components if c.rate_source]
     if cited:

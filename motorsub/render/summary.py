@@ -75,6 +75,8 @@ def summary_text(s: dict, lang: str | None = None) -> str:
             [(_("rejected for"), _("rows")), *((k, f"{v:,}") for k, v in s["rejects"].items())],
             right={1},
         )
+        if sum(s["rejects"].values()) > rows["rejected"]:
+            out.append(_("(a row rejected for several reasons counts under each)"))
     files = s.get("files")
     if files:
         out += [

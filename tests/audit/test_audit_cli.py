@@ -189,3 +189,22 @@ def test_report_and_summary_in_chinese(tmp_path):
     assert '<html lang="zh">' in html
     assert "审计报告" in html and "QUOTA_EXCEEDED" in html
     assert "待核实" in res.output
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_the_sample_line_says_how_to_write_the_sample(tmp_path, lang):
+    """The inspection sample is drawn on every audit; without --sample the summary says
+    how to write it, with --sample it lists the file among those written."""
+    hint = {"en": "; --sample FILE writes it", "zh": "；用 --sample 文件 写出样本"}[lang]
+    target = {"en": "(target 10.0%)", "zh": "（目标 10.0%）"}[lang]
+    res = invoke(EXAMPLES / "batch1.csv", *REF, "-o", tmp_path / "f.csv", lang=lang)
+    assert res.exit_code == 0, res.output
+    (line,) = [ln for ln in res.output.splitlines() if target in ln]
+    assert line.endswith(target + hint)
+    res = invoke(
+        EXAMPLES / "batch1.csv", *REF, "-o", tmp_path / "g.csv", "--sample", tmp_path / "s.csv",
+        lang=lang,
+    )  # fmt: skip
+    assert res.exit_code == 0, res.output
+    (line,) = [ln for ln in res.output.splitlines() if target in ln]
+    assert line.endswith(target) and str(tmp_path / "s.csv") in res.output
