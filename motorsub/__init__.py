@@ -18,6 +18,7 @@ _API = {
     "InputError": "motorsub.errors",
     "SchemeError": "motorsub.errors",
     "RejectedRowsError": "motorsub.errors",
+    "CompilingNotice": "motorsub.errors",
 }
 __all__ = sorted(_API)
 

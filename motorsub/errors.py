@@ -35,3 +35,9 @@ class RejectedRowsError(MotorsubError):
     """Rows were rejected while ``strict`` was asked for."""
 
     exit_code = 4
+
+
+class CompilingNotice(UserWarning):
+    """Said once when a call from Python starts compiling motorsub's kernels (the first
+    call after an install, about 10 s): ``motorsub warmup`` compiles them ahead of time.
+    ``warnings.simplefilter("ignore", motorsub.CompilingNotice)`` silences it."""

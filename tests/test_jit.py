@@ -127,3 +127,34 @@ def test_kept_thread_pools_work_in_a_child_made_by_fork():
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "0"  # the child's own exit code: 0, not SIGALRM's
+
+
+def test_a_python_call_that_starts_compiling_says_so_once():
+    """motorsub.compute's block: a kernel compiling inside it raises a CompilingNotice
+    warning (the first call after an install compiles for about 10 s), once however many
+    compile; a block in which nothing compiles says nothing."""
+    import warnings
+
+    import pytest
+
+    from motorsub.engine import frames
+    from motorsub.errors import CompilingNotice
+
+    if _jit.python():
+        pytest.skip("kernels run as plain Python here: nothing is compiled")
+    import numba
+
+    @_jit.kernel()  # registers the listener, as any kernel module does
+    def first(x):
+        return x + 1
+
+    first(1)  # compiled (or loaded from the cache) before the blocks
+    with pytest.warns(CompilingNotice, match="motorsub warmup") as said:
+        with frames.compiling_notice():
+            numba.njit(lambda x: x * 3 + 1)(2)  # never cached: compiled now
+            numba.njit(lambda x: x * 5 + 1)(2)
+    assert len([w for w in said if w.category is CompilingNotice]) == 1
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with frames.compiling_notice():
+            assert first(2) == 3  # compiled already: nothing to say

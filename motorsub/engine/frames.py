@@ -11,9 +11,12 @@ the page faults of its fresh temporaries as on the work.
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import dataclasses
 import os
+import sys
+import warnings
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -23,6 +26,7 @@ import pyarrow as pa
 from motorsub import _jit
 from motorsub.engine import columns, records
 from motorsub.engine.batch import Scratch, as_schemes, compute_batch
+from motorsub.errors import CompilingNotice
 from motorsub.kernels.convert import first_codes
 from motorsub.kernels.totals import Totals
 from motorsub.model.profile import Settings, settings
@@ -79,6 +83,45 @@ def compute(
     525.0
     """
     kind = _frame_kind(df)
+    with compiling_notice():
+        return _compute(df, kind, schemes, strict, savings)
+
+
+def compiling_notice():
+    """A block within which a kernel that starts compiling raises a
+    :class:`~motorsub.errors.CompilingNotice` warning, once: a first call after an install
+    spends about 10 s compiling before it reads a line, and the caller should know why."""
+    if _jit.python():
+        return contextlib.nullcontext()
+
+    def say() -> None:
+        from motorsub import i18n
+
+        _ = i18n.translator()
+        warnings.warn(
+            _(
+                "motorsub is compiling its kernels for this machine, once (about 10 s); "
+                "`motorsub warmup` does it ahead of time"
+            ),
+            CompilingNotice,
+            stacklevel=_caller_level(),
+        )
+
+    return _jit.when_compiling(say)
+
+
+def _caller_level() -> int:
+    """The ``stacklevel`` that names the line calling :func:`compute` (2 when the kernel
+    compiles in a worker thread, whose stack does not reach it)."""
+    level, frame = 1, sys._getframe(1)
+    while frame is not None:
+        if frame.f_code is compute.__code__:
+            return level + 1
+        level, frame = level + 1, frame.f_back
+    return 2
+
+
+def _compute(df, kind: str, schemes, strict: bool, savings):
     nan = frozenset()
     if kind == "pandas":
         table, nan = _pandas_table(df)
