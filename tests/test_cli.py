@@ -390,3 +390,25 @@ def test_quote_names_both_reasons_a_component_pays_nothing():
     )
     zh = invoke("quote", *LV15, "--region", "CN-JS", "--date", "2010-09-01", "--lang", "zh")
     assert "只在交回旧电机（以旧换新）时支付；此外，cn_sh_tradein 在该日期不在有效期内" in zh.output
+
+
+def test_warmup_does_not_warn_that_it_compiles(monkeypatch):
+    """``motorsub.compute`` warns when it starts compiling; warmup, which compiles on
+    purpose and says so itself, keeps that warning to itself."""
+    import warnings
+
+    from motorsub.cli import warmup
+    from motorsub.engine import frames
+    from motorsub.errors import CompilingNotice
+
+    seen = []
+
+    def compute(frame):  # as compute does on an empty cache
+        seen.append(len(frame))
+        warnings.warn("compiling", CompilingNotice, stacklevel=2)
+
+    monkeypatch.setattr(frames, "compute", compute)
+    with warnings.catch_warnings(record=True) as said:
+        warnings.simplefilter("always")
+        warmup._warm_typed(warmup.warm_lines())
+    assert seen and not [w for w in said if w.category is CompilingNotice]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+import warnings
 
 import click
 import pyarrow as pa
@@ -13,10 +14,19 @@ from motorsub.cli.options import EPILOG, errors
 def warm_all() -> None:
     """Run the engine on a few lines that reach every kernel, with and without part load."""
     from motorsub.engine.batch import run
-    from motorsub.engine.quote import quote
     from motorsub.model.profile import settings
 
-    table = pa.table(
+    table = warm_lines()
+    for part_load in (False, True):
+        run(table, savings=settings(hours=4000, load=0.75, part_load=part_load, tariff=0.8))
+    _warm_typed(table)
+    _warm_rest()
+
+
+def warm_lines() -> pa.Table:
+    """Three lines that reach every kernel: a national one, a Shanghai trade-in, a
+    remanufactured motor with an old series."""
+    return pa.table(
         {
             "record_id": ["a", "b", "c"],
             "sale_date": ["2010-09-01", "2012-05-10", "2013-06-01"],
@@ -32,9 +42,12 @@ def warm_all() -> None:
             "old_series": [None, None, "Y"],
         }
     )
-    for part_load in (False, True):
-        run(table, savings=settings(hours=4000, load=0.75, part_load=part_load, tariff=0.8))
-    _warm_typed(table)
+
+
+def _warm_rest() -> None:
+    """The quote, the efficiency look-ups, the projection and the audit's kernels."""
+    from motorsub.engine.quote import quote
+
     quote(motor_type="lv_async", kw=15, grade=2, region="CN-JS", date="2010-09-01")
     from motorsub.physics import efficiency as ef
 
@@ -60,6 +73,7 @@ def _warm_typed(table: pa.Table) -> None:
     import pandas as pd
 
     from motorsub.engine.frames import OBJECT_ROWS, compute
+    from motorsub.errors import CompilingNotice
 
     typed = table.set_column(1, "sale_date", pa.array(
         [dt.date.fromisoformat(d) for d in table.column("sale_date").to_pylist()]
@@ -74,7 +88,9 @@ def _warm_typed(table: pa.Table) -> None:
     frame = typed.to_pandas()
     frame = pd.concat([frame] * (OBJECT_ROWS // len(frame) + 1), ignore_index=True)
     frame["record_id"] = [f"w{i}" for i in range(len(frame))]
-    compute(frame)
+    with warnings.catch_warnings():  # warmup compiles on purpose and says so itself
+        warnings.simplefilter("ignore", CompilingNotice)
+        compute(frame)
 
 
 def _warm_audit() -> None:
