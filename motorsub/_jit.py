@@ -232,6 +232,16 @@ _when_compiling: list = []  # callbacks for the first compilation of this proces
 _listening = False
 
 
+def compiling_words(_) -> str:
+    """What a front end says, in the words of the translator ``_``, when a run starts
+    compiling kernels (:func:`when_compiling`): the command line on stderr,
+    ``motorsub.compute`` as a warning."""
+    return _(
+        "motorsub: compiling its kernels for this machine, once (about 10 s; "
+        "`motorsub warmup` does it ahead of time)"
+    )
+
+
 @contextlib.contextmanager
 def when_compiling(callback):
     """Within the block, call ``callback()`` once if numba starts compiling a kernel (it

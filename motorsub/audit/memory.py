@@ -57,6 +57,9 @@ def arrow_from_malloc():
         if _pool_users == 0:
             _pool_before = pa.default_memory_pool()
             pa.set_memory_pool(pa.system_memory_pool())
+            # what earlier work in the process left with that pool, given back now: the
+            # audit's give_back() reaches only the pool it runs with
+            _pool_before.release_unused()
         _pool_users += 1
     try:
         yield

@@ -72,11 +72,6 @@ class BatchResult:
     versions: dict[str, pa.Array]
     ledger: dict = field(default_factory=dict)
 
-    @property
-    def disallowed(self) -> np.ndarray:
-        """int64 [C, n]: claimed − approved − unverified (made when asked for)."""
-        return self.claimed - self.approved - self.unverified
-
 
 def batch_digest(c: Claims) -> str:
     """A digest of a batch's claim lines as the audit reads them (format-independent)."""
@@ -392,10 +387,9 @@ def _settle_batch(c, refs, schemes, ledger, state, waiting, flags, v, ent: Entit
         unknown = unknown & ~dup & ~(manu_claim[:, None] & exceeded[None, :])
     known = (flags & np.uint32(bit(Code.INVALID_RECORD))) == 0
     del watts  # the quota's watts are kept per line in v["quota_w"]
-    approved, _, unverified, status = rules.settle(
+    approved, unverified, status = rules.settle(
         claimed, c.claimed_given, entitled, allowed, known, flags, unknown, low, high, ent.at,
         approved=allowed,  # the allowed amounts become the approved: one array fewer
-        disallowed=False,  # claimed − approved − unverified: made when asked for
     )  # fmt: skip
     return BatchResult(c, flags, np.zeros(0), entitled, claimed, approved, unverified, status, {})
 

@@ -12,8 +12,9 @@ every rule then runs in a kernel that sees only numpy arrays of fixed dtypes:
 - :func:`quota_check` — ``QUOTA_EXCEEDED``, counting paid kW in sale-date order;
 - :func:`rate_bounds` — for a component whose rate no source gives, the amounts the
   notice's range allows (its ``cny_per_kw_range`` on the line's basis kW);
-- :func:`settle` — approved, disallowed and unverified fen per component, ``OVER_CLAIM``,
-  ``UNDER_CLAIM``, ``RATE_UNKNOWN``, ``RATE_OUT_OF_RANGE`` and the line's status.
+- :func:`settle` — approved and unverified fen per component (disallowed: the rest),
+  ``OVER_CLAIM``, ``UNDER_CLAIM``, ``RATE_UNKNOWN``, ``RATE_OUT_OF_RANGE`` and the line's
+  status.
 """
 
 from __future__ import annotations
@@ -437,7 +438,6 @@ def _settle_kernel(
     at,
     flags,
     approved,
-    disallowed,
     unverified,
     status,
 ):
@@ -471,8 +471,6 @@ def _settle_kernel(
                                 flags[i] |= _OUT_OF_RANGE
             approved[c, i] = a
             unverified[c, i] = u
-            if disallowed.shape[1]:  # made only when asked for (see settle)
-                disallowed[c, i] = claimed[c, i] - a - u
             total_claimed += claimed[c, i]
             total_approved += a
             total_unverified += u
@@ -506,9 +504,8 @@ def settle(
     high: np.ndarray | None = None,
     at: np.ndarray | None = None,
     approved: np.ndarray | None = None,
-    disallowed: bool = True,
-) -> tuple[np.ndarray, np.ndarray | None, np.ndarray, np.ndarray]:
-    """Approved, disallowed and unverified fen per component, and the line's status.
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Approved and unverified fen per component, and the line's status.
 
     Per claimed component: approved = min(claimed, allowed), nothing on a line that a
     line-rejecting code holds. Where part of the entitlement rests on a rate no source gives
@@ -517,13 +514,13 @@ def settle(
     (``high``), which is disallowed (``RATE_OUT_OF_RANGE``, as is a rest below ``low``,
     which takes nothing; ``low`` and ``high`` [C, m] hold the lines of ``at``, the column of
     each line, -1 for none, or every line when ``at`` is not given).
-    disallowed = claimed − approved − unverified, so claimed =
-    approved + disallowed + unverified holds exactly. ``OVER_CLAIM`` / ``UNDER_CLAIM``
-    compare the claim with the engine's ``entitled`` amount where the sale line is valid
-    (``known``) and the rate is known. ``approved``, when given, is the array the approved
-    amounts are written into; it may be ``allowed`` itself (each entry of ``allowed`` is
-    read before that entry of ``approved`` is written), which saves an array as large as
-    the amounts. ``disallowed=False`` returns None for the disallowed amounts, not made.
+    The disallowed amount is claimed − approved − unverified (not made here: whoever needs
+    it works it out), so claimed = approved + disallowed + unverified holds exactly.
+    ``OVER_CLAIM`` / ``UNDER_CLAIM`` compare the claim with the engine's ``entitled``
+    amount where the sale line is valid (``known``) and the rate is known. ``approved``,
+    when given, is the array the approved amounts are written into; it may be ``allowed``
+    itself (each entry of ``allowed`` is read before that entry of ``approved`` is
+    written), which saves an array as large as the amounts.
     """
     claimed = where_given(claimed, given)
     if unknown is None:
@@ -535,9 +532,6 @@ def settle(
         at = np.arange(claimed.shape[1], dtype=np.int32)
     if approved is None:
         approved = np.empty_like(claimed)
-    out_disallowed = (
-        np.empty_like(claimed) if disallowed else np.zeros((claimed.shape[0], 0), np.int64)
-    )
     unverified = np.empty_like(claimed)
     status = np.empty(claimed.shape[1], dtype=np.uint8)
     _settle_kernel(
@@ -552,11 +546,10 @@ def settle(
         np.asarray(at, dtype=np.int32),
         flags,
         approved,
-        out_disallowed,
         unverified,
         status,
     )
-    return approved, out_disallowed if disallowed else None, unverified, status
+    return approved, unverified, status
 
 
 @kernel(parallel=False)

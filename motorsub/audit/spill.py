@@ -13,7 +13,10 @@ held.
 
 from __future__ import annotations
 
+import contextlib
+import os
 import tempfile
+import weakref
 from collections.abc import Iterator
 
 import numpy as np
@@ -75,13 +78,22 @@ class SpilledText:
     settled, where the audit's memory peaks."""
 
     def __init__(self, values: pa.Array | pa.ChunkedArray):
-        self._file = tempfile.NamedTemporaryFile(prefix="motorsub-audit-", suffix=".arrow")
+        # a file by name, opened by Arrow and closed between the steps (a file still open
+        # cannot be opened again by name on Windows), removed when the keys are dropped
+        fd, self._name = tempfile.mkstemp(prefix="motorsub-audit-", suffix=".arrow")
+        os.close(fd)
+        weakref.finalize(self, _remove, self._name)
         table = pa.table({"values": values})
-        with pa.OSFile(self._file.name, "wb") as sink, pa.ipc.new_file(sink, table.schema) as w:
+        with pa.OSFile(self._name, "wb") as sink, pa.ipc.new_file(sink, table.schema) as w:
             w.write_table(table)
 
     def load(self) -> pa.Array:
         """The array, read back into memory."""
-        with pa.OSFile(self._file.name, "rb") as source:
+        with pa.OSFile(self._name, "rb") as source:
             column = pa.ipc.open_file(source).read_all().column("values")
         return column.chunk(0) if column.num_chunks == 1 else column.combine_chunks()
+
+
+def _remove(name: str) -> None:
+    with contextlib.suppress(OSError):
+        os.remove(name)

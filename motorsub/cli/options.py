@@ -70,7 +70,7 @@ def errors(func):
         with i18n.speaking(kwargs.get("lang")):
             _ = i18n.translator()
             notice = (
-                _jit.when_compiling(lambda: click.echo(_compiling(_), err=True))
+                _jit.when_compiling(lambda: click.echo(_jit.compiling_words(_), err=True))
                 if func.__name__ != "warmup"  # which says what it compiles itself
                 else contextlib.nullcontext()
             )
@@ -97,14 +97,6 @@ def errors(func):
                 _fail(_("motorsub: error: {message}").format(message=message), 2)
 
     return wrapper
-
-
-def _compiling(_) -> str:
-    """Said once when a command starts compiling kernels (an empty cache: the first run)."""
-    return _(
-        "motorsub: compiling its kernels for this machine, once (about 20 s; "
-        "`motorsub warmup` does it ahead of time)"
-    )
 
 
 def closing_line(text: str) -> None:

@@ -14,7 +14,6 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import dataclasses
-import os
 import sys
 import warnings
 from concurrent.futures import ThreadPoolExecutor
@@ -98,14 +97,7 @@ def compiling_notice():
         from motorsub import i18n
 
         _ = i18n.translator()
-        warnings.warn(
-            _(
-                "motorsub is compiling its kernels for this machine, once (about 10 s); "
-                "`motorsub warmup` does it ahead of time"
-            ),
-            CompilingNotice,
-            stacklevel=_caller_level(),
-        )
+        warnings.warn(_jit.compiling_words(_), CompilingNotice, stacklevel=_caller_level())
 
     return _jit.when_compiling(say)
 
@@ -348,8 +340,8 @@ def _pandas_table(df) -> tuple[pa.Table, frozenset[str]]:
         return pa.table([convert(name) for name in names], names=names), read
     # numpy, pyarrow and the kernels release the GIL: the columns are converted on every
     # core (in order of the columns, the first error is the one a loop meets first)
-    with ThreadPoolExecutor(max_workers=min(4, os.cpu_count() or 1)) as pool:
-        return pa.table(list(pool.map(convert, names)), names=names), read
+    converted = list(records.column_threads().map(convert, names))
+    return pa.table(converted, names=names), read
 
 
 def nan_columns(df) -> set[str]:

@@ -620,14 +620,16 @@ def _parse_columns(n: int, jobs: dict) -> dict:
     numpy release the GIL, so the columns are read on every core), else in turn."""
     if n < PARALLEL_ROWS:
         return {name: job() for name, job in jobs.items()}
-    pool = _parse_pool()
+    pool = column_threads()
     futures = {name: pool.submit(job) for name, job in jobs.items()}
     wait(futures.values())  # every job done before the first error is raised
     return {name: f.result() for name, f in futures.items()}
 
 
-#: The threads columns are parsed in, kept from batch to batch (:class:`_jit.KeptThreads`).
-_parse_pool = _jit.KeptThreads(lambda: min(os.cpu_count() or 1, 4), "motorsub-parse")
+#: The threads a table's columns are read in, one column a task, kept from batch to batch
+#: (:class:`motorsub._jit.KeptThreads`): parsing here, a DataFrame's conversion in
+#: :mod:`motorsub.engine.frames`. A task must not wait on another task of this pool.
+column_threads = _jit.KeptThreads(lambda: min(os.cpu_count() or 1, 4), "motorsub-columns")
 
 
 def validate(

@@ -9,9 +9,9 @@ many temporaries; these kernels do it in one pass, reading the Arrow buffers as 
 
 The rules are those of ``validate`` (docs/rules.md section 1), which keeps the numpy form
 for the other columns and as the reference these kernels are tested against
-(``tests/test_checks.py``): a null or NaN value is missing (a problem only where the
-column is required); a present value outside the bounds is bad; a whole-number column
-also rejects a value with a fraction or outside its allowed set.
+(``tests/properties/test_typed_checks.py``): a null or NaN value is missing (a problem
+only where the column is required); a present value outside the bounds is bad; a
+whole-number column also rejects a value with a fraction or outside its allowed set.
 """
 
 from __future__ import annotations

@@ -20,6 +20,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from motorsub import _jit
 from motorsub._jit import kernel
 
 #: Rows whose distinct keys set the size of the table (see :func:`dense_codes`).
@@ -148,6 +149,8 @@ def dense_codes(
     codes = np.empty(n, dtype=np.int64)
     if n == 0:
         return codes, np.empty(0, dtype=np.int64)
+    if _jit.python():  # a small job run as plain Python: a loop per byte would cost seconds
+        return numpy_codes(keys, within)
     _, off_buf, data_buf = keys.buffers()
     width = np.int64 if pa.types.is_large_string(keys.type) else np.int32
     offsets = np.frombuffer(off_buf, dtype=width)[keys.offset : keys.offset + n + 1]
@@ -166,5 +169,27 @@ def dense_codes(
         # distinct keys gets one for all its rows at once, not one doubled twenty times
         m = min(n, SAMPLE_ROWS)
         some = _dense_codes(offsets[: m + 1], data, valid[:m], within[:m], codes[:m], 64)
+        if m == n:  # the sample was every row
+            return codes, some
         first = _dense_codes(offsets, data, valid, within, codes, len(some) * n // m + 1)
     return codes, first
+
+
+def numpy_codes(keys: pa.Array, within: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """What :func:`dense_codes` gives, by ``dictionary_encode`` and ``np.unique``: for kernels
+    run as plain Python (small jobs), where its memory does not matter; and a second,
+    independent form the kernel is tested against."""
+    n = len(keys)
+    key = pc.fill_null(pc.dictionary_encode(keys).indices, -1).to_numpy(zero_copy_only=False)
+    rows = np.flatnonzero(key >= 0)
+    pair = key[rows].astype(np.int64)
+    if within is not None and len(rows):
+        w = np.asarray(within, np.int64)[rows]
+        pair = pair * (int(w.max()) + 1) + w  # one integer per (key, within)
+    _, at, inverse = np.unique(pair, return_index=True, return_inverse=True)
+    order = np.argsort(at)  # the pairs in the order they first come
+    rank = np.empty(len(order), np.int64)
+    rank[order] = np.arange(len(order))
+    codes = np.full(n, -1, np.int64)
+    codes[rows] = rank[inverse.reshape(-1)]
+    return codes, rows[at[order]].astype(np.int64)

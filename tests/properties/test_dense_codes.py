@@ -10,10 +10,12 @@ from __future__ import annotations
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from motorsub.kernels.keys import dense_codes
+from motorsub.kernels import keys as K
+from motorsub.kernels.keys import dense_codes, numpy_codes
 
 
 def reference(values: list[str | None], within: list[int] | None = None):
@@ -88,10 +90,29 @@ def test_a_chunked_array_is_coded_whole():
     assert first.tolist() == [0, 1]
 
 
-def test_the_table_grows_and_keeps_every_code():
-    # 5,000 distinct keys, each twice (the second time in reverse order): the table starts
-    # at 64 slots and doubles seven times while keys are met
-    keys = [f"SN{i:05d}" for i in range(5000)]
+@pytest.mark.parametrize("sample", [K.SAMPLE_ROWS, 4])
+def test_the_table_grows_and_keeps_every_code(monkeypatch, sample):
+    """5,000 distinct keys, each twice (the second time in reverse order). Sampled whole,
+    the table starts at 64 slots and doubles seven times while keys are met; sampled from
+    4 rows of one key, the table for every row is sized for a handful of keys and doubles
+    while the real codes are made."""
+    monkeypatch.setattr(K, "SAMPLE_ROWS", sample)
+    keys = ["SN00000"] * 4 + [f"SN{i:05d}" for i in range(5000)]
     codes, first = dense_codes(pa.array(keys + keys[::-1]))
-    assert codes.tolist() == list(range(5000)) + list(range(4999, -1, -1))
-    assert first.tolist() == list(range(5000))
+    assert codes.tolist() == [0] * 4 + list(range(5000)) + list(range(4999, -1, -1)) + [0] * 4
+    assert first.tolist() == [0, *range(5, 5004)]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(st.one_of(st.none(), st.sampled_from(["", "a", "ab", "b", "中"])),
+                          st.integers(0, 7)), max_size=150), st.booleans())  # fmt: skip
+def test_the_numpy_form_equals_a_dictionary(rows, qualified):
+    """The form plain-Python runs use (dictionary_encode and np.unique) against the dict."""
+    values = [v for v, _ in rows]
+    within = [w for _, w in rows] if qualified else None
+    codes, first = numpy_codes(
+        pa.array(values, pa.string()), None if within is None else np.array(within, np.int64)
+    )
+    want_codes, want_first = reference(values, within)
+    assert codes.tolist() == want_codes
+    assert first.tolist() == want_first

@@ -4,9 +4,11 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from motorsub import _jit
 from motorsub.engine import columns
 from motorsub.kernels.savings import empty_savings
 from motorsub.kernels.subsidy import SubsidyResult
@@ -20,6 +22,12 @@ figures = st.one_of(
 )
 
 
+needs_kernels = pytest.mark.skipif(
+    _jit.python(), reason="kernels run as plain Python: the one pass is numpy's form itself"
+)
+
+
+@needs_kernels
 @settings(max_examples=200, deadline=None)
 @given(data=st.data())
 def test_one_pass_equals_numpy(data):
@@ -50,6 +58,27 @@ def test_one_pass_equals_numpy(data):
         return [total, net, *lifetimes, *((bill, payback) if bill is not None else ())]
 
     for mine, numpy_form in zip(run(columns._money), run(columns.money_numpy)):
-        assert np.array_equal(mine.view(np.int64), numpy_form.view(np.int64)) or np.array_equal(
-            mine, numpy_form, equal_nan=True
-        )
+        assert np.array_equal(mine.view(np.int64), numpy_form.view(np.int64))  # to the bit
+
+
+@needs_kernels
+def test_lines_split_between_threads_equal_numpy():
+    """40,000 lines: more than one chunk (``_jit.in_threads``), so chunk edges are met."""
+    rng = np.random.default_rng(5)
+    n = 40_000
+    fen = rng.integers(0, 10**9, (3, n))
+    cols = {"price": rng.uniform(0, 1e5, n), "qty": rng.integers(1, 50, n)}
+    sav = empty_savings(n)
+    for name in ("kwh_per_year", "tce_per_year", "tco2_per_year"):
+        figure = rng.uniform(-1e3, 1e6, n)
+        figure[rng.random(n) < 0.1] = np.nan
+        getattr(sav, name)[:] = figure
+    res = SubsidyResult(fen, None, None, None, None)
+    prof = profile_settings(tariff=0.8, life_years=15)
+    outs = []
+    for form in (columns._money, columns.money_numpy):
+        out = [np.full(n, 7.0) for _ in range(7)]
+        form(res, cols, sav, prof, out[0], out[1], out[2:5], out[5], out[6])
+        outs.append(out)
+    for mine, numpy_form in zip(*outs):
+        assert np.array_equal(mine.view(np.int64), numpy_form.view(np.int64))
